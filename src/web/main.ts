@@ -1,0 +1,3 @@
+// Entry of the browser page (placeholder until the client library lands).
+const root = document.getElementById("app");
+if (root) root.textContent = "roomcast";
