@@ -1,0 +1,14 @@
+// What the worker tells the room about a verified client: carried in one internal header on the
+// forwarded upgrade. The worker strips any client-sent copy, so the room can trust it.
+import type { Capability } from "./protocol.ts";
+
+export const IDENTITY_HEADER = "x-roomcast-identity";
+
+export interface Identity {
+  room: string;
+  id: string;
+  name: string | null;
+  capabilities: Capability[];
+  /** Token expiry, seconds since the epoch (the JWT `exp`). */
+  exp: number;
+}

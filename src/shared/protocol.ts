@@ -1,0 +1,162 @@
+// The roomcast wire contract (v1) as types and constants: shared by the worker, the room and every client.
+
+/** Room names the worker accepts: anything else is `400 bad_room`. */
+export const ROOM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Longest client idempotency key (`id` on publish/direct). */
+export const MAX_ID_LENGTH = 64;
+
+/** The keepalive frames, answered by the runtime without waking the room. */
+export const PING = "ping";
+export const PONG = "pong";
+
+/** Close codes used by the server; application codes are 4000 + HTTP status. */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  PROTOCOL_ERROR: 1002,
+  ABNORMAL: 1006,
+  TOO_BIG: 1009,
+  TOKEN_EXPIRED: 4401,
+  IDLE: 4408,
+  FLOODING: 4429,
+} as const satisfies Record<string, number>;
+
+export type Capability = "read" | "write" | "admin";
+
+export interface UserRef {
+  id: string;
+  name: string | null;
+}
+
+export interface Member extends UserRef {
+  connections: number;
+}
+
+export interface Limits {
+  maxMessageBytes: number;
+  idleTimeoutSeconds: number;
+  ratePerSecond: number;
+}
+
+/** Error codes carried by `error` frames; the connection stays open. */
+export type FrameErrorCode = "bad_message" | "forbidden" | "no_such_user" | "rate_limited";
+
+/** Error codes carried by HTTP error bodies `{"error":{"code","message"}}`. */
+export type HttpErrorCode =
+  | "misconfigured"
+  | "bad_room"
+  | "bad_request"
+  | "upgrade_required"
+  | "origin_not_allowed"
+  | "unauthorized"
+  | "forbidden"
+  | "room_full"
+  | "not_found"
+  | "internal";
+
+export interface HttpErrorBody {
+  error: { code: HttpErrorCode; message: string };
+}
+
+// ---- server → client ----
+
+export interface WelcomeFrame {
+  type: "welcome";
+  room: string;
+  epoch: string;
+  seq: number;
+  connectionId: string;
+  user: UserRef;
+  members: Member[];
+  limits: Limits;
+}
+
+export interface SyncedFrame {
+  type: "synced";
+  seq: number;
+  replayed: number;
+  gap: boolean;
+}
+
+export interface AckFrame {
+  type: "ack";
+  id: string | null;
+  seq: number;
+  duplicate?: true;
+}
+
+export interface MessageFrame {
+  type: "message";
+  seq: number;
+  id?: string;
+  from: UserRef;
+  data: unknown;
+  ts: number;
+}
+
+export interface DirectFrame {
+  type: "direct";
+  from: UserRef;
+  data: unknown;
+  ts: number;
+  id?: string;
+}
+
+export interface PresenceFrame {
+  type: "presence";
+  event: "join" | "leave";
+  user: UserRef;
+  members: number;
+}
+
+export interface ErrorFrame {
+  type: "error";
+  code: FrameErrorCode;
+  message: string;
+  id?: string;
+}
+
+export type ServerFrame =
+  | WelcomeFrame
+  | SyncedFrame
+  | AckFrame
+  | MessageFrame
+  | DirectFrame
+  | PresenceFrame
+  | ErrorFrame;
+
+// ---- client → server ----
+
+export interface PublishFrame {
+  type: "publish";
+  data: unknown;
+  id?: string;
+}
+
+export interface DirectSendFrame {
+  type: "direct";
+  to: string;
+  data: unknown;
+  id?: string;
+}
+
+export type ClientFrame = PublishFrame | DirectSendFrame;
+
+/** Room info from `GET /rooms/:room` (admin). */
+export interface RoomInfo {
+  room: string;
+  epoch: string;
+  seq: number;
+  connections: number;
+  members: Member[];
+  history: { oldest: number | null; newest: number | null; count: number };
+}
+
+/** `GET /auth/check` answer. */
+export interface AuthCheck {
+  user: UserRef;
+  room: string;
+  capabilities: Capability[];
+  exp: number;
+}

@@ -1,0 +1,70 @@
+// Server settings from wrangler [vars], with the contract's defaults; shared by the worker and the room.
+
+export interface Settings {
+  /** Exact browser origins allowed; empty = same origin only; "*" = any. */
+  allowedOrigins: string[];
+  idleTimeoutSeconds: number;
+  maxMessageBytes: number;
+  ratePerSecond: number;
+  historyLimit: number;
+  maxConnectionsPerRoom: number;
+}
+
+/** The raw [vars] as the runtime hands them over (strings, possibly missing). */
+export interface SettingsVars {
+  ALLOWED_ORIGINS?: string;
+  IDLE_TIMEOUT_SECONDS?: string;
+  MAX_MESSAGE_BYTES?: string;
+  RATE_PER_SECOND?: string;
+  HISTORY_LIMIT?: string;
+  MAX_CONNECTIONS_PER_ROOM?: string;
+}
+
+export const DEFAULTS = {
+  idleTimeoutSeconds: 60,
+  maxMessageBytes: 65536,
+  ratePerSecond: 20,
+  historyLimit: 1000,
+  maxConnectionsPerRoom: 10000,
+} as const;
+
+/** Thrown for a [vars] value that is not what the contract allows; the worker answers 500 misconfigured. */
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+// Bounds keep a typo from disabling a limit: the runtime's own frame ceiling is 32 MiB and one
+// object holds at most 32,768 hibernatable sockets.
+const BOUNDS = {
+  IDLE_TIMEOUT_SECONDS: [1, 86_400],
+  MAX_MESSAGE_BYTES: [16, 32 * 1024 * 1024],
+  RATE_PER_SECOND: [1, 100_000],
+  HISTORY_LIMIT: [0, 1_000_000],
+  MAX_CONNECTIONS_PER_ROOM: [1, 32_768],
+} as const satisfies Record<keyof Omit<SettingsVars, "ALLOWED_ORIGINS">, readonly [number, number]>;
+
+function int(vars: SettingsVars, key: keyof typeof BOUNDS, fallback: number): number {
+  const raw = vars[key];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw);
+  const [min, max] = BOUNDS[key];
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new SettingsError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+/** Parses [vars] into Settings; throws SettingsError on a bad value. */
+export function parseSettings(vars: SettingsVars): Settings {
+  return {
+    allowedOrigins: (vars.ALLOWED_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim().replace(/\/+$/, ""))
+      .filter((o) => o !== ""),
+    idleTimeoutSeconds: int(vars, "IDLE_TIMEOUT_SECONDS", DEFAULTS.idleTimeoutSeconds),
+    maxMessageBytes: int(vars, "MAX_MESSAGE_BYTES", DEFAULTS.maxMessageBytes),
+    ratePerSecond: int(vars, "RATE_PER_SECOND", DEFAULTS.ratePerSecond),
+    historyLimit: int(vars, "HISTORY_LIMIT", DEFAULTS.historyLimit),
+    maxConnectionsPerRoom: int(vars, "MAX_CONNECTIONS_PER_ROOM", DEFAULTS.maxConnectionsPerRoom),
+  };
+}

@@ -1,0 +1,150 @@
+// Starts `wrangler dev` on a free loopback port for e2e and browser tests, and stops it again.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const TEST_SECRET = "e2e-test-secret-0123456789abcdef0123456789abcdef";
+
+export interface DevServer {
+  /** e.g. http://127.0.0.1:41234 (https:// with `https: true`) */
+  url: string;
+  port: number;
+  /** Everything wrangler printed so far (stdout + stderr). */
+  output(): string;
+  /** Stops wrangler (whole process group); keeps the state dir for `restart`. */
+  stop(): Promise<void>;
+  /** Stops and starts again on the same port and state (Durable Object storage persists). */
+  restart(): Promise<void>;
+  /** Stops and removes the state dir. */
+  dispose(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  vars?: Record<string, string>;
+  https?: boolean;
+  /** Extra `wrangler dev` arguments. */
+  args?: string[];
+  timeoutMs?: number;
+  /**
+   * Start without any AUTH_SECRET (for the `500 misconfigured` contract row): no --var, an empty
+   * --env-file so a developer's .dev.vars is not read, and AUTH_SECRET removed from the environment.
+   */
+  noSecret?: boolean;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** GET with a 1 s timeout that accepts wrangler's self-signed certificate; true on 200. */
+function healthy(url: string): Promise<boolean> {
+  return new Promise((res) => {
+    const req = (url.startsWith("https:") ? httpsRequest : httpRequest)(
+      url,
+      { rejectUnauthorized: false, timeout: 1000 },
+      (r) => {
+        r.resume();
+        res(r.statusCode === 200);
+      },
+    );
+    req.on("error", () => res(false));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
+}
+
+export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  const port = await freePort();
+  const stateDir = await mkdtemp(join(tmpdir(), "roomcast-e2e-"));
+  const vars: Record<string, string> = opts.noSecret ? { ...opts.vars } : { AUTH_SECRET: TEST_SECRET, ...opts.vars };
+  const emptyEnvFile = join(stateDir, "empty.env");
+  if (opts.noSecret) await writeFile(emptyEnvFile, "");
+  const { AUTH_SECRET: _inherited, ...parentEnv } = process.env;
+  const scheme = opts.https ? "https" : "http";
+  const url = `${scheme}://127.0.0.1:${port}`;
+  let log = "";
+  let child: ChildProcess | null = null;
+
+  const launch = async () => {
+    const args = [
+      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
+      "dev",
+      "--ip", "127.0.0.1",
+      "--port", String(port),
+      "--inspector-port", "0",
+      "--persist-to", stateDir,
+      "--show-interactive-dev-session=false",
+      ...(opts.https ? ["--local-protocol", "https"] : []),
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+      ...(opts.noSecret ? ["--env-file", emptyEnvFile] : []),
+      ...(opts.args ?? []),
+    ];
+    const proc = spawn(process.execPath, args, {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...(opts.noSecret ? parentEnv : process.env), CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    });
+    child = proc;
+    proc.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+    proc.stderr?.on("data", (d: Buffer) => (log += d.toString()));
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    while (Date.now() < deadline) {
+      if (proc.exitCode !== null) throw new Error(`wrangler dev exited with ${proc.exitCode}:\n${log}`);
+      if (await healthy(`${url}/healthz`)) return;
+      await new Promise((r) => setTimeout(r, 200)); // polling interval while waiting for readiness
+    }
+    await kill();
+    throw new Error(`wrangler dev did not become ready on ${url}:\n${log}`);
+  };
+
+  const kill = async () => {
+    const proc = child;
+    child = null;
+    if (!proc || proc.exitCode !== null || proc.pid === undefined) return;
+    const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+    try {
+      process.kill(-proc.pid, "SIGTERM");
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        if (proc.pid !== undefined) process.kill(-proc.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  await launch();
+  return {
+    url,
+    port,
+    output: () => log,
+    stop: kill,
+    restart: async () => {
+      await kill();
+      await launch();
+    },
+    dispose: async () => {
+      await kill();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
