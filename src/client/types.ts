@@ -1,0 +1,149 @@
+// Public types of the roomcast client library: options, connection states, events and errors.
+import type {
+  DirectFrame,
+  FrameErrorCode,
+  HttpErrorCode,
+  Member,
+  MessageFrame,
+  PresenceFrame,
+  UserRef,
+  WelcomeFrame,
+} from "../shared/protocol.ts";
+
+/** Anything shaped like the WHATWG WebSocket constructor: the browser's, Node 22's global, or `ws`. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  binaryType: string;
+  send(data: string | ArrayBufferLike | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string; wasClean?: boolean }> | null;
+  onerror: Handler<unknown> | null;
+}
+
+/**
+ * An event handler property. Declared through a method so its parameter is checked bivariantly:
+ * the DOM's `WebSocket` (handlers take `MessageEvent`, `CloseEvent`) and `ws` then fit without casts.
+ */
+export type Handler<E> = { bivarianceHack(ev: E): void }["bivarianceHack"];
+export type WebSocketFactory = (url: string) => WebSocketLike;
+
+/** A token, or a function called on every (re)connect that returns a fresh one. */
+export type TokenSource = string | (() => string | Promise<string>);
+
+export interface BackoffOptions {
+  /** First retry delay ceiling in ms (default 500). */
+  baseMs?: number;
+  /** Largest delay ceiling in ms (default 30 000). */
+  capMs?: number;
+  /** Give up after this many consecutive failed attempts (default Infinity). */
+  maxAttempts?: number;
+}
+
+export interface ConnectOptions {
+  /** The worker's base URL: http(s):// or ws(s)://, e.g. "http://127.0.0.1:8787". */
+  url: string;
+  room: string;
+  token: TokenSource;
+  /** Resume point to start from (e.g. persisted by the app): both or neither. */
+  since?: number;
+  epoch?: string;
+  /** How to open a socket; default `new globalThis.WebSocket(url)`. Node CLI passes one built on `ws`. */
+  createWebSocket?: WebSocketFactory;
+  /** fetch used for `GET /auth/check` diagnosis; default globalThis.fetch. */
+  fetch?: typeof fetch;
+  backoff?: BackoffOptions;
+  /** Publishes waiting for a connection or an ack, at most (default 1000). Overflow rejects with `queue_full`. */
+  queueLimit?: number;
+  /** A publish not acked within this many ms of being sent rejects with `timeout` (default 10 000). */
+  ackTimeoutMs?: number;
+  /** No `pong` within this many ms of a `ping` means the connection is dead (default 10 000). */
+  pongTimeoutMs?: number;
+  /** No `welcome` within this many ms of starting to connect counts as a failed attempt (default 15 000). */
+  connectTimeoutMs?: number;
+  /** Random source in [0, 1) for jitter (tests). */
+  random?: () => number;
+}
+
+export type ConnectionState =
+  | { status: "connecting"; attempt: number }
+  | { status: "open" }
+  | { status: "reconnecting"; attempt: number; delayMs: number; code: number; reason: string }
+  | { status: "closed"; code: number; reason: string; error?: RoomcastError };
+
+export interface SyncedEvent {
+  seq: number;
+  replayed: number;
+  gap: boolean;
+}
+
+/** Events and their payloads, for `client.on(name, listener)`. */
+export interface ClientEvents {
+  state: ConnectionState;
+  welcome: WelcomeFrame;
+  synced: SyncedEvent;
+  message: MessageFrame;
+  direct: DirectFrame;
+  presence: PresenceFrame;
+  /** The member list after every welcome and presence change. */
+  members: Member[];
+  binary: ArrayBuffer;
+  /** An `error` frame not tied to a pending publish, or a client-side failure. */
+  error: RoomcastError;
+}
+
+/**
+ * Codes of RoomcastError: the server's error-frame and HTTP codes, plus client-side ones
+ * (`queue_full`, `timeout`, `closed`, `network`, `too_big`, `bad_frame`).
+ */
+export type RoomcastErrorCode =
+  | FrameErrorCode
+  | HttpErrorCode
+  | "queue_full"
+  | "timeout"
+  | "closed"
+  | "network"
+  | "too_big"
+  /** The server sent a frame the client could not parse. */
+  | "bad_frame";
+
+export class RoomcastError extends Error {
+  readonly code: RoomcastErrorCode;
+  /** The close code that ended the connection, when there was one. */
+  readonly closeCode?: number;
+  /** The `id` of the publish or direct frame the server refused, when there was one. */
+  readonly id?: string;
+  constructor(code: RoomcastErrorCode, message: string, closeCode?: number, id?: string) {
+    super(message);
+    this.name = "RoomcastError";
+    this.code = code;
+    if (closeCode !== undefined) this.closeCode = closeCode;
+    if (id !== undefined) this.id = id;
+  }
+}
+
+/** The connected room as the app sees it. Created by `connect(options)`. */
+export interface RoomClient {
+  readonly state: ConnectionState;
+  readonly user: UserRef | null;
+  readonly members: Member[];
+  /** Resume point: epoch and the last seq delivered to the app. */
+  readonly epoch: string | null;
+  readonly seq: number | null;
+  on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void;
+  /** Publish; resolves with the message's seq once durable. Queued while offline, resent with the same id. */
+  publish(data: unknown, options?: { id?: string }): Promise<number>;
+  /**
+   * Direct message to every connection of a user in the room (not stored, not queued). Returns the
+   * frame's id (an `error` event for it carries the same `id`). Throws RoomcastError `closed` when not
+   * open, `too_big` above `limits.maxMessageBytes`.
+   */
+  direct(to: string, data: unknown): string;
+  /** Binary frame relayed to every other socket in the room (not stored, not queued). Throws like `direct`. */
+  sendBinary(data: ArrayBuffer | Uint8Array): void;
+  /** Close with 1000 and stop reconnecting; pending publishes reject with `closed`. */
+  close(code?: number, reason?: string): void;
+  /** Resolves when the first `synced` arrives (or rejects when the client closes first). */
+  ready(): Promise<void>;
+}
