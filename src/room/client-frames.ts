@@ -1,0 +1,37 @@
+// Parses a client's text frame from unknown JSON into a typed frame, or a bad_message explanation.
+import * as v from "valibot";
+import { MAX_ID_LENGTH, type ClientFrame } from "../shared/protocol.ts";
+
+const Id = v.optional(v.pipe(v.string("id must be a string"), v.minLength(1, "id must not be empty"), v.maxLength(MAX_ID_LENGTH, `id must be at most ${MAX_ID_LENGTH} characters`)));
+
+const Publish = v.object({ type: v.literal("publish"), data: v.unknown(), id: Id });
+const Direct = v.object({
+  type: v.literal("direct"),
+  to: v.pipe(v.string("to must be a user id string"), v.minLength(1, "to must not be empty"), v.maxLength(64, "to must be at most 64 characters")),
+  data: v.unknown(),
+  id: Id,
+});
+const Frame = v.variant("type", [Publish, Direct], "type must be \"publish\" or \"direct\"");
+
+export type Parsed =
+  | { ok: true; frame: ClientFrame }
+  | { ok: false; message: string; id?: string };
+
+/** Parses one text frame; never throws. */
+export function parseClientFrame(text: string): Parsed {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, message: "frame is not JSON (send a JSON object with a type, or the text ping)" };
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return { ok: false, message: "frame must be a JSON object with a type" };
+  }
+  const rawId = (json as { id?: unknown }).id;
+  const id = typeof rawId === "string" && rawId.length <= MAX_ID_LENGTH ? rawId : undefined;
+  const r = v.safeParse(Frame, json);
+  if (!r.success) return { ok: false, message: r.issues[0]?.message ?? "malformed frame", ...(id ? { id } : {}) };
+  if (!("data" in json)) return { ok: false, message: "data is required", ...(id ? { id } : {}) };
+  return { ok: true, frame: r.output };
+}

@@ -1,0 +1,22 @@
+// Decides what a resuming client gets: which messages to replay and whether it missed some for good. Pure.
+import type { HistoryBounds } from "./history.ts";
+
+export interface ResumeRequest {
+  since: number;
+  epoch: string;
+}
+
+export interface ResumePlan {
+  /** Replay retained messages with seq > replayAfter; null = replay nothing. */
+  replayAfter: number | null;
+  gap: boolean;
+}
+
+export function planResume(req: ResumeRequest | null, epoch: string, seq: number, b: HistoryBounds): ResumePlan {
+  if (req === null) return { replayAfter: null, gap: false };
+  if (req.epoch !== epoch || req.since > seq) return { replayAfter: null, gap: true };
+  if (req.since === seq) return { replayAfter: null, gap: false };
+  // Messages since+1 … seq were published; the ones before the oldest retained are gone.
+  const gap = b.oldest === null || b.oldest > req.since + 1;
+  return { replayAfter: req.since, gap };
+}

@@ -1,0 +1,324 @@
+// The Room Durable Object: one per room; holds its hibernatable sockets, history, presence and alarm.
+import { DurableObject } from "cloudflare:workers";
+import { errorResponse } from "../shared/errors.ts";
+import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
+import {
+  CloseCode,
+  PING,
+  PONG,
+  type AckFrame,
+  type ErrorFrame,
+  type FrameErrorCode,
+  type Member,
+  type MessageFrame,
+  type RoomInfo,
+  type SyncedFrame,
+  type UserRef,
+  type WelcomeFrame,
+} from "../shared/protocol.ts";
+import { parseSettings, type Settings } from "../shared/settings.ts";
+import { parseClientFrame } from "./client-frames.ts";
+import { reciprocalCode } from "./close-codes.ts";
+import { dueForClose, nextDeadline, type Liveness } from "./deadlines.ts";
+import { History } from "./history.ts";
+import { membersOf } from "./presence.ts";
+import { floodLimitExceeded, fullBucket, take } from "./rate-limit.ts";
+import { planResume, type ResumeRequest } from "./resume.ts";
+import { readState, userTag, writeState, type SocketState } from "./socket-state.ts";
+import { utf8Exceeds } from "./utf8.ts";
+
+export class Room extends DurableObject<Env> {
+  readonly #settings: Settings;
+  readonly #history: History;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#settings = parseSettings(env);
+    this.#history = new History(ctx.storage.sql, this.#settings.historyLimit);
+    // Answered by the runtime without waking the room; its timestamp counts as activity.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  // ---- entry points ----
+
+  /** The upgrade, forwarded by the worker with the identity it verified. */
+  override async fetch(req: Request): Promise<Response> {
+    const raw = req.headers.get(IDENTITY_HEADER);
+    if (raw === null || req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return errorResponse(400, "bad_request", "rooms accept only WebSocket upgrades forwarded by the worker");
+    }
+    const who = JSON.parse(decodeURIComponent(raw)) as Identity;
+    const url = new URL(req.url);
+    const since = url.searchParams.get("since");
+    const resume: ResumeRequest | null =
+      since === null ? null : { since: Number(since), epoch: url.searchParams.get("epoch") ?? "" };
+
+    const open = this.#live();
+    if (open.length >= this.#settings.maxConnectionsPerRoom) {
+      return errorResponse(503, "room_full", `room '${who.room}' already holds ${open.length} connections`);
+    }
+    const firstOfUser = !open.some(([, s]) => s.uid === who.id);
+
+    const now = Date.now();
+    const { 0: client, 1: server } = new WebSocketPair();
+    const state: SocketState = {
+      cid: crypto.randomUUID(),
+      uid: who.id,
+      name: who.name,
+      caps: who.capabilities,
+      exp: who.exp * 1000,
+      seen: now,
+      ...fullBucket(this.#settings.ratePerSecond, now),
+      refused: 0,
+    };
+    this.ctx.acceptWebSocket(server, [userTag(who.id)]);
+    writeState(server, state);
+
+    const members = membersOf([...open.map(([, s]) => s), state]);
+    const welcome: WelcomeFrame = {
+      type: "welcome",
+      room: who.room,
+      epoch: this.#history.epoch,
+      seq: this.#history.seq,
+      connectionId: state.cid,
+      user: { id: who.id, name: who.name },
+      members,
+      limits: {
+        maxMessageBytes: this.#settings.maxMessageBytes,
+        idleTimeoutSeconds: this.#settings.idleTimeoutSeconds,
+        ratePerSecond: this.#settings.ratePerSecond,
+      },
+    };
+    server.send(JSON.stringify(welcome));
+    const plan = planResume(resume, this.#history.epoch, this.#history.seq, this.#history.bounds());
+    let replayed = 0;
+    if (plan.replayAfter !== null) {
+      for (const frame of this.#history.framesAfter(plan.replayAfter)) {
+        server.send(frame);
+        replayed++;
+      }
+    }
+    const synced: SyncedFrame = { type: "synced", seq: this.#history.seq, replayed, gap: plan.gap };
+    server.send(JSON.stringify(synced));
+
+    if (firstOfUser) {
+      this.#presence("join", { id: who.id, name: who.name }, members.length, server);
+    }
+    await this.#armAlarm(nextDeadline(this.#liveness(server, state), this.#idleMs));
+    log({ event: "connect", room: who.room, conn: state.cid, user: who.id, resumed: resume !== null, replayed });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const state = readState(ws);
+    if (state === null || state.gone) return;
+    const now = Date.now();
+    const max = this.#settings.maxMessageBytes;
+    if (typeof message === "string" ? utf8Exceeds(message, max) : message.byteLength > max) {
+      this.#close(ws, state, CloseCode.TOO_BIG, `frame larger than ${max} bytes`);
+      return;
+    }
+    state.seen = now;
+    const rate = this.#settings.ratePerSecond;
+    const taken = take({ tokens: state.tokens, at: state.at }, now, rate);
+    state.tokens = taken.bucket.tokens;
+    state.at = taken.bucket.at;
+    if (!taken.ok) {
+      state.refused++;
+      if (floodLimitExceeded(state.refused, rate)) {
+        this.#close(ws, state, CloseCode.FLOODING, "too many frames after rate_limited errors");
+        return;
+      }
+      writeState(ws, state);
+      sendError(ws, "rate_limited", `more than ${rate} frames per second (burst ${2 * rate})`);
+      return;
+    }
+    state.refused = 0;
+    writeState(ws, state);
+
+    if (typeof message !== "string") {
+      if (!state.caps.includes("write")) return sendError(ws, "forbidden", "binary frames need the 'write' capability");
+      this.#broadcast(message, ws);
+      return;
+    }
+    const parsed = parseClientFrame(message);
+    if (!parsed.ok) return sendError(ws, "bad_message", parsed.message, parsed.id);
+    const frame = parsed.frame;
+    if (!state.caps.includes("write")) {
+      return sendError(ws, "forbidden", `${frame.type} needs the 'write' capability`, frame.id);
+    }
+    const from = { id: state.uid, name: state.name };
+    if (frame.type === "publish") {
+      const { seq, duplicate } = this.#publish(from, frame.data, frame.id, ws);
+      const ack: AckFrame = { type: "ack", id: frame.id ?? null, seq, ...(duplicate ? { duplicate: true as const } : {}) };
+      ws.send(JSON.stringify(ack));
+      return;
+    }
+    const targets = this.ctx.getWebSockets(userTag(frame.to)).filter(isOpen);
+    if (targets.length === 0) return sendError(ws, "no_such_user", `user '${frame.to}' is not in this room`, frame.id);
+    const text = JSON.stringify({ type: "direct", from, data: frame.data, ts: now, ...(frame.id ? { id: frame.id } : {}) });
+    for (const t of targets) trySend(t, text);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    const state = readState(ws);
+    try {
+      ws.close(reciprocalCode(code), "");
+    } catch (err) {
+      // Never leave a half-open socket behind: fall back to a code the runtime always sends.
+      log({ event: "close_failed", conn: state?.cid, code, error: String(err) });
+      try {
+        ws.close(CloseCode.PROTOCOL_ERROR, "");
+      } catch {
+        // already closed
+      }
+    }
+    if (state !== null && !state.gone) await this.#depart(ws, state, code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    const state = readState(ws);
+    log({ event: "socket_error", conn: state?.cid, error: String(error) });
+    if (state !== null && !state.gone) await this.#depart(ws, state, CloseCode.ABNORMAL, "error");
+  }
+
+  /** Closes sockets that went idle or whose token expired; re-arms only while sockets remain. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    let next = Infinity;
+    for (const [ws, state] of this.#live()) {
+      const facts = this.#liveness(ws, state);
+      const due = dueForClose(facts, now, this.#idleMs);
+      if (due) this.#close(ws, state, due.code, due.reason);
+      else next = Math.min(next, nextDeadline(facts, this.#idleMs));
+    }
+    if (next !== Infinity) await this.ctx.storage.setAlarm(next);
+  }
+
+  // ---- RPC from the worker ----
+
+  /** Room info for `GET /rooms/:room`. */
+  info(room: string): RoomInfo {
+    const live = this.#live();
+    return {
+      room,
+      epoch: this.#history.epoch,
+      seq: this.#history.seq,
+      connections: live.length,
+      members: membersOf(live.map(([, s]) => s)),
+      history: this.#history.bounds(),
+    };
+  }
+
+  /** Server-side publish for `POST /rooms/:room/messages`; broadcast to every socket. */
+  publish(room: string, from: UserRef, data: unknown, id?: string): { seq: number; duplicate?: true } {
+    const r = this.#publish(from, data, id, null);
+    log({ event: "http_publish", room, user: from.id, seq: r.seq, duplicate: r.duplicate });
+    return r.duplicate ? { seq: r.seq, duplicate: true } : { seq: r.seq };
+  }
+
+  // ---- internals ----
+
+  get #idleMs(): number {
+    return this.#settings.idleTimeoutSeconds * 1000;
+  }
+
+  /** Open sockets that the server has not closed, with their state. */
+  #live(): [WebSocket, SocketState][] {
+    const out: [WebSocket, SocketState][] = [];
+    for (const ws of this.ctx.getWebSockets()) {
+      if (!isOpen(ws)) continue;
+      const s = readState(ws);
+      if (s !== null && !s.gone) out.push([ws, s]);
+    }
+    return out;
+  }
+
+  /** Stores (or finds the duplicate of) a message and broadcasts it to everyone but `except`. */
+  #publish(from: UserRef, data: unknown, id: string | undefined, except: WebSocket | null): { seq: number; duplicate: boolean } {
+    if (id !== undefined) {
+      const seq = this.#history.findDuplicate(from.id, id);
+      if (seq !== null) return { seq, duplicate: true };
+    }
+    const { seq, frame } = this.#history.append(from.id, id, (seq) => {
+      const msg: MessageFrame = { type: "message", seq, ...(id !== undefined ? { id } : {}), from, data, ts: Date.now() };
+      return JSON.stringify(msg);
+    });
+    this.#broadcast(frame, except);
+    return { seq, duplicate: false };
+  }
+
+  #broadcast(frame: string | ArrayBuffer, except: WebSocket | null): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws !== except && isOpen(ws)) trySend(ws, frame);
+    }
+  }
+
+  #presence(event: "join" | "leave", user: UserRef, members: number, except: WebSocket): void {
+    this.#broadcast(JSON.stringify({ type: "presence", event, user, members }), except);
+  }
+
+  /** Server-initiated close: announce the departure now, the client's echo is ignored. */
+  #close(ws: WebSocket, state: SocketState, code: number, reason: string): void {
+    state.gone = true;
+    writeState(ws, state);
+    try {
+      ws.close(code, reason);
+    } catch (err) {
+      log({ event: "close_failed", conn: state.cid, code, error: String(err) });
+    }
+    void this.#depart(ws, state, code, reason);
+  }
+
+  /** A socket left: presence leave if it was the user's last one; no alarm once the room is empty. */
+  async #depart(ws: WebSocket, state: SocketState, code: number, reason: string): Promise<void> {
+    if (!state.gone) {
+      state.gone = true;
+      try {
+        writeState(ws, state);
+      } catch {
+        // the socket is already gone; its state goes with it
+      }
+    }
+    const remaining = this.#live().filter(([s]) => s !== ws);
+    log({ event: "close", conn: state.cid, user: state.uid, code, reason });
+    if (!remaining.some(([, s]) => s.uid === state.uid)) {
+      const members: Member[] = membersOf(remaining.map(([, s]) => s));
+      this.#presence("leave", { id: state.uid, name: state.name }, members.length, ws);
+    }
+    if (remaining.length === 0) await this.ctx.storage.deleteAlarm();
+  }
+
+  /** Last activity: frames we handled, or pings the runtime answered while the room slept. */
+  #liveness(ws: WebSocket, s: SocketState): Liveness {
+    const pinged = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+    return { lastActive: Math.max(s.seen, pinged), expiresAt: s.exp };
+  }
+
+  /** Moves the alarm earlier if this deadline comes first. */
+  async #armAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+  }
+}
+
+function isOpen(ws: WebSocket): boolean {
+  return ws.readyState === WebSocket.OPEN;
+}
+
+function trySend(ws: WebSocket, frame: string | ArrayBuffer): void {
+  try {
+    ws.send(frame);
+  } catch {
+    // closing underneath us: its close handler announces the departure
+  }
+}
+
+function sendError(ws: WebSocket, code: FrameErrorCode, message: string, id?: string): void {
+  const frame: ErrorFrame = { type: "error", code, message, ...(id !== undefined ? { id } : {}) };
+  trySend(ws, JSON.stringify(frame));
+}
+
+function log(fields: Record<string, unknown>): void {
+  console.log(JSON.stringify(fields));
+}

@@ -1,0 +1,87 @@
+// The Hono worker: health, token diagnosis, room info, HTTP publish, and the upgrade forwarded to the room.
+import { Hono } from "hono";
+import * as v from "valibot";
+import { errorResponse } from "../shared/errors.ts";
+import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
+import { MAX_ID_LENGTH, type AuthCheck } from "../shared/protocol.ts";
+import { gate, type AppEnv } from "./gate.ts";
+import { HttpError } from "./http-error.ts";
+
+const PublishBody = v.object({
+  data: v.unknown(),
+  id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_LENGTH))),
+});
+
+const app = new Hono<AppEnv>();
+
+app.onError((err, c) => {
+  if (err instanceof HttpError) return errorResponse(err.status, err.code, err.message);
+  console.error(JSON.stringify({ event: "error", path: c.req.path, error: String(err) }));
+  return errorResponse(500, "internal", "internal error");
+});
+
+app.notFound((c) => errorResponse(404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
+
+app.get("/healthz", (c) => c.json({ ok: true }));
+
+app.get("/auth/check", async (c) => {
+  const a = await gate(c, { room: c.req.query("room"), need: "read" });
+  const body: AuthCheck = {
+    user: { id: a.token.sub, name: a.token.name },
+    room: a.room,
+    capabilities: a.capabilities,
+    exp: a.token.exp,
+  };
+  return c.json(body);
+});
+
+app.get("/rooms/:room/ws", async (c) => {
+  const a = await gate(c, { room: c.req.param("room"), upgrade: true, need: "read" });
+  const since = c.req.query("since");
+  const epoch = c.req.query("epoch");
+  const target = new URL("https://room.internal/ws");
+  if (since !== undefined) {
+    if (!/^\d{1,15}$/.test(since)) {
+      throw new HttpError(400, "bad_request", "since must be a non-negative integer");
+    }
+    if (!epoch) throw new HttpError(400, "bad_request", "since needs the epoch it belongs to (&epoch=)");
+    target.searchParams.set("since", since);
+    target.searchParams.set("epoch", epoch);
+  }
+  const identity: Identity = {
+    room: a.room,
+    id: a.token.sub,
+    name: a.token.name,
+    capabilities: a.capabilities,
+    exp: a.token.exp,
+  };
+  // Only what the room needs travels on: the handshake headers and the identity vouched for here.
+  const headers = new Headers(c.req.raw.headers);
+  headers.delete("authorization");
+  headers.set(IDENTITY_HEADER, encodeURIComponent(JSON.stringify(identity)));
+  return c.env.ROOMS.getByName(a.room).fetch(target, { headers });
+});
+
+app.get("/rooms/:room", async (c) => {
+  const a = await gate(c, { room: c.req.param("room"), need: "admin" });
+  return c.json(await c.env.ROOMS.getByName(a.room).info(a.room));
+});
+
+app.post("/rooms/:room/messages", async (c) => {
+  const a = await gate(c, { room: c.req.param("room"), need: "admin" });
+  let json: unknown;
+  try {
+    json = JSON.parse(await c.req.text());
+  } catch {
+    throw new HttpError(400, "bad_request", "body must be JSON: {\"data\":<JSON>,\"id\"?:string}");
+  }
+  const body = v.safeParse(PublishBody, json);
+  if (!body.success || !(typeof json === "object" && json !== null && "data" in json)) {
+    throw new HttpError(400, "bad_request", "body must be {\"data\":<JSON>,\"id\"?:string (1-64 chars)}");
+  }
+  const from = { id: a.token.sub, name: a.token.name };
+  const result = await c.env.ROOMS.getByName(a.room).publish(a.room, from, body.output.data, body.output.id);
+  return c.json(result, 201);
+});
+
+export default app;

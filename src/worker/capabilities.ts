@@ -1,0 +1,30 @@
+// Resolves the token's `rooms` claim (room pattern → capabilities) for one room.
+import type { Capability } from "../shared/protocol.ts";
+
+/** The `rooms` claim after validation: patterns to capabilities (array shorthand already expanded). */
+export type RoomGrants = Record<string, Capability[]>;
+
+const ORDER: Capability[] = ["read", "write", "admin"];
+
+/** True when `pattern` (exact name, prefix ending in `*`, or `*`) covers `room`. */
+export function matches(pattern: string, room: string): boolean {
+  if (pattern.endsWith("*")) return room.startsWith(pattern.slice(0, -1));
+  return pattern === room;
+}
+
+/**
+ * Union of the capabilities of every pattern that covers `room`; `admin` implies `read` and `write`.
+ * Returned in the order read, write, admin.
+ */
+export function capabilitiesFor(grants: RoomGrants, room: string): Capability[] {
+  const caps = new Set<Capability>();
+  for (const [pattern, granted] of Object.entries(grants)) {
+    if (!matches(pattern, room)) continue;
+    for (const c of granted) caps.add(c);
+  }
+  if (caps.has("admin")) {
+    caps.add("read");
+    caps.add("write");
+  }
+  return ORDER.filter((c) => caps.has(c));
+}

@@ -1,0 +1,60 @@
+// The checks every room route makes, in the contract's precedence order:
+// 500 misconfigured, 400 bad_room, 426, 403 origin_not_allowed, 401, 403 forbidden.
+import type { Context } from "hono";
+import { ROOM_NAME, type Capability } from "../shared/protocol.ts";
+import { parseSettings, SettingsError, type Settings } from "../shared/settings.ts";
+import { capabilitiesFor } from "./capabilities.ts";
+import { HttpError } from "./http-error.ts";
+import { originAllowed } from "./origin.ts";
+import { extractToken, verifyToken, type VerifiedToken } from "./token.ts";
+
+export type AppEnv = { Bindings: Env };
+
+export interface GateOptions {
+  /** The room name to check (from the path, or `?room=` for /auth/check). */
+  room: string | undefined;
+  /** Require `Upgrade: websocket` (426 otherwise). */
+  upgrade?: boolean;
+  /** The capability the route needs. */
+  need: Capability;
+}
+
+export interface Admitted {
+  settings: Settings;
+  room: string;
+  token: VerifiedToken;
+  capabilities: Capability[];
+}
+
+function settingsOf(env: Env): Settings {
+  if (!env.AUTH_SECRET) {
+    throw new HttpError(500, "misconfigured", "AUTH_SECRET is not set: run `wrangler secret put AUTH_SECRET`");
+  }
+  try {
+    return parseSettings(env);
+  } catch (err) {
+    if (err instanceof SettingsError) throw new HttpError(500, "misconfigured", err.message);
+    throw err;
+  }
+}
+
+/** Runs the checks in order; throws the first HttpError that applies. */
+export async function gate(c: Context<AppEnv>, o: GateOptions): Promise<Admitted> {
+  const settings = settingsOf(c.env);
+  const room = o.room;
+  if (room === undefined || !ROOM_NAME.test(room)) {
+    throw new HttpError(400, "bad_room", "room name must match ^[A-Za-z0-9._-]{1,64}$");
+  }
+  if (o.upgrade && c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new HttpError(426, "upgrade_required", "this endpoint needs a WebSocket upgrade (Upgrade: websocket)");
+  }
+  if (!originAllowed(c.req.raw, settings.allowedOrigins)) {
+    throw new HttpError(403, "origin_not_allowed", `origin ${c.req.header("origin")} is not allowed`);
+  }
+  const token = await verifyToken(extractToken(c.req.raw), c.env.AUTH_SECRET);
+  const capabilities = capabilitiesFor(token.rooms, room);
+  if (!capabilities.includes(o.need)) {
+    throw new HttpError(403, "forbidden", `token has no '${o.need}' capability for room '${room}'`);
+  }
+  return { settings, room, token, capabilities };
+}
