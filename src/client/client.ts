@@ -1,0 +1,299 @@
+// The reconnecting room client: one socket at a time, backoff, diagnosis, resume, queue and keepalive.
+import type { Member, ServerFrame, UserRef, WelcomeFrame } from "../shared/protocol.ts";
+import { PONG, ROOM_NAME } from "../shared/protocol.ts";
+import { backoffSettings } from "./backoff.ts";
+import { closeDecision } from "./close-policy.ts";
+import { diagnose } from "./diagnose.ts";
+import { Emitter } from "./emitter.ts";
+import { parseServerFrame } from "./frames.ts";
+import { Keepalive } from "./keepalive.ts";
+import { applyPresence } from "./members.ts";
+import { Pacer } from "./pacer.ts";
+import { PublishQueue } from "./publish-queue.ts";
+import { Reconnector } from "./reconnect.ts";
+import { ResumeState } from "./resume.ts";
+import { openConnection, sendBinaryFrame, sendDirect, toArrayBuffer, type Connection } from "./socket.ts";
+import type { ClientEvents, ConnectOptions, ConnectionState, RoomClient } from "./types.ts";
+import { RoomcastError } from "./types.ts";
+import { authCheckUrl, parseBaseUrl } from "./url.ts";
+import { newId } from "./ids.ts";
+
+/** The RoomClient behind `connect()`. */
+export class Client implements RoomClient {
+  private readonly events = new Emitter<ClientEvents>();
+  private readonly options: ConnectOptions;
+  private readonly base: URL;
+  private readonly queue: PublishQueue;
+  private readonly stream: ResumeState;
+  private current: ConnectionState = { status: "connecting", attempt: 0 };
+  /** Bumped whenever a socket is abandoned: events of older sockets are ignored. */
+  private generation = 0;
+  private conn: Connection | null = null;
+  private welcomeFrame: WelcomeFrame | null = null;
+  private memberList: Member[] = [];
+  private keepalive: Keepalive | null = null;
+  private readonly reconnector: Reconnector;
+  private readonly readyPromise: Promise<void>;
+  private settleReady: { resolve: () => void; reject: (e: RoomcastError) => void } | null = null;
+
+  constructor(options: ConnectOptions) {
+    if (!ROOM_NAME.test(options.room)) throw new RoomcastError("bad_room", `invalid room name: ${options.room}`);
+    if ((options.since === undefined) !== (options.epoch === undefined)) {
+      throw new TypeError("roomcast: pass both `since` and `epoch`, or neither");
+    }
+    this.options = options;
+    this.base = parseBaseUrl(options.url);
+    this.reconnector = new Reconnector(backoffSettings(options.backoff), options.random ?? Math.random, () => {
+      void this.attempt();
+    });
+    this.queue = new PublishQueue({ limit: options.queueLimit ?? 1000, ackTimeoutMs: options.ackTimeoutMs ?? 10_000 });
+    this.stream = new ResumeState(options.epoch, options.since);
+    this.readyPromise = new Promise<void>((resolve, reject) => {
+      this.settleReady = { resolve, reject };
+    });
+    // Marks the promise handled: an app that never calls ready() gets no unhandled rejection on close.
+    this.readyPromise.catch(() => undefined);
+    void this.attempt();
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+  get user(): UserRef | null {
+    return this.welcomeFrame?.user ?? null;
+  }
+  get members(): Member[] {
+    return [...this.memberList];
+  }
+  get epoch(): string | null {
+    return this.stream.epoch;
+  }
+  get seq(): number | null {
+    return this.stream.seq;
+  }
+
+  on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  publish(data: unknown, options?: { id?: string }): Promise<number> {
+    const id = options?.id ?? newId();
+    if (this.current.status === "closed") {
+      return Promise.reject(new RoomcastError("closed", "the client is closed", undefined, id));
+    }
+    return this.queue.enqueue(data, id);
+  }
+
+  direct(to: string, data: unknown): string {
+    const id = newId();
+    sendDirect(this.openConnection("direct"), to, data, id);
+    return id;
+  }
+
+  sendBinary(data: ArrayBuffer | Uint8Array): void {
+    sendBinaryFrame(this.openConnection("sendBinary"), data);
+  }
+
+  close(code = 1000, reason = "client closed"): void {
+    if (this.current.status === "closed") return;
+    this.finish(code, reason);
+  }
+
+  // ---- connecting ----
+
+  private async attempt(): Promise<void> {
+    const gen = ++this.generation;
+    this.setState({ status: "connecting", attempt: this.reconnector.failures });
+    let token: string;
+    try {
+      const source = this.options.token;
+      token = typeof source === "function" ? await source() : source;
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.emitError(new RoomcastError("unauthorized", `token function failed: ${describe(err)}`));
+      this.retry(1006, "token function failed");
+      return;
+    }
+    if (gen !== this.generation) return;
+    this.conn = openConnection({
+      base: this.base,
+      room: this.options.room,
+      token,
+      resume: this.stream.resumePoint(),
+      createWebSocket: this.options.createWebSocket,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? 15_000,
+      onData: (data) => {
+        if (gen === this.generation) this.onData(data);
+      },
+      onClose: (code, reason, opened) => {
+        if (gen === this.generation) void this.onClose(code, reason, opened, token);
+      },
+    });
+  }
+
+  private async onClose(code: number, reason: string, opened: boolean, token: string): Promise<void> {
+    this.dropConnection();
+    const gen = this.generation;
+    if (opened) {
+      const d = closeDecision(code, reason, typeof this.options.token === "function");
+      if (d.action === "stop") this.finish(code, reason, d.error);
+      else this.retry(code, reason);
+      return;
+    }
+    // Failed before opening: a browser sees only 1006, so ask the server what it would have said.
+    const fetchFn = this.options.fetch ?? globalThis.fetch;
+    const d = await diagnose(fetchFn, authCheckUrl(this.base, this.options.room), token);
+    if (gen !== this.generation) return;
+    if (d.kind === "fatal") return this.finish(code, reason, d.error);
+    if (d.kind === "unauthorized") {
+      if (typeof this.options.token !== "function") return this.finish(code, reason, d.error);
+      this.emitError(d.error);
+    }
+    this.retry(code, reason);
+  }
+
+  private retry(code: number, reason: string): void {
+    const plan = this.reconnector.schedule();
+    if ("giveUp" in plan) {
+      const error = new RoomcastError("network", `gave up after ${plan.failures} reconnect attempts (${code} ${reason})`, code);
+      return this.finish(code, reason, error);
+    }
+    this.setState({ status: "reconnecting", attempt: plan.attempt, delayMs: plan.delayMs, code, reason });
+  }
+
+  /** Abandons the current socket (already closed, or being closed by us) and its timers. */
+  private dropConnection(): void {
+    this.generation++;
+    this.keepalive?.stop();
+    this.keepalive = null;
+    this.queue.detach();
+    this.conn?.dispose();
+    this.conn = null;
+  }
+
+  private finish(code: number, reason: string, error?: RoomcastError): void {
+    const conn = this.conn;
+    // Drop first: a socket may report its close synchronously, and that report must be ignored.
+    this.dropConnection();
+    conn?.close(code, reason);
+    this.reconnector.dispose();
+    const why = error ? `: ${error.message}` : "";
+    this.queue.rejectAll((id) => new RoomcastError("closed", `the client closed${why}`, code, id));
+    this.settleReady?.reject(error ?? new RoomcastError("closed", `the client closed before syncing${why}`, code));
+    this.settleReady = null;
+    this.setState(error ? { status: "closed", code, reason, error } : { status: "closed", code, reason });
+    if (error) this.emitError(error);
+  }
+
+  // ---- receiving ----
+
+  private onData(data: unknown): void {
+    // Any frame proves the connection is alive, not only `pong`.
+    this.keepalive?.pong();
+    if (typeof data !== "string") return this.onBinary(data);
+    if (data === PONG) return;
+    const parsed = parseServerFrame(data);
+    if (!parsed.ok) return this.emitError(new RoomcastError("bad_frame", `bad frame from server: ${parsed.problem}`));
+    this.onFrame(parsed.frame);
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case "welcome": {
+        if (this.conn) {
+          this.conn.welcomed();
+          this.conn.pacer = new Pacer(frame.limits.ratePerSecond, Date.now());
+          this.conn.maxMessageBytes = frame.limits.maxMessageBytes;
+        }
+        this.welcomeFrame = frame;
+        this.memberList = frame.members.map((m) => ({ ...m }));
+        this.stream.welcome(frame.epoch);
+        this.events.emit("welcome", frame);
+        this.events.emit("members", this.members);
+        this.setState({ status: "open" });
+        return;
+      }
+      case "synced":
+        return this.onSynced(frame.seq, frame.replayed, frame.gap);
+      case "message": {
+        const mine = frame.from.id === this.user?.id && frame.id !== undefined && this.queue.ack(frame.id, frame.seq);
+        if (this.stream.receive(frame.seq, mine) === "deliver") this.events.emit("message", frame);
+        return;
+      }
+      case "ack":
+        if (frame.id !== null && this.queue.ack(frame.id, frame.seq)) this.stream.ownAck(frame.seq);
+        return;
+      case "direct":
+        return this.events.emit("direct", frame);
+      case "presence":
+        this.memberList = applyPresence(this.memberList, frame);
+        this.events.emit("presence", frame);
+        this.events.emit("members", this.members);
+        return;
+      case "error": {
+        const error = new RoomcastError(frame.code, frame.message, undefined, frame.id);
+        if (frame.id === undefined || !this.queue.fail(frame.id, error)) this.emitError(error);
+        return;
+      }
+    }
+  }
+
+  private onSynced(seq: number, replayed: number, gap: boolean): void {
+    const conn = this.conn;
+    const welcome = this.welcomeFrame;
+    if (!conn || !welcome) return this.emitError(new RoomcastError("bad_frame", "synced before welcome"));
+    this.stream.synced({ type: "synced", seq, replayed, gap });
+    this.reconnector.succeeded();
+    const limits = welcome.limits;
+    this.keepalive = new Keepalive({
+      intervalMs: (limits.idleTimeoutSeconds * 1000) / 2,
+      pongTimeoutMs: this.options.pongTimeoutMs ?? 10_000,
+      send: (text) => conn.send(text),
+      // A dead connection may never deliver its close event: abandon it and reconnect now.
+      onDead: () => conn.abandon("keepalive timeout"),
+    });
+    this.keepalive.start();
+    const pacer = conn.pacer ?? new Pacer(limits.ratePerSecond, Date.now());
+    this.queue.attach({ send: (text) => conn.send(text), pacer, maxMessageBytes: limits.maxMessageBytes });
+    this.events.emit("synced", { seq, replayed, gap });
+    this.settleReady?.resolve();
+    this.settleReady = null;
+  }
+
+  private onBinary(data: unknown): void {
+    const buf = toArrayBuffer(data);
+    if (buf === null) return this.emitError(new RoomcastError("bad_frame", "binary frame of an unknown type"));
+    if (buf instanceof ArrayBuffer) return this.events.emit("binary", buf);
+    buf.then(
+      (b) => this.events.emit("binary", b),
+      (err: unknown) => this.emitError(new RoomcastError("bad_frame", `unreadable binary frame: ${describe(err)}`)),
+    );
+  }
+
+  // ---- helpers ----
+
+  private openConnection(what: string): Connection {
+    const conn = this.conn;
+    if (this.current.status !== "open" || !conn || !conn.isOpen()) {
+      throw new RoomcastError("closed", `${what}() needs an open connection (state: ${this.current.status}); it is not queued`);
+    }
+    return conn;
+  }
+
+  private setState(state: ConnectionState): void {
+    this.current = state;
+    this.events.emit("state", state);
+  }
+
+  private emitError(error: RoomcastError): void {
+    this.events.emit("error", error);
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

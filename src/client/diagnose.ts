@@ -1,0 +1,79 @@
+// Tells why a socket failed before opening: browsers only see 1006, so ask `GET /auth/check`.
+import type { HttpErrorCode } from "../shared/protocol.ts";
+import { RoomcastError } from "./types.ts";
+
+/**
+ * What to do after a failed upgrade:
+ * - `retry`: a network problem (or a full room, or the check passed): back off and try again;
+ * - `unauthorized`: the token is bad or expired: get a new one (if the token source can) and retry;
+ * - `fatal`: it cannot get better by retrying (forbidden, origin, bad room, misconfigured server).
+ */
+export type Diagnosis =
+  | { kind: "retry"; reason: string }
+  | { kind: "unauthorized"; error: RoomcastError }
+  | { kind: "fatal"; error: RoomcastError };
+
+const HTTP_CODES: readonly HttpErrorCode[] = [
+  "misconfigured",
+  "bad_room",
+  "bad_request",
+  "upgrade_required",
+  "origin_not_allowed",
+  "unauthorized",
+  "forbidden",
+  "room_full",
+  "not_found",
+];
+
+/** Reads `{"error":{"code","message"}}` from an error response, tolerating anything else. */
+async function errorBody(res: Response): Promise<{ code: HttpErrorCode | null; message: string }> {
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    // Not JSON (a proxy's HTML page, say): fall back to the status line.
+    return { code: null, message: `HTTP ${res.status}` };
+  }
+  if (typeof body === "object" && body !== null && "error" in body) {
+    const e: unknown = body.error;
+    if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
+      const code = HTTP_CODES.find((c) => c === e.code) ?? null;
+      const message = typeof e.message === "string" ? e.message : `HTTP ${res.status}`;
+      return { code, message };
+    }
+  }
+  return { code: null, message: `HTTP ${res.status}` };
+}
+
+/** Maps an `/auth/check` response to a Diagnosis (pure apart from reading the body). */
+export async function diagnoseResponse(res: Response): Promise<Diagnosis> {
+  if (res.ok) return { kind: "retry", reason: "the token is valid for this room; the socket failed on the way" };
+  const { code, message } = await errorBody(res);
+  if (res.status === 401) {
+    return { kind: "unauthorized", error: new RoomcastError("unauthorized", message) };
+  }
+  if (res.status === 500 && code === "misconfigured") {
+    return { kind: "fatal", error: new RoomcastError("misconfigured", message) };
+  }
+  // 503 room_full, 429, 5xx from a proxy or a deploy in progress: all may pass.
+  if (res.status >= 500 || res.status === 429 || res.status === 408) {
+    return { kind: "retry", reason: `${code ?? "http"} ${res.status}: ${message}` };
+  }
+  // 400 bad_room / bad_request, 403 forbidden / origin_not_allowed, 404, 426: retrying cannot help.
+  const fallback: HttpErrorCode = res.status === 403 ? "forbidden" : "bad_request";
+  return { kind: "fatal", error: new RoomcastError(code ?? fallback, message) };
+}
+
+/**
+ * Calls `GET <base>/auth/check?room=R` with the token as a Bearer header. A fetch that fails (offline,
+ * DNS, TLS) is a network problem: retry.
+ */
+export async function diagnose(fetchFn: typeof fetch, checkUrl: string, token: string): Promise<Diagnosis> {
+  let res: Response;
+  try {
+    res = await fetchFn(checkUrl, { headers: { Authorization: `Bearer ${token}` } });
+  } catch (err) {
+    return { kind: "retry", reason: `network: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  return diagnoseResponse(res);
+}

@@ -1,0 +1,102 @@
+// Parses server text frames from `unknown` into the contract's ServerFrame union (valibot).
+import * as v from "valibot";
+import type {
+  AckFrame,
+  DirectFrame,
+  ErrorFrame,
+  MessageFrame,
+  PresenceFrame,
+  ServerFrame,
+  SyncedFrame,
+  WelcomeFrame,
+} from "../shared/protocol.ts";
+
+const Seq = v.pipe(v.number(), v.integer(), v.minValue(0));
+const User = v.object({ id: v.string(), name: v.nullable(v.string()) });
+const Member = v.object({ ...User.entries, connections: Seq });
+
+const Welcome = v.object({
+  type: v.literal("welcome"),
+  room: v.string(),
+  epoch: v.string(),
+  seq: Seq,
+  connectionId: v.string(),
+  user: User,
+  members: v.array(Member),
+  limits: v.object({
+    maxMessageBytes: v.pipe(v.number(), v.minValue(1)),
+    idleTimeoutSeconds: v.pipe(v.number(), v.minValue(1)),
+    ratePerSecond: v.pipe(v.number(), v.minValue(1)),
+  }),
+}) satisfies v.GenericSchema<unknown, WelcomeFrame>;
+
+const Synced = v.object({
+  type: v.literal("synced"),
+  seq: Seq,
+  replayed: Seq,
+  gap: v.boolean(),
+}) satisfies v.GenericSchema<unknown, SyncedFrame>;
+
+const Ack = v.object({
+  type: v.literal("ack"),
+  // A publish without an id is acked with `id: null`; tolerate a missing id the same way.
+  id: v.optional(v.nullable(v.string()), null),
+  seq: Seq,
+  duplicate: v.optional(v.literal(true)),
+}) satisfies v.GenericSchema<unknown, AckFrame>;
+
+const Message = v.object({
+  type: v.literal("message"),
+  seq: Seq,
+  id: v.optional(v.string()),
+  from: User,
+  data: v.unknown(),
+  ts: v.number(),
+}) satisfies v.GenericSchema<unknown, MessageFrame>;
+
+const Direct = v.object({
+  type: v.literal("direct"),
+  from: User,
+  data: v.unknown(),
+  ts: v.number(),
+  id: v.optional(v.string()),
+}) satisfies v.GenericSchema<unknown, DirectFrame>;
+
+const Presence = v.object({
+  type: v.literal("presence"),
+  event: v.picklist(["join", "leave"]),
+  user: User,
+  members: Seq,
+}) satisfies v.GenericSchema<unknown, PresenceFrame>;
+
+const ErrorSchema = v.object({
+  type: v.literal("error"),
+  code: v.picklist(["bad_message", "forbidden", "no_such_user", "rate_limited"]),
+  message: v.string(),
+  id: v.optional(v.string()),
+}) satisfies v.GenericSchema<unknown, ErrorFrame>;
+
+const Frame = v.variant("type", [Welcome, Synced, Ack, Message, Direct, Presence, ErrorSchema]);
+
+/** The result of reading one text frame: a frame, or why it is not one. */
+export type ParsedFrame = { ok: true; frame: ServerFrame } | { ok: false; problem: string };
+
+/** Parses one JSON text frame; never throws. */
+export function parseServerFrame(text: string): ParsedFrame {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, problem: `not JSON: ${text.slice(0, 80)}` };
+  }
+  const result = v.safeParse(Frame, json);
+  if (result.success) return { ok: true, frame: result.output };
+  const issue = result.issues[0];
+  const path = issue.path?.map((p) => String(p.key)).join(".") ?? "";
+  return { ok: false, problem: `${path ? `${path}: ` : ""}${issue.message}` };
+}
+
+/** UTF-8 length of a text frame: what the server compares with `limits.maxMessageBytes`. */
+export function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).byteLength;
+}

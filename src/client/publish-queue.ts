@@ -1,0 +1,163 @@
+// Publishes waiting to be sent or acked: bounded, paced, resent with the same id after a reconnect.
+import type { PublishFrame } from "../shared/protocol.ts";
+import { utf8Length } from "./frames.ts";
+import type { Pacer } from "./pacer.ts";
+import { RoomcastError } from "./types.ts";
+
+interface Entry {
+  id: string;
+  text: string;
+  resolve: (seq: number) => void;
+  reject: (error: RoomcastError) => void;
+  /** Ack timer while the frame is on the current socket; null while waiting to be (re)sent. */
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+/** Where frames go while a connection is synced. */
+export interface Transport {
+  send(text: string): void;
+  pacer: Pacer;
+  maxMessageBytes: number;
+}
+
+export interface PublishQueueOptions {
+  limit: number;
+  ackTimeoutMs: number;
+}
+
+/**
+ * Every publish is an entry from `enqueue` until it is acked, refused, timed out or the client closes.
+ * Entries leave in order, paced; after a reconnect every unacked entry is sent again with the same id,
+ * so the server's idempotency keys make delivery exactly-once.
+ */
+export class PublishQueue {
+  private readonly entries = new Map<string, Entry>();
+  private transport: Transport | null = null;
+  private pumpTimer: ReturnType<typeof setTimeout> | null = null;
+  private maxMessageBytes: number | null = null;
+  private readonly options: PublishQueueOptions;
+
+  constructor(options: PublishQueueOptions) {
+    this.options = options;
+  }
+
+  /** Publishes waiting or in flight. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Whether `id` is a pending publish. */
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  /** Adds a publish. Rejects at once with `queue_full`, `too_big` or a duplicate `id`. */
+  enqueue(data: unknown, id: string): Promise<number> {
+    const frame: PublishFrame = { type: "publish", data, id };
+    const text = JSON.stringify(frame);
+    if (this.entries.has(id)) {
+      return Promise.reject(new RoomcastError("bad_message", `publish id ${id} is already pending`, undefined, id));
+    }
+    if (this.entries.size >= this.options.limit) {
+      return Promise.reject(
+        new RoomcastError("queue_full", `${this.entries.size} publishes already pending (queueLimit)`, undefined, id),
+      );
+    }
+    const tooBig = this.tooBig(text, id);
+    if (tooBig) return Promise.reject(tooBig);
+    return new Promise<number>((resolve, reject) => {
+      this.entries.set(id, { id, text, resolve, reject, timer: null });
+      this.pump();
+    });
+  }
+
+  /** A synced connection: (re)send everything pending, in order. */
+  attach(transport: Transport): void {
+    this.detach();
+    this.transport = transport;
+    this.maxMessageBytes = transport.maxMessageBytes;
+    this.pump();
+  }
+
+  /** The connection is gone: stop ack timers (they restart when the frame is sent again). */
+  detach(): void {
+    this.transport = null;
+    if (this.pumpTimer !== null) clearTimeout(this.pumpTimer);
+    this.pumpTimer = null;
+    for (const entry of this.entries.values()) {
+      if (entry.timer !== null) clearTimeout(entry.timer);
+      entry.timer = null;
+    }
+  }
+
+  /** Resolves the publish `id` with its seq; false if it was not pending. */
+  ack(id: string, seq: number): boolean {
+    const entry = this.take(id);
+    entry?.resolve(seq);
+    return entry !== null;
+  }
+
+  /** Rejects the publish `id`; false if it was not pending. */
+  fail(id: string, error: RoomcastError): boolean {
+    const entry = this.take(id);
+    entry?.reject(error);
+    return entry !== null;
+  }
+
+  /** Rejects everything (the client closed). */
+  rejectAll(error: (id: string) => RoomcastError): void {
+    this.detach();
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    for (const entry of entries) entry.reject(error(entry.id));
+  }
+
+  private take(id: string): Entry | null {
+    const entry = this.entries.get(id);
+    if (!entry) return null;
+    if (entry.timer !== null) clearTimeout(entry.timer);
+    this.entries.delete(id);
+    return entry;
+  }
+
+  private tooBig(text: string, id: string): RoomcastError | null {
+    const max = this.maxMessageBytes;
+    if (max === null) return null;
+    const bytes = utf8Length(text);
+    if (bytes <= max) return null;
+    // Checked locally so the server never closes the socket with 1009 for a publish.
+    return new RoomcastError("too_big", `publish frame is ${bytes} bytes, the room allows ${max}`, undefined, id);
+  }
+
+  /** Sends waiting entries in order while the pacer allows; re-arms itself when it runs dry. */
+  private pump(): void {
+    const t = this.transport;
+    if (!t || this.pumpTimer !== null) return;
+    for (const entry of this.entries.values()) {
+      if (entry.timer !== null) continue;
+      const tooBig = this.tooBig(entry.text, entry.id);
+      if (tooBig) {
+        this.fail(entry.id, tooBig);
+        continue;
+      }
+      const now = Date.now();
+      if (!t.pacer.take(now)) {
+        this.pumpTimer = setTimeout(() => {
+          this.pumpTimer = null;
+          this.pump();
+        }, t.pacer.waitMs(now));
+        return;
+      }
+      try {
+        t.send(entry.text);
+      } catch {
+        // The socket is closing; its close event detaches us and the entry is resent after reconnect.
+        return;
+      }
+      // The ack timeout counts from when the frame actually left, not from publish().
+      entry.timer = setTimeout(() => {
+        this.fail(entry.id, new RoomcastError("timeout", `no ack within ${this.options.ackTimeoutMs} ms`, undefined, entry.id));
+      }, this.options.ackTimeoutMs);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+// One WebSocket attempt: opens it, reports data and exactly one close, and sends size-checked frames.
+import type { DirectSendFrame } from "../shared/protocol.ts";
+import { utf8Length } from "./frames.ts";
+import type { Pacer } from "./pacer.ts";
+import type { WebSocketFactory, WebSocketLike } from "./types.ts";
+import { RoomcastError } from "./types.ts";
+import { socketUrl, type ResumePoint } from "./url.ts";
+
+const OPEN = 1;
+
+export interface ConnectionOptions {
+  base: URL;
+  room: string;
+  token: string;
+  resume: ResumePoint | null;
+  createWebSocket: WebSocketFactory | undefined;
+  /** No `welcome` this long after starting: give up on this attempt (reported as 1006). */
+  connectTimeoutMs: number;
+  onData: (data: unknown) => void;
+  /** Called once per connection; `opened`: whether the socket ever opened. */
+  onClose: (code: number, reason: string, opened: boolean) => void;
+}
+
+/** The default factory: the platform's WebSocket (browsers, Node 22, Deno, Bun). */
+function platformWebSocket(url: string): WebSocketLike {
+  if (typeof globalThis.WebSocket !== "function") {
+    throw new RoomcastError("network", "no global WebSocket here: pass createWebSocket (e.g. one built on `ws`)");
+  }
+  return new globalThis.WebSocket(url);
+}
+
+/** A live or closing socket, with the room's limits once the welcome arrived. */
+export class Connection {
+  /** Set from `welcome`: paces publishes and counts direct/binary frames against the rate limit. */
+  pacer: Pacer | null = null;
+  maxMessageBytes: number | null = null;
+  private readonly ws: WebSocketLike | null;
+  private opened = false;
+  private reported = false;
+  private timer: ReturnType<typeof setTimeout> | null;
+  private readonly options: ConnectionOptions;
+
+  constructor(options: ConnectionOptions) {
+    this.options = options;
+    const url = socketUrl(options.base, options.room, options.token, options.resume);
+    let ws: WebSocketLike | null = null;
+    try {
+      ws = (options.createWebSocket ?? platformWebSocket)(url);
+    } catch (err) {
+      // Report asynchronously, like a socket that fails to connect, so the caller's state is settled first.
+      const reason = `could not create a WebSocket: ${err instanceof Error ? err.message : String(err)}`;
+      queueMicrotask(() => this.report(1006, reason));
+    }
+    this.ws = ws;
+    this.timer = setTimeout(() => this.abandon("connect timeout"), options.connectTimeoutMs);
+    if (!ws) return;
+    // Blob is the browser default; ArrayBuffer arrives synchronously and keeps frame order.
+    ws.binaryType = "arraybuffer";
+    ws.onopen = () => {
+      this.opened = true;
+    };
+    ws.onmessage = (ev) => {
+      if (!this.reported) options.onData(ev.data);
+    };
+    ws.onclose = (ev) => this.report(ev.code, ev.reason);
+    // An error event is always followed by a close event, which carries the decision.
+    ws.onerror = () => undefined;
+  }
+
+  isOpen(): boolean {
+    return !this.reported && this.ws?.readyState === OPEN;
+  }
+
+  /** The welcome arrived: the attempt succeeded. */
+  welcomed(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  send(data: string | ArrayBuffer | Uint8Array): void {
+    if (!this.ws || !this.isOpen()) throw new RoomcastError("closed", "the socket is not open");
+    this.ws.send(data);
+  }
+
+  /** Closes the socket; codes a browser refuses (not 1000 or 3000–4999) fall back to a plain close. */
+  close(code: number, reason: string): void {
+    if (!this.ws) return;
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      this.ws.close();
+    }
+  }
+
+  /** Stops listening: later events of this socket are ignored. */
+  dispose(): void {
+    this.reported = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /**
+   * Gives up on a socket that may never report its own close (a dead network path): closes it, ignores
+   * its later events, and reports 1006 now.
+   */
+  abandon(reason: string): void {
+    if (this.reported) return;
+    this.dispose();
+    this.close(4000, reason);
+    this.options.onClose(1006, reason, this.opened);
+  }
+
+  private report(code: number, reason: string): void {
+    if (this.reported) return;
+    this.dispose();
+    this.options.onClose(code, reason, this.opened);
+  }
+}
+
+/** Opens one connection attempt. */
+export function openConnection(options: ConnectionOptions): Connection {
+  return new Connection(options);
+}
+
+function checkSize(conn: Connection, bytes: number, what: string): void {
+  const max = conn.maxMessageBytes;
+  if (max !== null && bytes > max) {
+    // Refused locally: the server would close the whole socket with 1009.
+    throw new RoomcastError("too_big", `${what} is ${bytes} bytes, the room allows ${max}`);
+  }
+}
+
+/** Sends a direct frame now (not queued). */
+export function sendDirect(conn: Connection, to: string, data: unknown, id: string): void {
+  const frame: DirectSendFrame = { type: "direct", to, data, id };
+  const text = JSON.stringify(frame);
+  checkSize(conn, utf8Length(text), "direct frame");
+  conn.send(text);
+  conn.pacer?.force(Date.now());
+}
+
+/** Sends a binary frame now (not queued). */
+export function sendBinaryFrame(conn: Connection, data: ArrayBuffer | Uint8Array): void {
+  checkSize(conn, data.byteLength, "binary frame");
+  conn.send(data);
+  conn.pacer?.force(Date.now());
+}
+
+/** Binary payloads as ArrayBuffer: synchronously when possible (keeps order), a Promise for a Blob. */
+export function toArrayBuffer(data: unknown): ArrayBuffer | Promise<ArrayBuffer> | null {
+  if (data instanceof ArrayBuffer) return data;
+  if (ArrayBuffer.isView(data)) {
+    // A Node Buffer is a view into a shared pool: copy exactly its bytes.
+    const copy = new Uint8Array(data.byteLength);
+    copy.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return copy.buffer;
+  }
+  if (typeof Blob === "function" && data instanceof Blob) return data.arrayBuffer();
+  return null;
+}

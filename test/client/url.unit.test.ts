@@ -1,0 +1,38 @@
+// URLs: http→ws, https→wss, the room path, the token and the resume point in the query.
+import { describe, expect, it } from "vitest";
+import { authCheckUrl, parseBaseUrl, socketUrl } from "../../src/client/url.ts";
+
+describe("socketUrl", () => {
+  it("maps http to ws and https to wss, keeping ws(s) as is", () => {
+    expect(socketUrl(parseBaseUrl("http://127.0.0.1:8787"), "lobby", "t", null)).toBe(
+      "ws://127.0.0.1:8787/rooms/lobby/ws?token=t",
+    );
+    expect(socketUrl(parseBaseUrl("https://x.example"), "a.b-c_d", "t", null)).toBe("wss://x.example/rooms/a.b-c_d/ws?token=t");
+    expect(socketUrl(parseBaseUrl("wss://x.example/"), "r", "t", null)).toBe("wss://x.example/rooms/r/ws?token=t");
+  });
+
+  it("keeps a path prefix and drops the base's own query", () => {
+    expect(socketUrl(parseBaseUrl("https://x.example/api/?a=1#h"), "r", "t", null)).toBe(
+      "wss://x.example/api/rooms/r/ws?token=t",
+    );
+  });
+
+  it("adds since and epoch when resuming, and escapes the token", () => {
+    const url = new URL(socketUrl(parseBaseUrl("http://h"), "r", "a.b+c/=", { epoch: "ep 1", since: 42 }));
+    expect(url.searchParams.get("token")).toBe("a.b+c/=");
+    expect(url.searchParams.get("since")).toBe("42");
+    expect(url.searchParams.get("epoch")).toBe("ep 1");
+  });
+
+  it("rejects other schemes early", () => {
+    expect(() => parseBaseUrl("ftp://x")).toThrow(TypeError);
+    expect(() => parseBaseUrl("not a url")).toThrow(TypeError);
+  });
+});
+
+describe("authCheckUrl", () => {
+  it("is http(s) even for a ws(s) base, with the room in the query", () => {
+    expect(authCheckUrl(parseBaseUrl("wss://x.example/api"), "lobby")).toBe("https://x.example/api/auth/check?room=lobby");
+    expect(authCheckUrl(parseBaseUrl("http://127.0.0.1:1"), "r")).toBe("http://127.0.0.1:1/auth/check?room=r");
+  });
+});
