@@ -1,0 +1,283 @@
+// Command-line parsing (node:util parseArgs) and validation into typed commands; throws UsageError.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { MAX_ID_LENGTH, ROOM_NAME, type Capability } from "../shared/protocol.ts";
+import { UsageError } from "./errors.ts";
+import { parseRoomSpec, parseTtl } from "./mint.ts";
+import { parseServerUrl } from "./url.ts";
+
+/** The subcommands, in help order. */
+export const COMMANDS = ["connect", "token", "publish", "info"] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+/** How to authenticate: a ready token, or a user to mint one for (the secret is looked up later). */
+export type AuthArgs = { kind: "token"; token: string } | { kind: "mint"; user: string; name?: string; secret?: string };
+
+export interface ConnectArgs {
+  command: "connect";
+  base: string;
+  room: string;
+  auth: AuthArgs;
+  since?: number;
+  epoch?: string;
+  insecure: boolean;
+  /** One JSON object per event on stdout even on a terminal. */
+  json: boolean;
+  /** Receive only: do not read stdin (for background listeners). */
+  listen: boolean;
+}
+
+export interface TokenArgs {
+  command: "token";
+  user: string;
+  name?: string;
+  rooms: Record<string, Capability[]>;
+  ttlSeconds: number;
+  secret?: string;
+}
+
+export interface PublishArgs {
+  command: "publish";
+  base: string;
+  room: string;
+  auth: AuthArgs;
+  data: unknown;
+  id?: string;
+  insecure: boolean;
+}
+
+export interface InfoArgs {
+  command: "info";
+  base: string;
+  room: string;
+  auth: AuthArgs;
+  insecure: boolean;
+}
+
+export type Command =
+  | { command: "help"; topic?: CommandName }
+  | { command: "version" }
+  | ConnectArgs
+  | TokenArgs
+  | PublishArgs
+  | InfoArgs;
+
+const HELP = { help: { type: "boolean", short: "h" } } as const;
+const AUTH = {
+  token: { type: "string", short: "t" },
+  secret: { type: "string", short: "s" },
+  user: { type: "string", short: "u" },
+  name: { type: "string", short: "n" },
+} as const;
+const TARGET = {
+  room: { type: "string", short: "r" },
+  insecure: { type: "boolean", short: "k" },
+} as const;
+
+function isCommand(name: string): name is CommandName {
+  return (COMMANDS as readonly string[]).includes(name);
+}
+
+/** Parses `argv` (without node and script) into a command. Throws UsageError on any mistake. */
+export function parseCommandLine(argv: readonly string[]): Command {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "--help" || first === "-h") return { command: "help" };
+  if (first === "--version" || first === "-V") return { command: "version" };
+  if (first === "help") {
+    const topic = rest[0];
+    if (topic === undefined) return { command: "help" };
+    if (!isCommand(topic)) throw unknownCommand(topic);
+    return { command: "help", topic };
+  }
+  if (!isCommand(first)) throw unknownCommand(first);
+  if (rest.includes("--help") || rest.includes("-h")) return { command: "help", topic: first };
+  switch (first) {
+    case "connect":
+      return parseConnect(rest);
+    case "token":
+      return parseToken(rest);
+    case "publish":
+      return parsePublish(rest);
+    case "info":
+      return parseInfo(rest);
+  }
+}
+
+function unknownCommand(name: string): UsageError {
+  const what = name.startsWith("-") ? `unknown option ${name}` : `unknown command "${name}"`;
+  return new UsageError(`${what}: commands are ${COMMANDS.join(", ")} (see roomcast --help)`);
+}
+
+/** parseArgs with strict checking, its errors turned into one-line usage errors. */
+function parse<T extends ParseArgsConfig>(command: CommandName, config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    // parseArgs messages carry a second sentence about `--`; the first one says it all.
+    const msg = err instanceof Error ? (err.message.split(". ")[0] ?? err.message) : String(err);
+    throw new UsageError(`${command}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)} (see roomcast ${command} --help)`);
+  }
+}
+
+function target(command: CommandName, positionals: string[], roomFlag: string | undefined) {
+  if (positionals.length === 0) throw new UsageError(`${command}: missing server URL (e.g. http://127.0.0.1:8787)`);
+  if (positionals.length > 1) throw new UsageError(`${command}: unexpected argument "${positionals[1]}"`);
+  const endpoint = parseServerUrl(positionals[0] ?? "");
+  if (roomFlag !== undefined && endpoint.room !== undefined && roomFlag !== endpoint.room) {
+    throw new UsageError(`${command}: --room ${roomFlag} differs from the URL's room ${endpoint.room}`);
+  }
+  const room = roomFlag ?? endpoint.room;
+  if (room === undefined) throw new UsageError(`${command}: missing --room`);
+  return { base: endpoint.base, room: checkRoom(room) };
+}
+
+/** Checks a room name against the contract's ROOM_NAME. */
+export function checkRoom(room: string): string {
+  if (!ROOM_NAME.test(room)) {
+    throw new UsageError(`bad room "${room}": 1-64 characters of A-Z a-z 0-9 . _ -`);
+  }
+  return room;
+}
+
+function auth(
+  command: CommandName,
+  v: { token?: string | undefined; secret?: string | undefined; user?: string | undefined; name?: string | undefined },
+): AuthArgs {
+  if (v.token !== undefined) {
+    if (v.user !== undefined || v.secret !== undefined || v.name !== undefined) {
+      throw new UsageError(`${command}: use either --token or --user/--secret/--name, not both`);
+    }
+    if (v.token === "") throw new UsageError(`${command}: --token is empty`);
+    return { kind: "token", token: v.token };
+  }
+  if (v.user === undefined) {
+    throw new UsageError(
+      `${command}: missing token: pass --token T, or --user U to mint one (secret from --secret, AUTH_SECRET or ./.dev.vars)`,
+    );
+  }
+  return { kind: "mint", ...mintFields(command, v.user, v.name, v.secret) };
+}
+
+function mintFields(command: CommandName, user: string, name?: string, secret?: string) {
+  if (user.length < 1 || user.length > 64) throw new UsageError(`${command}: --user must be 1-64 characters`);
+  if (secret === "") throw new UsageError(`${command}: --secret is empty`);
+  return { user, ...(name !== undefined ? { name } : {}), ...(secret !== undefined ? { secret } : {}) };
+}
+
+function parseConnect(args: string[]): ConnectArgs {
+  const { values: v, positionals } = parse("connect", {
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...HELP,
+      ...AUTH,
+      ...TARGET,
+      since: { type: "string" },
+      epoch: { type: "string" },
+      json: { type: "boolean" },
+      listen: { type: "boolean" },
+    },
+  });
+  const out: ConnectArgs = {
+    command: "connect",
+    ...target("connect", positionals, v.room),
+    auth: auth("connect", v),
+    insecure: v.insecure ?? false,
+    json: v.json ?? false,
+    listen: v.listen ?? false,
+  };
+  if ((v.since === undefined) !== (v.epoch === undefined)) {
+    throw new UsageError("connect: --since and --epoch go together (both from an earlier session)");
+  }
+  if (v.since !== undefined && v.epoch !== undefined) {
+    if (!/^\d+$/.test(v.since) || !Number.isSafeInteger(Number(v.since))) {
+      throw new UsageError(`connect: --since must be a non-negative integer, got "${v.since}"`);
+    }
+    if (v.epoch === "") throw new UsageError("connect: --epoch is empty");
+    out.since = Number(v.since);
+    out.epoch = v.epoch;
+  }
+  return out;
+}
+
+function parseToken(args: string[]): TokenArgs {
+  const { values: v, positionals } = parse("token", {
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...HELP,
+      user: AUTH.user,
+      name: AUTH.name,
+      secret: AUTH.secret,
+      room: { type: "string", short: "r", multiple: true },
+      ttl: { type: "string" },
+    },
+  });
+  if (positionals.length > 0) throw new UsageError(`token: unexpected argument "${positionals[0]}"`);
+  if (v.user === undefined) throw new UsageError("token: missing --user");
+  if (!v.room || v.room.length === 0) throw new UsageError("token: missing --room (e.g. --room 'lobby:rw')");
+  const rooms: Record<string, Capability[]> = {};
+  for (const spec of v.room) {
+    let pattern: string;
+    let caps: Capability[];
+    try {
+      [pattern, caps] = parseRoomSpec(spec);
+    } catch (err) {
+      throw new UsageError(`token: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const merged = [...(rooms[pattern] ?? [])];
+    for (const c of caps) if (!merged.includes(c)) merged.push(c);
+    rooms[pattern] = merged;
+  }
+  let ttlSeconds: number;
+  try {
+    ttlSeconds = parseTtl(v.ttl ?? "1h");
+  } catch (err) {
+    throw new UsageError(`token: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return { command: "token", ...mintFields("token", v.user, v.name, v.secret), rooms, ttlSeconds };
+}
+
+function parsePublish(args: string[]): PublishArgs {
+  const { values: v, positionals } = parse("publish", {
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { ...HELP, ...AUTH, ...TARGET, data: { type: "string", short: "d" }, id: { type: "string" } },
+  });
+  const where = target("publish", positionals, v.room);
+  if (v.data === undefined) throw new UsageError(`publish: missing --data (JSON, e.g. --data '"hello"' or '{"n":1}')`);
+  const data = parseJsonArg("publish: --data", v.data);
+  if (v.id !== undefined && (v.id.length < 1 || v.id.length > MAX_ID_LENGTH)) {
+    throw new UsageError(`publish: --id must be 1-${MAX_ID_LENGTH} characters`);
+  }
+  return {
+    command: "publish",
+    ...where,
+    auth: auth("publish", v),
+    data,
+    ...(v.id !== undefined ? { id: v.id } : {}),
+    insecure: v.insecure ?? false,
+  };
+}
+
+function parseInfo(args: string[]): InfoArgs {
+  const { values: v, positionals } = parse("info", {
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { ...HELP, ...AUTH, ...TARGET },
+  });
+  return { command: "info", ...target("info", positionals, v.room), auth: auth("info", v), insecure: v.insecure ?? false };
+}
+
+/** JSON.parse with a usage error naming the argument. */
+export function parseJsonArg(what: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new UsageError(`${what} is not valid JSON (${why}); quote strings: '"hello"'`);
+  }
+}

@@ -1,0 +1,99 @@
+// --help texts of the roomcast command and its subcommands.
+import type { CommandName } from "./args.ts";
+
+const AUTH = `Authentication (one of):
+  -t, --token T          a token (JWT) from your app or \`roomcast token\`
+  -u, --user U           mint a token for user U instead; the signing secret comes from
+  -s, --secret S           --secret, else $AUTH_SECRET, else AUTH_SECRET=... in ./.dev.vars
+  -n, --name N           display name for the minted token`;
+
+const TOP = `roomcast: real-time rooms over WebSockets, from the terminal
+
+Usage:
+  roomcast connect <url> --room R [auth] [--since N --epoch E] [--insecure] [--json] [--listen]
+  roomcast token --user U --room 'lobby:rw' [--room 'team-*:r'] [--name N] [--ttl 1h] [--secret S]
+  roomcast publish <url> --room R --data JSON [--id ID] [auth] [--insecure]
+  roomcast info <url> --room R [auth] [--insecure]
+
+<url> is the worker: http(s)://host:port, ws(s)://host:port, or host:port.
+Run \`roomcast <command> --help\` for details.
+
+Exit codes: 0 ok, 1 runtime failure (refused, unreachable, server error), 2 usage error.`;
+
+const CONNECT = `Usage: roomcast connect <url> --room R [auth] [options]
+
+Joins a room. On a terminal: type a line to publish it, incoming messages print as
+"[HH:MM:SS] name: text". Reconnects and resumes by itself; Ctrl-C or /quit closes (1000).
+When stdout is not a terminal (or with --json): stdin lines are published the same way, and
+every event is written as one JSON object per line. EOF on stdin waits for pending acks,
+closes and exits 0 (1 if something was not acknowledged).
+
+Options:
+  -r, --room R           room name (or put it in the URL: ws://host/rooms/R/ws)
+      --since N          resume after seq N (with --epoch; both from an earlier session)
+      --epoch E          the room epoch that --since belongs to
+  -k, --insecure         accept self-signed TLS certificates (wrangler dev --local-protocol https)
+      --json             JSON lines on stdout even on a terminal
+      --listen           receive only; do not read stdin (runs until Ctrl-C / SIGTERM)
+  -h, --help             this help
+${AUTH}
+  (a minted token has read+write on the room and lives 1h; it is re-minted on every reconnect)
+
+Typed lines:
+  text                   publish "text" (a JSON string)
+  /json <JSON>           publish any JSON value, e.g. /json {"x":1}
+  /dm <user> <text>      direct message to every connection of <user>
+  /who                   list members
+  /help                  this list
+  /quit                  close and exit (also Ctrl-D)
+  //text                 publish "/text" (a line starting with / taken literally)`;
+
+const TOKEN = `Usage: roomcast token --user U --room SPEC [--room SPEC ...] [options]
+
+Prints a signed HS256 token (JWT) for the roomcast worker.
+
+Options:
+  -u, --user U           user id (the token's sub), 1-64 characters
+  -n, --name N           display name
+  -r, --room SPEC        pattern:capabilities, repeatable. Pattern: a room, a prefix ending in *,
+                         or *. Capabilities: letters r, w, a or words read,write,admin.
+                         e.g. 'lobby:rw', 'team-*:r', '*:admin'. A bare pattern means rw.
+      --ttl T            lifetime: 90s, 15m, 1h (default), 7d, or seconds
+  -s, --secret S         signing secret; default $AUTH_SECRET, else AUTH_SECRET in ./.dev.vars
+  -h, --help             this help`;
+
+const PUBLISH = `Usage: roomcast publish <url> --room R --data JSON [--id ID] [auth] [--insecure]
+
+Publishes over HTTP (POST /rooms/R/messages, needs admin on the room) and prints the answer,
+e.g. {"seq":42} or {"seq":42,"duplicate":true} when --id repeats an earlier message.
+
+Options:
+  -r, --room R           room name
+  -d, --data JSON        the message: any JSON value ('"hello"', '{"n":1}', '[1,2]')
+      --id ID            idempotency key (1-64 characters)
+  -k, --insecure         accept self-signed TLS certificates
+  -h, --help             this help
+${AUTH}
+  (a minted token has admin on the room and lives 5 minutes)`;
+
+const INFO = `Usage: roomcast info <url> --room R [auth] [--insecure]
+
+Prints room info as JSON (GET /rooms/R, needs admin on the room):
+{"room","epoch","seq","connections","members":[...],"history":{"oldest","newest","count"}}
+
+Options:
+  -r, --room R           room name
+  -k, --insecure         accept self-signed TLS certificates
+  -h, --help             this help
+${AUTH}
+  (a minted token has admin on the room and lives 5 minutes)`;
+
+const TEXTS: Record<CommandName, string> = { connect: CONNECT, token: TOKEN, publish: PUBLISH, info: INFO };
+
+/** The help text for a command, or the overview. */
+export function helpText(topic?: CommandName): string {
+  return topic ? TEXTS[topic] : TOP;
+}
+
+/** The in-session help for /help. */
+export const SESSION_HELP = CONNECT.slice(CONNECT.indexOf("Typed lines:"));

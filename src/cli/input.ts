@@ -1,0 +1,51 @@
+// What a typed (or piped) line means in `roomcast connect`: publish text or JSON, or a /command.
+
+/** One line of input, decided. */
+export type InputAction =
+  | { kind: "empty" }
+  | { kind: "publish"; data: unknown }
+  | { kind: "dm"; to: string; data: string }
+  | { kind: "who" }
+  | { kind: "help" }
+  | { kind: "quit" }
+  | { kind: "invalid"; message: string };
+
+/**
+ * Plain text publishes the text as a JSON string; `/json <JSON>` publishes any JSON value;
+ * `//x` publishes "/x". Blank lines are ignored. A trailing "\r" (CRLF input) is dropped.
+ */
+export function parseInput(raw: string): InputAction {
+  const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+  if (line.trim() === "") return { kind: "empty" };
+  if (!line.startsWith("/")) return { kind: "publish", data: line };
+  if (line.startsWith("//")) return { kind: "publish", data: line.slice(1) };
+  const m = /^\/(\S+)\s*([\s\S]*)$/.exec(line);
+  const cmd = m?.[1] ?? "";
+  const rest = m?.[2] ?? "";
+  switch (cmd) {
+    case "json": {
+      if (rest.trim() === "") return { kind: "invalid", message: "usage: /json <JSON>, e.g. /json {\"x\":1}" };
+      try {
+        return { kind: "publish", data: JSON.parse(rest) };
+      } catch (err) {
+        return { kind: "invalid", message: `/json: not valid JSON (${err instanceof Error ? err.message : String(err)})` };
+      }
+    }
+    case "dm": {
+      const dm = /^(\S+)\s+([\s\S]+)$/.exec(rest);
+      if (!dm || dm[1] === undefined || dm[2] === undefined) return { kind: "invalid", message: "usage: /dm <user> <text>" };
+      return { kind: "dm", to: dm[1], data: dm[2] };
+    }
+    case "who":
+      return { kind: "who" };
+    case "help":
+    case "?":
+      return { kind: "help" };
+    case "quit":
+    case "exit":
+    case "q":
+      return { kind: "quit" };
+    default:
+      return { kind: "invalid", message: `unknown command /${cmd} (try /help; start with // to send a line beginning with /)` };
+  }
+}
