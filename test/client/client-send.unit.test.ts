@@ -1,0 +1,104 @@
+// Sending: direct/binary only while open, size limits, close() rejecting pending publishes, keepalive.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { RoomcastError } from "../../src/client/index.ts";
+import { flush, harness } from "./support/client-harness.ts";
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("direct and binary", () => {
+  it("throw RoomcastError closed while not open, and are never queued", async () => {
+    const h = harness();
+    expect(() => h.client.direct("bob", 1)).toThrow(RoomcastError);
+    expect(() => h.client.sendBinary(new Uint8Array([1]))).toThrow(expect.objectContaining({ code: "closed" }));
+    const s = h.sockets.last();
+    s.accept();
+    const id = h.client.direct("bob", { hi: 1 });
+    h.client.sendBinary(new Uint8Array([9, 8]));
+    expect(s.frames()).toContainEqual({ type: "direct", to: "bob", data: { hi: 1 }, id });
+    expect(s.sent.filter((d) => typeof d !== "string")).toEqual([new Uint8Array([9, 8])]);
+    s.serverClose(1006);
+    expect(() => h.client.direct("bob", 1)).toThrow(expect.objectContaining({ code: "closed" }));
+    h.client.close();
+  });
+
+  it("refuse frames above maxMessageBytes with too_big instead of getting the socket closed (1009)", () => {
+    const h = harness();
+    h.sockets.last().accept({ limits: { maxMessageBytes: 100, idleTimeoutSeconds: 60, ratePerSecond: 20 } });
+    expect(() => h.client.direct("bob", "x".repeat(100))).toThrow(expect.objectContaining({ code: "too_big" }));
+    expect(() => h.client.sendBinary(new Uint8Array(101))).toThrow(expect.objectContaining({ code: "too_big" }));
+    h.client.sendBinary(new Uint8Array(100));
+    h.client.close();
+  });
+
+  it("an error frame for a direct carries its id", () => {
+    const h = harness();
+    h.sockets.last().accept();
+    const id = h.client.direct("ghost", 1);
+    h.sockets.last().receive({ type: "error", code: "no_such_user", message: "not here", id });
+    expect(h.of("error")).toEqual([new RoomcastError("no_such_user", "not here", undefined, id)]);
+    expect(h.of("error")[0]?.id).toBe(id);
+    h.client.close();
+  });
+});
+
+describe("close()", () => {
+  it("rejects pending publishes with closed, closes the socket with 1000 and stops", async () => {
+    const h = harness();
+    const queued = h.client.publish(1);
+    h.sockets.last().accept();
+    const inFlight = h.client.publish(2);
+    h.client.close();
+    await expect(queued).rejects.toMatchObject({ code: "closed" });
+    await expect(inFlight).rejects.toMatchObject({ code: "closed" });
+    await expect(h.client.publish(3)).rejects.toMatchObject({ code: "closed" });
+    expect(h.sockets.last().closedWith).toEqual({ code: 1000, reason: "client closed" });
+    expect(h.client.state).toEqual({ status: "closed", code: 1000, reason: "client closed" });
+    await flush(60_000);
+    expect(h.sockets.sockets).toHaveLength(1);
+    expect(h.of("error")).toEqual([]);
+  });
+
+  it("rejects ready() when closed before the first sync", async () => {
+    const h = harness();
+    h.client.close();
+    await expect(h.client.ready()).rejects.toMatchObject({ code: "closed" });
+  });
+});
+
+describe("keepalive", () => {
+  it("pings right after synced and every idleTimeoutSeconds/2", async () => {
+    const h = harness();
+    const s = h.sockets.last();
+    s.accept({ limits: { maxMessageBytes: 1000, idleTimeoutSeconds: 10, ratePerSecond: 20 } });
+    const pings = () => s.sent.filter((d) => d === "ping").length;
+    expect(pings()).toBe(1);
+    s.receive("pong");
+    await flush(4_999);
+    expect(pings()).toBe(1);
+    await flush(1);
+    expect(pings()).toBe(2);
+    s.receive("pong");
+    await flush(5_000);
+    expect(pings()).toBe(3);
+    h.client.close();
+  });
+
+  it("a missing pong means a dead connection: close it and reconnect", async () => {
+    const h = harness({ pongTimeoutMs: 3_000 });
+    const s = h.sockets.last();
+    s.accept();
+    await flush(2_999);
+    expect(h.sockets.sockets).toHaveLength(1);
+    await flush(1);
+    expect(s.closedWith).toEqual({ code: 4000, reason: "keepalive timeout" });
+    expect(h.client.state).toMatchObject({ status: "reconnecting", code: 1006, reason: "keepalive timeout" });
+    await flush(1_000);
+    expect(h.sockets.sockets).toHaveLength(2);
+    h.client.close();
+  });
+});
