@@ -113,7 +113,7 @@ function parse<T extends ParseArgsConfig>(command: CommandName, config: T): Retu
     return parseArgs(config);
   } catch (err) {
     // parseArgs messages carry a second sentence about `--`; the first one says it all.
-    const msg = err instanceof Error ? (err.message.split(". ")[0] ?? err.message) : String(err);
+    const msg = err instanceof Error ? (err.message.split(/\.\s/)[0] ?? err.message) : String(err);
     throw new UsageError(`${command}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)} (see roomcast ${command} --help)`);
   }
 }
