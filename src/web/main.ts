@@ -1,3 +1,167 @@
-// Entry of the browser page (placeholder until the client library lands).
-const root = document.getElementById("app");
-if (root) root.textContent = "roomcast";
+// Entry of the browser page: decides between the join form and a room, and switches the views.
+import { RoomcastError } from "../client/index.ts";
+import type { ConnectionState } from "../client/types.ts";
+import { Composer } from "./composer.ts";
+import { explainClose } from "./format.ts";
+import { forgetToken, type JoinParams, parseFragment, rememberToken, resolveJoin, roomFragment, tabStorage } from "./fragment.ts";
+import { MembersView } from "./members-view.ts";
+import { MessagesView } from "./messages-view.ts";
+import { type Session, type SessionHooks, startSession } from "./session.ts";
+import { StatusView } from "./status-view.ts";
+import { getUi } from "./ui.ts";
+
+/** Refusals that no retry with the same token can fix: forget that token for this tab. */
+const TOKEN_REFUSALS = new Set(["unauthorized", "forbidden", "bad_room"]);
+const TOAST_MS = 6000;
+
+const ui = getUi();
+const storage = tabStorage();
+const messages = new MessagesView(ui.messages, ui.timeline);
+const members = new MembersView(ui.members, [ui.membersCount, ui.membersToggleCount]);
+const status = new StatusView(ui.status, ui.statusText);
+const composer = new Composer(ui.composer, ui.composerInput, ui.send, (text) => session?.send(text) ?? false);
+
+let session: Session | null = null;
+let current: JoinParams | null = null;
+/** Bumped on every join/leave so events of a replaced session are ignored. */
+let generation = 0;
+let toastTimer: ReturnType<typeof setTimeout> | null = null;
+
+function setUrl(fragment: string): void {
+  history.replaceState(history.state, "", `${location.pathname}${location.search}${fragment}`);
+}
+
+function toast(text: string): void {
+  ui.toast.textContent = text;
+  ui.toast.hidden = false;
+  if (toastTimer !== null) clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    ui.toast.hidden = true;
+  }, TOAST_MS);
+}
+
+function closeSession(): void {
+  generation++;
+  session?.leave();
+  session = null;
+}
+
+function showJoin(room: string | null): void {
+  closeSession();
+  current = null;
+  status.idle();
+  composer.setEnabled(false);
+  ui.chatView.hidden = true;
+  ui.roomTitle.hidden = true;
+  ui.leave.hidden = true;
+  ui.membersToggle.hidden = true;
+  ui.joinView.hidden = false;
+  document.title = "roomcast";
+  setUrl(room ? roomFragment(room) : "");
+  ui.joinRoom.value = room ?? "";
+  ui.joinToken.value = "";
+  (room ? ui.joinToken : ui.joinRoom).focus();
+}
+
+function showClosed(state: Extract<ConnectionState, { status: "closed" }>, room: string): void {
+  const why = explainClose(state, room);
+  ui.errorTitle.textContent = why.title;
+  ui.errorDetail.textContent = why.detail;
+  ui.errorBanner.hidden = false;
+  if (state.error?.code !== undefined && TOKEN_REFUSALS.has(state.error.code)) forgetToken(storage, room);
+}
+
+function join(p: JoinParams): void {
+  closeSession();
+  const mine = ++generation;
+  current = p;
+  rememberToken(storage, p);
+  setUrl(roomFragment(p.room));
+
+  messages.clear();
+  members.clear();
+  ui.errorBanner.hidden = true;
+  ui.gapBanner.hidden = true;
+  ui.toast.hidden = true;
+  composer.setEnabled(false);
+  composer.setPlaceholder(`Message #${p.room}`);
+  ui.roomName.textContent = p.room;
+  ui.roomTitle.hidden = false;
+  ui.leave.hidden = false;
+  ui.membersToggle.hidden = false;
+  ui.joinView.hidden = true;
+  ui.chatView.hidden = false;
+  document.title = `#${p.room} · roomcast`;
+
+  let welcomed = false;
+  let closed = false;
+  const hooks: SessionHooks = {
+    onWelcome() {
+      if (mine !== generation) return;
+      welcomed = true;
+      ui.errorBanner.hidden = true;
+      composer.setEnabled(true);
+      composer.focus();
+    },
+    onState(state) {
+      if (mine !== generation) return;
+      if (state.status === "closed") {
+        closed = true;
+        composer.setEnabled(false);
+        showClosed(state, p.room);
+      } else {
+        // While reconnecting the composer stays usable: the client queues and resends.
+        composer.setEnabled(welcomed);
+      }
+    },
+    onGap() {
+      if (mine === generation) ui.gapBanner.hidden = false;
+    },
+    onError(text) {
+      // The error that closed the connection is already in the banner.
+      if (mine === generation && !closed) toast(text);
+    },
+  };
+  try {
+    session = startSession(p, { messages, members, status }, hooks);
+  } catch (err) {
+    // connect() throws at once on what can never work, e.g. an invalid room name.
+    const error = err instanceof RoomcastError ? err : new RoomcastError("bad_request", String(err));
+    const state = { status: "closed", code: 1000, reason: error.message, error } as const;
+    status.show(state);
+    showClosed(state, p.room);
+  }
+}
+
+ui.joinForm.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const room = ui.joinRoom.value.trim();
+  const token = ui.joinToken.value.trim();
+  if (room && token) join({ room, token });
+});
+ui.leave.addEventListener("click", () => {
+  const room = current?.room ?? null;
+  if (room) forgetToken(storage, room);
+  showJoin(room);
+});
+ui.errorRetry.addEventListener("click", () => {
+  if (current) join(current);
+});
+ui.errorRejoin.addEventListener("click", () => showJoin(current?.room ?? null));
+ui.gapDismiss.addEventListener("click", () => {
+  ui.gapBanner.hidden = true;
+});
+ui.membersToggle.addEventListener("click", () => {
+  const open = ui.membersPanel.classList.toggle("open");
+  ui.membersToggle.setAttribute("aria-expanded", String(open));
+});
+window.addEventListener("hashchange", () => {
+  // A pasted link with a new token (or room) while the page is open.
+  const f = parseFragment(location.hash);
+  if (f.token && f.room) join({ room: f.room, token: f.token });
+});
+
+const fragment = parseFragment(location.hash);
+const initial = resolveJoin(fragment, storage);
+if (initial) join(initial);
+else showJoin(fragment.room);

@@ -1,0 +1,142 @@
+// The message timeline: incoming, direct and own (pending → sent / failed) messages, system notes, de-duplication.
+import type { DirectFrame, MessageFrame, UserRef } from "../shared/protocol.ts";
+import { el } from "./dom.ts";
+import { displayName, formatTime, hueOf, initials, messageBody } from "./format.ts";
+
+/** Handle on an own message until the server acks or refuses it. */
+export interface PendingMessage {
+  sent(seq: number): void;
+  failed(reason: string, retry: () => void): void;
+}
+
+/** Consecutive messages of one sender within this window share one header. */
+const GROUP_MS = 5 * 60_000;
+/** Pixels from the bottom within which the view keeps following new messages. */
+const STICKY_PX = 80;
+
+export class MessagesView {
+  readonly #list: HTMLOListElement;
+  readonly #scroller: HTMLElement;
+  /** Keys already shown: `seq:<epoch>:<seq>` and `id:<user>:<id>`, so replays never duplicate. */
+  readonly #seen = new Set<string>();
+  #self: UserRef | null = null;
+  #epoch = "";
+  #last: { from: string; ts: number } | null = null;
+
+  constructor(list: HTMLOListElement, scroller: HTMLElement) {
+    this.#list = list;
+    this.#scroller = scroller;
+  }
+
+  /** Who "own" messages belong to (from the welcome frame). */
+  setSelf(user: UserRef): void {
+    this.#self = user;
+  }
+
+  /** The room's history epoch: seq numbers are only unique within one. */
+  setEpoch(epoch: string): void {
+    this.#epoch = epoch;
+  }
+
+  clear(): void {
+    this.#list.replaceChildren();
+    this.#seen.clear();
+    this.#last = null;
+  }
+
+  /** Shows a published message unless it is already on screen; returns whether it was added. */
+  addMessage(m: MessageFrame): boolean {
+    const seqKey = `seq:${this.#epoch}:${m.seq}`;
+    const idKey = m.id === undefined ? null : `id:${m.from.id}:${m.id}`;
+    if (this.#seen.has(seqKey) || (idKey && this.#seen.has(idKey))) return false;
+    this.#seen.add(seqKey);
+    if (idKey) this.#seen.add(idKey);
+    const item = this.#item(m.from, m.data, m.ts, false);
+    item.dataset.seq = String(m.seq);
+    if (m.id !== undefined) item.dataset.id = m.id;
+    this.#append(item);
+    return true;
+  }
+
+  /** Shows a direct (private) message addressed to this user. */
+  addDirect(m: DirectFrame): void {
+    if (m.id !== undefined) {
+      const key = `direct:${m.from.id}:${m.id}`;
+      if (this.#seen.has(key)) return;
+      this.#seen.add(key);
+    }
+    this.#append(this.#item(m.from, m.data, m.ts, true));
+  }
+
+  /** Shows an own message at once, marked pending until `sent` or `failed`. */
+  addPending(id: string, data: unknown): PendingMessage {
+    const self = this.#self ?? { id: "me", name: null };
+    this.#seen.add(`id:${self.id}:${id}`);
+    const item = this.#item(self, data, Date.now(), false);
+    item.dataset.id = id;
+    item.classList.add("pending");
+    const state = el("div", { className: "msg-state", text: "Sending…" });
+    item.querySelector(".bubble")?.append(state);
+    this.#append(item);
+    return {
+      sent: (seq) => {
+        this.#seen.add(`seq:${this.#epoch}:${seq}`);
+        item.dataset.seq = String(seq);
+        item.classList.remove("pending", "failed");
+        state.replaceChildren();
+        state.textContent = "Sent";
+        state.title = `seq ${seq}`;
+      },
+      failed: (reason, retry) => {
+        item.classList.remove("pending");
+        item.classList.add("failed");
+        const button = el("button", { className: "link", text: "Retry", attrs: { type: "button" } });
+        button.addEventListener("click", () => {
+          item.classList.remove("failed");
+          item.classList.add("pending");
+          state.replaceChildren();
+          state.textContent = "Sending…";
+          retry();
+        });
+        state.replaceChildren(el("span", { className: "msg-error", text: reason, attrs: { role: "alert" } }), button);
+      },
+    };
+  }
+
+  /** A centred system line (joins, leaves, reconnects). */
+  addNote(text: string, kind: "info" | "warn" = "info"): void {
+    this.#append(el("li", { className: `note ${kind}`, text }));
+    this.#last = null;
+  }
+
+  #item(from: UserRef, data: unknown, ts: number, direct: boolean): HTMLLIElement {
+    const own = this.#self !== null && from.id === this.#self.id;
+    const body = messageBody(data);
+    const grouped = !direct && this.#last?.from === from.id && ts - this.#last.ts < GROUP_MS;
+    this.#last = direct ? null : { from: from.id, ts };
+
+    const avatar = el("div", { className: "avatar", text: initials(from), attrs: { "aria-hidden": "true" } });
+    avatar.style.setProperty("--hue", String(hueOf(from.id)));
+    const time = el("time", { text: formatTime(ts), attrs: { datetime: new Date(ts).toISOString() } });
+    time.title = new Date(ts).toLocaleString();
+    const meta = el("div", { className: "msg-meta" }, [
+      el("span", { className: "msg-from", text: own ? `${displayName(from)} (you)` : displayName(from) }),
+      ...(direct ? [el("span", { className: "tag", text: "direct" })] : []),
+      time,
+    ]);
+    const text = el("div", { className: body.raw ? "msg-text raw" : "msg-text", text: body.text });
+    const item = el("li", { className: "msg" }, [avatar, el("div", { className: "bubble" }, [meta, text])]);
+    item.dataset.from = from.id;
+    if (own) item.classList.add("own");
+    if (direct) item.classList.add("direct");
+    if (grouped) item.classList.add("grouped");
+    return item;
+  }
+
+  #append(node: HTMLElement): void {
+    const s = this.#scroller;
+    const follow = s.scrollHeight - s.scrollTop - s.clientHeight < STICKY_PX;
+    this.#list.append(node);
+    if (follow || node.classList.contains("own")) s.scrollTop = s.scrollHeight;
+  }
+}

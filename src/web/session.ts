@@ -1,0 +1,110 @@
+// One joined room: opens the client library's connection and feeds its events to the views.
+import { connect } from "../client/index.ts";
+import type { ConnectionState, RoomClient } from "../client/types.ts";
+import type { UserRef } from "../shared/protocol.ts";
+import type { JoinParams } from "./fragment.ts";
+import { displayName, publishFailure } from "./format.ts";
+import type { MembersView } from "./members-view.ts";
+import type { MessagesView } from "./messages-view.ts";
+import type { StatusView } from "./status-view.ts";
+
+export interface SessionViews {
+  messages: MessagesView;
+  members: MembersView;
+  status: StatusView;
+}
+
+export interface SessionHooks {
+  /** The user is known (first welcome): the composer may be used. */
+  onWelcome(user: UserRef): void;
+  /** Any state change (status pill aside), e.g. to enable or disable the composer. */
+  onState(state: ConnectionState): void;
+  /** `synced` reported messages that can no longer be replayed. */
+  onGap(): void;
+  /** An error not tied to one of our messages (e.g. rate_limited on a frame). */
+  onError(text: string): void;
+}
+
+export interface Session {
+  readonly room: string;
+  /** Publishes `{ text }`; false when it cannot be sent (too large). */
+  send(text: string): boolean;
+  /** Leaves the room for good (close 1000). */
+  leave(): void;
+}
+
+const encoder = new TextEncoder();
+
+/** A publish id (≤ 64 chars). crypto.randomUUID needs a secure context, getRandomValues does not. */
+function newId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Connects to `params.room` on this page's own origin and keeps the views up to date. */
+export function startSession(params: JoinParams, views: SessionViews, hooks: SessionHooks): Session {
+  const client: RoomClient = connect({ url: location.origin, room: params.room, token: params.token });
+  let self: UserRef | null = null;
+  let maxBytes = Number.POSITIVE_INFINITY;
+  let synced = false;
+  let wasOffline = false;
+
+  client.on("state", (state) => {
+    views.status.show(state);
+    if (state.status === "reconnecting") wasOffline = true;
+    hooks.onState(state);
+  });
+  client.on("welcome", (w) => {
+    self = w.user;
+    maxBytes = w.limits.maxMessageBytes;
+    views.messages.setSelf(w.user);
+    views.messages.setEpoch(w.epoch);
+    hooks.onWelcome(w.user);
+  });
+  client.on("synced", (s) => {
+    if (s.gap) hooks.onGap();
+    if (synced && wasOffline) {
+      const missed = s.replayed === 1 ? "1 missed message" : `${s.replayed} missed messages`;
+      views.messages.addNote(s.replayed > 0 ? `Reconnected · ${missed} restored` : "Reconnected");
+    }
+    synced = true;
+    wasOffline = false;
+  });
+  client.on("message", (m) => {
+    views.messages.addMessage(m);
+  });
+  client.on("direct", (d) => {
+    views.messages.addDirect(d);
+  });
+  client.on("presence", (p) => {
+    views.messages.addNote(`${displayName(p.user)} ${p.event === "join" ? "joined" : "left"}`);
+  });
+  client.on("members", (members) => views.members.render(members, self?.id ?? null));
+  client.on("error", (e) => hooks.onError(`${e.message} (${e.code})`));
+
+  return {
+    room: params.room,
+    send(text) {
+      const data = { text };
+      const size = encoder.encode(JSON.stringify({ type: "publish", data, id: "x".repeat(24) })).length;
+      if (size > maxBytes) {
+        hooks.onError(`Message too large: ${size} bytes, the room accepts ${maxBytes} (too_big)`);
+        return false;
+      }
+      const id = newId();
+      const pending = views.messages.addPending(id, data);
+      const attempt = () => {
+        // Same id on retry: the room acks a repeated id with the original seq instead of storing it twice.
+        client.publish(data, { id }).then(
+          (seq) => pending.sent(seq),
+          (err: unknown) => pending.failed(publishFailure(err), attempt),
+        );
+      };
+      attempt();
+      return true;
+    },
+    leave() {
+      client.close(1000, "left");
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// Refused tokens: the page names the cause, stops retrying, and forgets the token for this tab.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { launchBrowser, roomLink, screenshot, token, uniqueRoom, WAIT_MS, waitForStatus } from "./support.ts";
+
+let server: DevServer;
+let browser: Browser;
+const pages: Page[] = [];
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startDevServer(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await Promise.all(pages.map((p) => p.context().close()));
+  await browser?.close();
+  await server?.dispose();
+});
+
+interface Case {
+  name: string;
+  jwt: (room: string) => Promise<string>;
+  title: (room: string) => string;
+}
+
+const cases: Case[] = [
+  {
+    name: "bad signature",
+    jwt: (room) => token("mallory", { rooms: { [room]: ["read", "write"] }, secret: "not-the-server-secret-0123456789abcdef" }),
+    title: () => "Token expired or invalid (unauthorized)",
+  },
+  {
+    name: "expired",
+    jwt: (room) => token("alice", { rooms: { [room]: ["read", "write"] }, ttlSeconds: 60, now: Date.now() - 3_600_000 }),
+    title: () => "Token expired or invalid (unauthorized)",
+  },
+  {
+    name: "not allowed in the room",
+    jwt: () => token("alice", { rooms: { "some-other-room": ["read", "write"] } }),
+    title: (room) => `Not allowed in room '${room}' (forbidden)`,
+  },
+];
+
+describe("refused token", () => {
+  for (const c of cases) {
+    it(`${c.name}: names the cause and stops retrying`, async () => {
+      const room = uniqueRoom("refused");
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      pages.push(page);
+      let sockets = 0;
+      page.on("websocket", () => sockets++);
+      // A controllable clock: fast-forwarding it proves no reconnect timer is still pending.
+      await page.clock.install();
+      await page.goto(roomLink(server.url, room, await c.jwt(room)));
+
+      await waitForStatus(page, "closed");
+      const title = page.locator("#error-title");
+      await title.waitFor({ timeout: WAIT_MS });
+      expect(await title.textContent()).toBe(c.title(room));
+      expect(await page.locator("#error-banner").isVisible()).toBe(true);
+      expect(await page.locator("#composer-input").isDisabled()).toBe(true);
+      expect(sockets).toBeGreaterThanOrEqual(1);
+      if (c.name === "not allowed in the room") await screenshot(page, "refused.png");
+
+      const attempts = sockets;
+      await page.clock.fastForward("05:00");
+      expect(sockets, "no new socket after the refusal").toBe(attempts);
+      expect(await page.locator("#status").getAttribute("data-state")).toBe("closed");
+
+      // The refused token is forgotten: a reload offers the form for the same room, no retry.
+      await page.reload();
+      await page.locator("#join-view").waitFor({ timeout: WAIT_MS });
+      expect(await page.locator("#join-room").inputValue()).toBe(room);
+      expect(sockets).toBe(attempts);
+    });
+  }
+});

@@ -1,0 +1,103 @@
+// Shared setup for the browser tests: Debian's Chromium via playwright-core, tokens, and page helpers.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { type Browser, type BrowserContextOptions, chromium, type Locator, type Page } from "playwright-core";
+import { mintToken } from "../../src/cli/mint.ts";
+import type { Capability } from "../../src/shared/protocol.ts";
+import { ROOT, TEST_SECRET } from "../support/dev-server.ts";
+
+/** How long any single page state may take to appear (wrangler dev on a busy CI box can be slow). */
+export const WAIT_MS = 20_000;
+export const RESULTS_DIR = join(ROOT, "test-results");
+
+/** Debian's `chromium` package (apt-get install -y chromium). */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export interface TokenOptions {
+  name?: string;
+  rooms: Record<string, Capability[]>;
+  secret?: string;
+  ttlSeconds?: number;
+  now?: number;
+}
+
+/** A token signed with the dev server's secret unless told otherwise. */
+export function token(user: string, o: TokenOptions): Promise<string> {
+  return mintToken({
+    secret: o.secret ?? TEST_SECRET,
+    user,
+    ...(o.name ? { name: o.name } : {}),
+    rooms: o.rooms,
+    ttlSeconds: o.ttlSeconds ?? 3600,
+    ...(o.now !== undefined ? { now: o.now } : {}),
+  });
+}
+
+/** A room name no other test uses. */
+export function uniqueRoom(prefix: string): string {
+  return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** The page URL that joins `room` with `jwt` from the fragment. */
+export function roomLink(baseUrl: string, room: string, jwt: string): string {
+  return `${baseUrl}/#room=${encodeURIComponent(room)}&token=${encodeURIComponent(jwt)}`;
+}
+
+/** Opens a fresh browser context (own storage) on `url`. */
+export async function openPage(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  const page = await context.newPage();
+  page.on("pageerror", (err) => {
+    // Uncaught page errors fail loudly in the test output instead of showing up as a mystery timeout.
+    console.error(`[page error] ${err.message}`);
+  });
+  await page.goto(url);
+  return page;
+}
+
+/** Waits until the connection status pill shows `state` (open / reconnecting / closed …). */
+export async function waitForStatus(page: Page, state: string): Promise<void> {
+  await page.locator(`#status[data-state="${state}"]`).waitFor({ timeout: WAIT_MS });
+}
+
+/** The message items whose text is exactly `text`. */
+export function messagesWithText(page: Page, text: string): Locator {
+  return page.locator("#messages > li.msg").filter({ has: page.locator(".msg-text", { hasText: new RegExp(`^${escapeRegExp(text)}$`) }) });
+}
+
+/** Types into the composer and presses Enter. */
+export async function send(page: Page, text: string): Promise<void> {
+  const input = page.locator("#composer-input");
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+/** Every message text on the page, in order. */
+export function messageTexts(page: Page): Promise<string[]> {
+  return page.locator("#messages > li.msg .msg-text").allTextContents();
+}
+
+export async function screenshot(page: Page, file: string): Promise<string> {
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, file);
+  await page.screenshot({ path });
+  return path;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
