@@ -55,14 +55,27 @@ export class Reconnector {
 
   /** In browsers, `online` means the network is back: skip the rest of the delay. */
   private listenOnline(): void {
-    const g: { addEventListener?: unknown; removeEventListener?: unknown } = globalThis;
-    if (typeof g.addEventListener !== "function" || typeof g.removeEventListener !== "function") return;
+    const target = onlineTarget();
+    if (!target) return;
     const onOnline = (): void => {
       if (this.timer === null) return;
       this.cancel();
       this.fire();
     };
-    globalThis.addEventListener("online", onOnline);
-    this.stopOnline = () => globalThis.removeEventListener("online", onOnline);
+    target.addEventListener("online", onOnline);
+    this.stopOnline = () => target.removeEventListener("online", onOnline);
   }
+}
+
+interface OnlineTarget {
+  addEventListener(type: "online", listener: () => void): void;
+  removeEventListener(type: "online", listener: () => void): void;
+}
+
+/** The browser window (or worker scope) when the global has addEventListener; null in Node. */
+function onlineTarget(): OnlineTarget | null {
+  const g: Partial<Record<"addEventListener" | "removeEventListener", unknown>> = globalThis;
+  if (typeof g.addEventListener !== "function" || typeof g.removeEventListener !== "function") return null;
+  // Checked just above; the global's own typing differs between DOM, Node and Workers libs.
+  return globalThis as unknown as OnlineTarget;
 }

@@ -26,7 +26,9 @@ function platformWebSocket(url: string): WebSocketLike {
   if (typeof globalThis.WebSocket !== "function") {
     throw new RoomcastError("network", "no global WebSocket here: pass createWebSocket (e.g. one built on `ws`)");
   }
-  return new globalThis.WebSocket(url);
+  // The DOM's WebSocket fits WebSocketLike; some libs' typings (Workers) omit the onX properties.
+  const socket: object = new globalThis.WebSocket(url);
+  return socket as WebSocketLike;
 }
 
 /** A live or closing socket, with the room's limits once the welcome arrived. */
