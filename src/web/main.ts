@@ -68,7 +68,11 @@ function showClosed(state: Extract<ConnectionState, { status: "closed" }>, room:
   ui.errorTitle.textContent = why.title;
   ui.errorDetail.textContent = why.detail;
   ui.errorBanner.hidden = false;
-  if (state.error?.code !== undefined && TOKEN_REFUSALS.has(state.error.code)) forgetToken(storage, room);
+  ui.chatView.dataset.phase = "closed";
+  const refused = state.error?.code !== undefined && TOKEN_REFUSALS.has(state.error.code);
+  // The same token cannot get better: offer only another token.
+  ui.errorRetry.hidden = refused;
+  if (refused) forgetToken(storage, room);
 }
 
 function join(p: JoinParams): void {
@@ -86,6 +90,8 @@ function join(p: JoinParams): void {
   composer.setEnabled(false);
   composer.setPlaceholder(`Message #${p.room}`);
   ui.roomName.textContent = p.room;
+  ui.empty.textContent = `Joining #${p.room}…`;
+  ui.chatView.dataset.phase = "joining";
   ui.roomTitle.hidden = false;
   ui.leave.hidden = false;
   ui.membersToggle.hidden = false;
@@ -98,10 +104,12 @@ function join(p: JoinParams): void {
   const hooks: SessionHooks = {
     onWelcome() {
       if (mine !== generation) return;
+      if (!welcomed) composer.focus();
       welcomed = true;
       ui.errorBanner.hidden = true;
+      ui.chatView.dataset.phase = "live";
+      ui.empty.textContent = "No messages yet. Say hello!";
       composer.setEnabled(true);
-      composer.focus();
     },
     onState(state) {
       if (mine !== generation) return;
@@ -151,10 +159,13 @@ ui.errorRejoin.addEventListener("click", () => showJoin(current?.room ?? null));
 ui.gapDismiss.addEventListener("click", () => {
   ui.gapBanner.hidden = true;
 });
-ui.membersToggle.addEventListener("click", () => {
-  const open = ui.membersPanel.classList.toggle("open");
+function setMembersOpen(open: boolean): void {
+  ui.membersPanel.classList.toggle("open", open);
   ui.membersToggle.setAttribute("aria-expanded", String(open));
-});
+}
+ui.membersToggle.addEventListener("click", () => setMembersOpen(!ui.membersPanel.classList.contains("open")));
+// The phone popover closes when the conversation is touched.
+ui.timeline.addEventListener("click", () => setMembersOpen(false));
 window.addEventListener("hashchange", () => {
   // A pasted link with a new token (or room) while the page is open.
   const f = parseFragment(location.hash);

@@ -135,4 +135,19 @@ describe("chat between two browsers", () => {
     expect((sendBox?.x ?? 999) + (sendBox?.width ?? 0)).toBeLessThanOrEqual(390);
     expect((sendBox?.y ?? 999) + (sendBox?.height ?? 0)).toBeLessThanOrEqual(844);
   });
+
+  it("marks a refused message as failed with the reason, and keeps the connection", async () => {
+    const room = uniqueRoom("readonly");
+    const reader = await open(roomLink(server.url, room, await token("rita", { name: "Rita", rooms: { [room]: ["read"] } })));
+    await waitForStatus(reader, "open");
+    await send(reader, "can I write here?");
+    const failed = messagesWithText(reader, "can I write here?").and(reader.locator(".own.failed"));
+    await failed.waitFor({ timeout: WAIT_MS });
+    expect(await failed.locator(".msg-error").textContent()).toBe(
+      "Not sent: you may read but not write in this room (forbidden)",
+    );
+    expect(await failed.locator("button", { hasText: "Retry" }).isVisible()).toBe(true);
+    expect(await reader.locator("#status").getAttribute("data-state")).toBe("open");
+    await screenshot(reader, "failed.png");
+  });
 });

@@ -71,6 +71,8 @@ it("reconnects after a restart and shows every message exactly once", async () =
   for (const t of expected) await messagesWithText(page, t).waitFor({ timeout: WAIT_MS });
   await messagesWithText(page, "alice-while-offline").and(page.locator(".own:not(.pending):not(.failed)[data-seq]")).waitFor({ timeout: WAIT_MS });
 
+  await page.locator("#messages li.note", { hasText: /^Reconnected/ }).waitFor({ timeout: WAIT_MS });
+
   const texts = await messageTexts(page);
   for (const t of expected) expect(texts.filter((x) => x === t), `"${t}" shown once`).toHaveLength(1);
   expect(texts.filter((x) => x === "alice-while-offline")).toHaveLength(1);
