@@ -1,0 +1,92 @@
+// The client through room lifecycle events in the Workers runtime: token expiry (4401) and eviction.
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, it } from "vitest";
+import { connect } from "../../src/client/index.ts";
+import type { ConnectionState, RoomClient } from "../../src/client/types.ts";
+import { readState, writeState } from "../../src/room/socket-state.ts";
+import type { MessageFrame } from "../../src/shared/protocol.ts";
+import { BASE, roomStub, token, uniqueRoom } from "../helpers/runtime.ts";
+import { waitFor } from "./support/wait.ts";
+import { workerSockets } from "./support/worker-socket.ts";
+
+const clients: RoomClient[] = [];
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+});
+
+function client(room: string, sub: string, tokenFn: () => Promise<string> = () => token({ sub })) {
+  const sockets = workerSockets();
+  const c = connect({ url: BASE, room, token: tokenFn, createWebSocket: sockets.create, backoff: { baseMs: 20, capMs: 200 } });
+  clients.push(c);
+  const received: MessageFrame[] = [];
+  c.on("message", (m) => received.push(m));
+  const states: ConnectionState[] = [];
+  c.on("state", (s) => states.push(s));
+  return { c, sockets, received, states };
+}
+
+/** Resolves once the client has received `seq` (maybe already: the broadcast can beat the publisher's ack). */
+async function received(x: ReturnType<typeof client>, seq: number, what: string): Promise<void> {
+  if (x.received.some((m) => m.seq === seq)) return;
+  await waitFor(x.c, "message", (m) => m.seq === seq, what);
+}
+
+/** Moves every socket's token expiry into the past, as if `exp` had passed. */
+async function expireTokens(room: string): Promise<void> {
+  await runInDurableObject(roomStub(room), (_, state) => {
+    for (const ws of state.getWebSockets()) {
+      const s = readState(ws);
+      if (s) writeState(ws, { ...s, exp: Date.now() - 1_000 });
+    }
+  });
+}
+
+describe("client lifecycle against the room", () => {
+  it("4401: asks the token function for a fresh token, reconnects and resumes", async ({ expect }) => {
+    const room = uniqueRoom("client-exp");
+    let calls = 0;
+    const sub = client(room, "sub", () => {
+      calls++;
+      return token({ sub: "sub" });
+    });
+    const pub = client(room, "pub");
+    await Promise.all([sub.c.ready(), pub.c.ready()]);
+    const first = await pub.c.publish("before");
+    await received(sub, first, "the first message");
+
+    await expireTokens(room);
+    const resynced = waitFor(sub.c, "synced", () => true, "synced after 4401");
+    await runDurableObjectAlarm(roomStub(room));
+    const synced = await resynced;
+
+    expect(sub.states).toContainEqual(expect.objectContaining({ status: "reconnecting", code: 4401 }));
+    expect(calls).toBe(2);
+    expect(synced).toEqual({ seq: expect.any(Number), replayed: expect.any(Number), gap: false });
+    const second = await pub.c.publish("after");
+    await received(sub, second, "the message after the reconnect");
+    expect(sub.received.map((m) => m.data)).toEqual(["before", "after"]);
+  });
+
+  it("eviction that closes the sockets: reconnects and resumes without loss", async ({ expect }) => {
+    const room = uniqueRoom("client-evict");
+    const sub = client(room, "sub");
+    const pub = client(room, "pub");
+    await Promise.all([sub.c.ready(), pub.c.ready()]);
+    const a = await pub.c.publish(1);
+    await received(sub, a, "message 1");
+
+    const subBack = waitFor(sub.c, "synced", () => true, "sub synced after eviction");
+    const pubBack = waitFor(pub.c, "synced", () => true, "pub synced after eviction");
+    await evictDurableObject(roomStub(room), { webSockets: "close" });
+    await Promise.all([subBack, pubBack]);
+
+    const b = await pub.c.publish(2);
+    await received(sub, b, "message 2");
+    expect(sub.received.map((m) => [m.seq, m.data])).toEqual([
+      [a, 1],
+      [b, 2],
+    ]);
+    const drop = sub.states.find((s) => s.status === "reconnecting");
+    expect(drop).toMatchObject({ status: "reconnecting", code: 1006 });
+  });
+});
