@@ -139,6 +139,29 @@ describe("publish", () => {
     await shutdown(a1, a2, b);
   });
 
+  it("data round-trips exactly (unicode, nesting, numbers, null, booleans)", async ({ expect }) => {
+    const room = uniqueRoom();
+    const a = await as(room, "ann");
+    const b = await as(room, "bob");
+    const data = { s: "héllo 👋 \u0000 \n \"q\" <b>&amp;</b>", n: [0, -1.5, 1e21, 9007199254740991], t: true, f: false, z: null, o: { deep: { er: [[]] } } };
+    a.sock.send({ type: "publish", data, id: "ü-✓" });
+    expect(await a.sock.next("ack")).toMatchObject({ id: "ü-✓" });
+    expect(await b.sock.next("message")).toMatchObject({ id: "ü-✓", data });
+    await shutdown(a, b);
+  });
+
+  it(`an id is a duplicate only while its message is retained (HISTORY_LIMIT=${HISTORY_LIMIT})`, async ({ expect }) => {
+    const room = uniqueRoom();
+    const a = await as(room, "ann");
+    const first = await publish(a.sock, "old", "old-id");
+    for (let i = 0; i < HISTORY_LIMIT; i++) await publish(a.sock, i);
+    a.sock.send({ type: "publish", data: "old again", id: "old-id" });
+    const ack = await a.sock.next("ack");
+    // The contract's wording: duplicates are detected "in the retained history".
+    expect(ack, "id no longer in retained history should be a new message").toEqual({ type: "ack", id: "old-id", seq: first + HISTORY_LIMIT + 1 });
+    await shutdown(a);
+  });
+
   it("a read-only user's publish is refused with error forbidden and not broadcast", async ({ expect }) => {
     const room = uniqueRoom();
     const r = await as(room, "reader", { readOnly: true });
@@ -234,6 +257,8 @@ describe("binary", () => {
     const w = await as(room, "writer");
     w.sock.sendRaw(Buffer.from([4]));
     expect([...(await b.sock.nextBinary())]).toEqual([4]);
+    // Read-only users still receive binary.
+    expect([...(await r.sock.nextBinary())]).toEqual([4]);
     await shutdown(r, b, w);
   });
 });
@@ -396,12 +421,40 @@ describe("keepalive and close", () => {
     await shutdown(a);
   });
 
-  it.for([1000, 4000])("a client close with %i is echoed promptly", async (code, { expect }) => {
+  it.for([1000, 1001, 3000, 4000, 4999])("a client close with %i is echoed promptly", async (code, { expect }) => {
     const room = uniqueRoom();
     const a = await as(room, "ann");
     a.sock.close(code, "bye");
     const c = await a.sock.closed(2000);
     expect(c.code).toBe(code);
+  });
+
+  it.for([999, 1004, 1005, 1006, 1015, 2999, 5000])(
+    "a hostile close code %i is answered promptly and leaves no ghost member",
+    async (code, { expect }) => {
+      const room = uniqueRoom();
+      const o = await as(room, "obs");
+      const h = await as(room, "hostile");
+      expect(await o.sock.next("presence")).toMatchObject({ event: "join", user: { id: "hostile" } });
+      h.sock.sendRawClose(code);
+      const c = await h.sock.closed(3000);
+      expect(await o.sock.next("presence", 3000)).toEqual({ type: "presence", event: "leave", user: { id: "hostile", name: null }, members: 1 });
+      // 1005/1006/1015 must never be on the wire, but the runtime reports them like "no code" or "abnormal",
+      // which PLATFORM.md says to answer with 1000; codes that are invalid outright get 1002 (RFC 6455 §7.4.1).
+      const expected = [1005, 1006, 1015].includes(code) ? [1000, 1002] : [1002];
+      expect(expected, `client saw ${c.code} "${c.reason}"`).toContain(c.code);
+      await shutdown(o);
+    },
+  );
+
+  it("a client that just drops the TCP connection leaves the room", async ({ expect }) => {
+    const room = uniqueRoom();
+    const o = await as(room, "obs");
+    const d = await as(room, "dropper", { name: "Drop" });
+    expect(await o.sock.next("presence")).toMatchObject({ event: "join", user: { id: "dropper" } });
+    d.sock.ws.terminate();
+    expect(await o.sock.next("presence", 5000)).toEqual({ type: "presence", event: "leave", user: { id: "dropper", name: "Drop" }, members: 1 });
+    await shutdown(o);
   });
 
   it("a close without a code is answered (client sees 1005 or 1000) promptly", async ({ expect }) => {

@@ -9,11 +9,12 @@ import { nowSeconds, signClaims, tokenFor, unsignedToken } from "./support/token
 import { TestSocket } from "./support/ws-client.ts";
 
 const GOOD_ORIGIN = "https://good.example";
+const ALSO_ORIGIN = "https://also.example";
 const EVIL_ORIGIN = "https://evil.example";
 
 let server: DevServer;
 beforeAll(async () => {
-  server = await startDevServer({ vars: { ALLOWED_ORIGINS: GOOD_ORIGIN } });
+  server = await startDevServer({ vars: { ALLOWED_ORIGINS: `${GOOD_ORIGIN},${ALSO_ORIGIN}` } });
 });
 afterAll(async () => {
   await server?.dispose();
@@ -29,6 +30,12 @@ describe("GET /healthz", () => {
     const res = await request(url("/healthz"));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ok: true });
+  });
+
+  it("GET / serves the browser page", async ({ expect }) => {
+    const res = await request(url("/"));
+    expect(res.status).toBe(200);
+    expect(res.contentType).toMatch(/text\/html/);
   });
 });
 
@@ -57,6 +64,9 @@ describe("room names", () => {
       "POST /rooms/bad!room/messages",
     );
     expectHttpError(await request(url("/auth/check?room=bad!room"), { token: t }), 400, "bad_room", "/auth/check?room=bad!room");
+    // bad_room comes before 401 on every route.
+    expectHttpError(await request(url("/rooms/bad!room")), 400, "bad_room", "GET /rooms/bad!room, no token");
+    expectHttpError(await request(url("/auth/check?room=bad!room")), 400, "bad_room", "/auth/check?room=bad!room, no token");
   });
 
   it("accepts every allowed character and 64-character names", async ({ expect }) => {
@@ -88,15 +98,36 @@ describe("upgrade preconditions and precedence", () => {
     await expectRefused(server.url, room, { origin: EVIL_ORIGIN, token: await tokenFor("ann", rw(room)) }, 403, "origin_not_allowed");
   });
 
-  it("an allowed Origin and no Origin at all are both accepted", async ({ expect }) => {
+  it("every origin of the comma list and no Origin at all are accepted", async ({ expect }) => {
     const room = uniqueRoom();
     const t = await tokenFor("ann", rw(room));
     const a = await join(server.url, room, { token: t, origin: GOOD_ORIGIN });
-    const b = await join(server.url, room, { token: t });
-    expect(a.welcome.room).toBe(room);
-    expect(b.welcome.room).toBe(room);
-    await a.sock.shutdown();
-    await b.sock.shutdown();
+    const b = await join(server.url, room, { token: t, origin: ALSO_ORIGIN });
+    const c = await join(server.url, room, { token: t });
+    for (const j of [a, b, c]) {
+      expect(j.welcome.room).toBe(room);
+      await j.sock.shutdown();
+    }
+  });
+
+  it("Origin: null (sandboxed page, file://) is a browser origin not in the list → 403", async () => {
+    const room = uniqueRoom();
+    await expectRefused(server.url, room, { origin: "null", token: await tokenFor("ann", rw(room)) }, 403, "origin_not_allowed");
+  });
+
+  it("identity and capabilities come from the token only, not from client-sent headers", async ({ expect }) => {
+    const room = uniqueRoom();
+    // Best effort: header names a worker might use to pass identity to the room.
+    const spoof: Record<string, string> = {};
+    for (const h of ["x-user", "x-user-id", "x-user-name", "x-roomcast-user", "x-roomcast-user-id", "x-roomcast-name", "x-roomcast-caps", "x-roomcast-capabilities", "x-roomcast-exp", "x-capabilities", "x-auth", "x-identity"]) {
+      spoof[h] = h.includes("cap") ? "read,write,admin" : "mallory";
+    }
+    spoof["x-roomcast-identity"] = JSON.stringify({ id: "mallory", name: "Mallory", caps: ["read", "write", "admin"] });
+    const { sock, welcome } = await join(server.url, room, { token: await tokenFor("ann", { [room]: ["read"] }), headers: spoof });
+    expect(welcome.user).toEqual({ id: "ann", name: null });
+    sock.send({ type: "publish", data: 1, id: "spoof" });
+    expect(await sock.next("error")).toMatchObject({ code: "forbidden" });
+    await sock.shutdown();
   });
 
   it("401 wins over a bad since; forbidden wins over a bad since", async () => {
@@ -127,6 +158,8 @@ const badTokens: BadToken[] = [
   { name: "expired", make: () => signClaims({ sub: "ann", rooms: { "*": ["read"] }, exp: nowSeconds() - 60 }) },
   { name: "nbf in the future", make: () => signClaims({ sub: "ann", rooms: { "*": ["read"] }, exp: nowSeconds() + 600, nbf: nowSeconds() + 300 }) },
   { name: "missing exp", make: () => signClaims({ sub: "ann", rooms: { "*": ["read"] } }) },
+  { name: "exp not a number", make: () => signClaims({ sub: "ann", rooms: { "*": ["read"] }, exp: String(nowSeconds() + 600) }) },
+  { name: "sub not a string", make: () => signClaims({ sub: 42, rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }) },
   { name: "missing sub", make: () => signClaims({ rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }) },
   { name: "empty sub", make: () => signClaims({ sub: "", rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }) },
   { name: "sub of 65 characters", make: () => signClaims({ sub: "u".repeat(65), rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }) },
@@ -164,6 +197,23 @@ describe("tokens: header and query", () => {
     expect(b.welcome.user).toEqual({ id: "ann", name: "Ann" });
     await a.sock.shutdown();
     await b.sock.shutdown();
+  });
+
+  it("an nbf in the past is fine", async ({ expect }) => {
+    const room = uniqueRoom();
+    const t = await signClaims({ sub: "ann", rooms: rw(room), exp: nowSeconds() + 600, nbf: nowSeconds() - 30 });
+    const { sock, welcome } = await join(server.url, room, { token: t });
+    expect(welcome.user.id).toBe("ann");
+    await sock.shutdown();
+  });
+
+  it("?token= works on the admin HTTP routes too", async ({ expect }) => {
+    const room = uniqueRoom();
+    const t = await tokenFor("boss", admin(room));
+    const info = await request(url(`/rooms/${room}?token=${t}`));
+    expect(info.status, info.text).toBe(200);
+    const pub = await request(url(`/rooms/${room}/messages?token=${t}`), { method: "POST", body: '{"data":1}' });
+    expect(pub.status, pub.text).toBe(201);
   });
 });
 
@@ -310,6 +360,9 @@ describe("GET /rooms/:room (admin)", () => {
       history: { oldest: first.seq, newest: second.seq, count: 2 },
     });
     for (const s of [a1, a2, b]) await s.sock.shutdown();
+    // Closed sockets are gone from the books (no ghosts); history stays.
+    const after = await request(url(`/rooms/${room}`), { token: await tokenFor("boss", admin(room)) });
+    expect(after.body).toMatchObject({ connections: 0, members: [], seq: second.seq, history: { count: 2 } });
   });
 });
 
@@ -347,6 +400,12 @@ describe("POST /rooms/:room/messages (admin)", () => {
     // The duplicate was not broadcast: the observer's next message is the third post.
     expect(await obs.sock.next("message")).toMatchObject({ seq: seq + 1, data: 3 });
     await obs.sock.shutdown();
+    // HTTP-published messages are in history: a resuming client gets them.
+    const r = await join(server.url, room, { token: await tokenFor("obs", rw(room)), since: obs.welcome.seq, epoch: obs.welcome.epoch });
+    expect(r.synced).toMatchObject({ replayed: 2, gap: false });
+    expect(await r.sock.next("message")).toMatchObject({ seq, id: "p1", from: { id: "svc", name: "Service" }, data: { hello: 1 } });
+    expect(await r.sock.next("message")).toMatchObject({ seq: seq + 1, data: 3 });
+    await r.sock.shutdown();
   });
 
   it("from.name is null when the admin token has no name", async ({ expect }) => {

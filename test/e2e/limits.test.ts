@@ -3,9 +3,8 @@
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { startDevServer, type DevServer } from "../support/dev-server.ts";
 import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
-import { expectRefused, join, uniqueRoom, type Joined } from "./support/rooms.ts";
+import { expectRefused, join, keepAlive, uniqueRoom, type Joined } from "./support/rooms.ts";
 import { nowSeconds, signClaims, tokenFor } from "./support/tokens.ts";
-import type { TestSocket } from "./support/ws-client.ts";
 
 const IDLE_SECONDS = 3;
 const RATE = 5;
@@ -33,14 +32,6 @@ dumpServerLogOnFailure(() => server);
 const rw = (room: string) => ({ [room]: ["read", "write"] });
 const as = async (room: string, user: string): Promise<Joined> =>
   join(server.url, room, { token: await tokenFor(user, rw(room)), label: user });
-
-/** Pings every `ms` so the socket never goes idle; returns a stop function. */
-function keepAlive(sock: TestSocket, ms = 1000): () => void {
-  const timer = setInterval(() => {
-    if (sock.isOpen) sock.sendRaw("ping");
-  }, ms);
-  return () => clearInterval(timer);
-}
 
 /** A publish frame whose UTF-8 length is exactly `bytes`, padded with 2-byte characters. */
 function publishOfBytes(bytes: number): string {
@@ -124,6 +115,17 @@ describe("rate limit", () => {
     b.sock.send({ type: "publish", data: "after", id: "b" });
     expect(await b.sock.next("ack")).toMatchObject({ id: "b" });
     await b.sock.shutdown();
+  });
+
+  it("bad frames and binary frames cost tokens too: a junk flood ends in 4429", async ({ expect }) => {
+    const a = await as(uniqueRoom(), "ann");
+    for (let i = 0; i < 4 * RATE; i++) a.sock.sendRaw(`junk ${i}`);
+    for (let i = 0; i < 4 * RATE; i++) a.sock.sendRaw(Buffer.from([i]));
+    const close = await a.sock.closed(5000);
+    const codes = a.sock.drain().flatMap((r) => (r.kind === "json" && r.type === "error" ? [String(r.value.code)] : []));
+    expect(close.code, `errors: ${codes.join(",")}`).toBe(4429);
+    expect(codes).toContain("bad_message");
+    expect(codes).toContain("rate_limited");
   });
 
   it("ping is free: many pings in a row are all answered and cost no tokens", async ({ expect }) => {

@@ -26,6 +26,14 @@ export async function join(baseUrl: string, room: string, o: OpenOptions & { lab
   return { sock, welcome, synced };
 }
 
+/** Pings every `ms` (the contract's keepalive) until the returned stop function is called. */
+export function keepAlive(sock: TestSocket, ms = 1000): () => void {
+  const timer = setInterval(() => {
+    if (sock.isOpen) sock.sendRaw("ping");
+  }, ms);
+  return () => clearInterval(timer);
+}
+
 /** Expects the upgrade to be refused with this status and JSON error code. */
 export async function expectRefused(
   baseUrl: string,

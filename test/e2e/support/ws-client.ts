@@ -1,5 +1,6 @@
 // A `ws` client wrapper for black-box tests: buffers frames, awaits them by type, awaits the close.
 import WebSocket from "ws";
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { ServerFrame } from "../../../src/shared/protocol.ts";
 
@@ -264,6 +265,20 @@ export class TestSocket {
     this.ws.send("ping");
     const t = await this.nextText(timeoutMs);
     if (t !== "pong") throw new Error(`${this.label}: expected "pong", got ${JSON.stringify(t)}`);
+  }
+
+  /**
+   * Writes a masked close frame with any 16-bit code straight to the TCP socket, bypassing `ws`'s
+   * validation (it refuses codes like 1005 or 2999), to play a hostile client. Uses `ws` internals.
+   */
+  sendRawClose(code: number): void {
+    const tcp = (this.ws as unknown as { _socket?: { write(b: Buffer): boolean } })._socket;
+    if (!tcp) throw new Error(`${this.label}: no underlying TCP socket`);
+    const payload = Buffer.alloc(2);
+    payload.writeUInt16BE(code);
+    const mask = randomBytes(4);
+    const masked = Buffer.from(payload.map((b, i) => b ^ (mask[i % 4] ?? 0)));
+    tcp.write(Buffer.concat([Buffer.from([0x88, 0x80 | payload.length]), mask, masked]));
   }
 
   close(code?: number, reason?: string): void {
