@@ -11,8 +11,11 @@ export default defineConfig({
           AUTH_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
           IDLE_TIMEOUT_SECONDS: "60",
           RATE_PER_SECOND: "20",
-          HISTORY_LIMIT: "1000",
-          MAX_CONNECTIONS_PER_ROOM: "10000",
+          // Small enough that trimming and the room cap are cheap to reach in tests.
+          HISTORY_LIMIT: "50",
+          MAX_CONNECTIONS_PER_ROOM: "12",
+          MAX_MESSAGE_BYTES: "4096",
+          ALLOWED_ORIGINS: "https://app.example",
         },
       },
     }),

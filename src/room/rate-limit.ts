@@ -18,6 +18,17 @@ export function take(b: Bucket, now: number, rate: number): { ok: boolean; bucke
   return { ok: false, bucket: { tokens, at: now } };
 }
 
+/**
+ * The refused-frame streak after one frame. A frame accepted on a trickle of refilled tokens (leaving
+ * the bucket empty) does not end the streak: only getting back under the limit does. Otherwise a
+ * client flooding at any multiple of the rate below "one refill per 2×rate frames processed" would
+ * never be closed.
+ */
+export function nextStreak(streak: number, ok: boolean, after: Bucket): number {
+  if (!ok) return streak + 1;
+  return after.tokens >= 1 ? 0 : streak;
+}
+
 /** More than 2× rate refused frames in a row close the socket (4429). */
 export function floodLimitExceeded(refusedInARow: number, rate: number): boolean {
   return refusedInARow > 2 * rate;

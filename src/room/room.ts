@@ -22,7 +22,7 @@ import { reciprocalCode } from "./close-codes.ts";
 import { dueForClose, nextDeadline, type Liveness } from "./deadlines.ts";
 import { History } from "./history.ts";
 import { membersOf } from "./presence.ts";
-import { floodLimitExceeded, fullBucket, take } from "./rate-limit.ts";
+import { floodLimitExceeded, fullBucket, nextStreak, take } from "./rate-limit.ts";
 import { planResume, type ResumeRequest } from "./resume.ts";
 import { readState, userTag, writeState, type SocketState } from "./socket-state.ts";
 import { utf8Exceeds } from "./utf8.ts";
@@ -123,8 +123,8 @@ export class Room extends DurableObject<Env> {
     const taken = take({ tokens: state.tokens, at: state.at }, now, rate);
     state.tokens = taken.bucket.tokens;
     state.at = taken.bucket.at;
+    state.refused = nextStreak(state.refused, taken.ok, taken.bucket);
     if (!taken.ok) {
-      state.refused++;
       if (floodLimitExceeded(state.refused, rate)) {
         this.#close(ws, state, CloseCode.FLOODING, "too many frames after rate_limited errors");
         return;
@@ -133,7 +133,6 @@ export class Room extends DurableObject<Env> {
       sendError(ws, "rate_limited", `more than ${rate} frames per second (burst ${2 * rate})`);
       return;
     }
-    state.refused = 0;
     writeState(ws, state);
 
     if (typeof message !== "string") {

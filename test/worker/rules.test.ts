@@ -1,0 +1,55 @@
+// The worker's pure rules: capability patterns, origin check, settings parsing.
+import { describe, it } from "vitest";
+import { parseSettings } from "../../src/shared/settings.ts";
+import { capabilitiesFor, matches } from "../../src/worker/capabilities.ts";
+import { originAllowed } from "../../src/worker/origin.ts";
+
+describe("capabilities", () => {
+  it("matches exact names, prefixes and *", ({ expect }) => {
+    expect(matches("lobby", "lobby")).toBe(true);
+    expect(matches("lobby", "lobby-2")).toBe(false);
+    expect(matches("team-*", "team-")).toBe(true);
+    expect(matches("team-*", "team-a")).toBe(true);
+    expect(matches("*", "x")).toBe(true);
+  });
+
+  it("unions every matching pattern; admin implies read and write", ({ expect }) => {
+    expect(capabilitiesFor({ "team-*": ["read"], "team-a": ["write"] }, "team-a")).toEqual(["read", "write"]);
+    expect(capabilitiesFor({ "*": ["admin"] }, "x")).toEqual(["read", "write", "admin"]);
+    expect(capabilitiesFor({ lobby: ["read"] }, "other")).toEqual([]);
+  });
+});
+
+describe("origin", () => {
+  const req = (origin?: string) => new Request("https://rc.example/rooms/x/ws", { headers: origin ? { Origin: origin } : {} });
+  it("skips requests without Origin; same origin by default; list and * otherwise", ({ expect }) => {
+    expect(originAllowed(req(), [])).toBe(true);
+    expect(originAllowed(req("https://rc.example"), [])).toBe(true);
+    expect(originAllowed(req("https://evil.example"), [])).toBe(false);
+    expect(originAllowed(req("https://a.example"), ["https://a.example"])).toBe(true);
+    expect(originAllowed(req("https://rc.example"), ["https://a.example"])).toBe(false);
+    expect(originAllowed(req("https://b.example"), ["*"])).toBe(true);
+  });
+});
+
+describe("settings", () => {
+  it("applies the contract's defaults and reads overrides", ({ expect }) => {
+    expect(parseSettings({})).toEqual({
+      allowedOrigins: [],
+      idleTimeoutSeconds: 60,
+      maxMessageBytes: 65536,
+      ratePerSecond: 20,
+      historyLimit: 1000,
+      maxConnectionsPerRoom: 10000,
+    });
+    const s = parseSettings({ ALLOWED_ORIGINS: " https://a.example/ , https://b.example", IDLE_TIMEOUT_SECONDS: "5" });
+    expect(s.allowedOrigins).toEqual(["https://a.example", "https://b.example"]);
+    expect(s.idleTimeoutSeconds).toBe(5);
+  });
+
+  it("rejects values that would disable a limit", ({ expect }) => {
+    expect(() => parseSettings({ RATE_PER_SECOND: "0" })).toThrow(/RATE_PER_SECOND/);
+    expect(() => parseSettings({ MAX_MESSAGE_BYTES: "1e9" })).toThrow(/MAX_MESSAGE_BYTES/);
+    expect(() => parseSettings({ IDLE_TIMEOUT_SECONDS: "abc" })).toThrow(/IDLE_TIMEOUT_SECONDS/);
+  });
+});
