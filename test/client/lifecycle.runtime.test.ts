@@ -1,5 +1,6 @@
 // The client through room lifecycle events in the Workers runtime: token expiry (4401) and eviction.
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { afterEach, describe, it } from "vitest";
 import { connect } from "../../src/client/index.ts";
 import type { ConnectionState, RoomClient } from "../../src/client/types.ts";
@@ -14,9 +15,19 @@ afterEach(() => {
   for (const c of clients.splice(0)) c.close();
 });
 
-function client(room: string, sub: string, tokenFn: () => Promise<string> = () => token({ sub })) {
+/** `/auth/check` goes to the worker too, not to the network. */
+const workerFetch: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
+
+function client(room: string, sub: string, tokenFn: (() => Promise<string>) | string = () => token({ sub })) {
   const sockets = workerSockets();
-  const c = connect({ url: BASE, room, token: tokenFn, createWebSocket: sockets.create, backoff: { baseMs: 20, capMs: 200 } });
+  const c = connect({
+    url: BASE,
+    room,
+    token: tokenFn,
+    createWebSocket: sockets.create,
+    fetch: workerFetch,
+    backoff: { baseMs: 20, capMs: 200 },
+  });
   clients.push(c);
   const received: MessageFrame[] = [];
   c.on("message", (m) => received.push(m));
@@ -88,5 +99,32 @@ describe("client lifecycle against the room", () => {
     ]);
     const drop = sub.states.find((s) => s.status === "reconnecting");
     expect(drop).toMatchObject({ status: "reconnecting", code: 1006 });
+  });
+
+  it("a refused upgrade is diagnosed through /auth/check: forbidden stops with the server's message", async ({ expect }) => {
+    const room = uniqueRoom("client-forbidden");
+    const x = client(room, "ann", await token({ sub: "ann", rooms: { "other-*": ["read"] } }));
+    const closed = waitFor(x.c, "state", (s) => s.status === "closed", "closed after a forbidden upgrade");
+    const state = await closed;
+    expect(state).toMatchObject({ status: "closed", code: 1006, error: { code: "forbidden" } });
+    expect(state.status === "closed" && state.error?.message).toMatch(/.+/);
+    expect(x.sockets.sockets).toHaveLength(1);
+    await expect(x.c.ready()).rejects.toMatchObject({ code: "forbidden" });
+  });
+
+  it("a fixed token with a bad signature stops with unauthorized; a token function is asked again", async ({ expect }) => {
+    const room = uniqueRoom("client-unauth");
+    const fixed = client(room, "ann", await token({ sub: "ann" }, "wrong-secret-0123456789abcdef0123456789"));
+    const state = await waitFor(fixed.c, "state", (s) => s.status === "closed", "closed after 401");
+    expect(state).toMatchObject({ status: "closed", error: { code: "unauthorized" } });
+
+    let calls = 0;
+    const refreshing = client(room, "bob", () => {
+      calls++;
+      return calls === 1 ? token({ sub: "bob" }, "wrong-secret-0123456789abcdef0123456789") : token({ sub: "bob" });
+    });
+    await refreshing.c.ready();
+    expect(calls).toBe(2);
+    expect(refreshing.c.user).toEqual({ id: "bob", name: null });
   });
 });

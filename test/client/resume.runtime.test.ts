@@ -1,4 +1,5 @@
 // The client against the real worker and room: drops mid-stream, resumes, every message exactly once, in order.
+import { exports } from "cloudflare:workers";
 import { afterEach, describe, it } from "vitest";
 import { connect } from "../../src/client/index.ts";
 import type { MessageFrame } from "../../src/shared/protocol.ts";
@@ -20,6 +21,8 @@ function client(room: string, sub: string) {
     room,
     token: () => token({ sub, name: sub.toUpperCase() }),
     createWebSocket: sockets.create,
+    // `/auth/check` goes to the worker too, not to the network.
+    fetch: (input, init) => exports.default.fetch(new Request(input, init)),
     backoff: { baseMs: 20, capMs: 200 },
   });
   clients.push(c);
