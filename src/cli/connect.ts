@@ -51,6 +51,8 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
     let failures = 0;
     let lastError: RoomcastError | null = null;
     const pending = new Set<Promise<void>>();
+    // Lines read before the first sync wait for it, so piped /dm and /who find an open room.
+    let backlog: string[] | null = [];
     const subscriptions: (() => void)[] = [];
 
     const write = (line: string) => {
@@ -87,9 +89,13 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
       if (quitting || done) return;
       quitting = how;
       rl?.close();
+      rl = null;
       if (how === "drain") {
-        // Also wait for the first sync, so `true | roomcast connect …` still reports a refused token.
-        const settled = await settleWithin([client.ready(), ...pending], DRAIN_TIMEOUT_MS);
+        const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+        // First the first sync (so `true | roomcast connect …` still reports a refused token, and lines
+        // held back until then get sent), then every outstanding publish.
+        let settled = await settleWithin([client.ready()], DRAIN_TIMEOUT_MS);
+        if (settled) settled = await settleWithin([...pending], deadline - Date.now());
         if (done) return;
         if (!settled) {
           const what = pending.size > 0 ? `${pending.size} acknowledgement(s)` : "the connection";
@@ -124,6 +130,11 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
       client.on("welcome", (f) => emit(f)),
       client.on("synced", (e) => {
         emit({ type: "synced", ...e });
+        if (backlog !== null) {
+          const lines = backlog;
+          backlog = null;
+          for (const line of lines) onLine(line);
+        }
         if (rl && interactive && !prompted) {
           prompted = true;
           rl.prompt();
@@ -143,6 +154,8 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
         else void quit("now");
       }),
     );
+    // The client announced its first "connecting" inside connect(), before anyone listened.
+    emit(stateEvent(client.state));
     const onOutError = () => void quit("now");
     out.on("error", onOutError);
     subscriptions.push(() => out.off("error", onOutError));
@@ -163,6 +176,10 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
     };
 
     const onLine = (line: string) => {
+      if (backlog !== null) {
+        backlog.push(line);
+        return;
+      }
       const action = parseInput(line);
       switch (action.kind) {
         case "empty":
