@@ -1,0 +1,89 @@
+// Fan-out benchmark: R rooms × C subscribers against `wrangler dev`; one publisher per room offers
+// messages at a fixed rate. Prints delivered messages/s and end-to-end latency percentiles.
+// Bounded: N messages per room and a hard deadline. Run: `npm run bench -- [rooms] [clients] [rate] [count]`.
+import { cpus } from "node:os";
+import WebSocket from "ws";
+import { mintToken } from "../src/cli/mint.ts";
+import { startDevServer, TEST_SECRET } from "../test/support/dev-server.ts";
+
+const [rooms = 2, clients = 50, rate = 100, count = 500] = process.argv.slice(2).map(Number);
+const DEADLINE_MS = 120_000;
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+  });
+}
+
+/** Resolves when a frame of this type arrives on the socket. */
+function frame(ws: WebSocket, type: string): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (d: WebSocket.RawData) => {
+      if (JSON.parse(d.toString()).type === type) {
+        ws.off("message", on);
+        resolve();
+      }
+    };
+    ws.on("message", on);
+  });
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const server = await startDevServer({ vars: { RATE_PER_SECOND: "100000", IDLE_TIMEOUT_SECONDS: "600" } });
+try {
+  const base = server.url.replace(/^http/, "ws");
+  const latencies: number[] = [];
+  let delivered = 0;
+  const expected = rooms * (clients - 1) * count;
+  const sockets: WebSocket[] = [];
+  let finish: () => void = () => {};
+  const done = new Promise<void>((r) => (finish = r));
+
+  for (let r = 0; r < rooms; r++) {
+    for (let c = 0; c < clients; c++) {
+      const token = await mintToken({ secret: TEST_SECRET, user: `u${c}`, rooms: { "*": ["read", "write"] }, ttlSeconds: 3600 });
+      const ws = await open(`${base}/rooms/bench-${r}/ws?token=${token}`);
+      await frame(ws, "synced");
+      ws.send("ping");
+      if (c > 0) {
+        ws.on("message", (d) => {
+          const text = d.toString();
+          if (!text.startsWith('{"type":"message"')) return;
+          latencies.push(performance.now() - (JSON.parse(text).data.t as number));
+          if (++delivered === expected) finish();
+        });
+      }
+      sockets.push(ws);
+    }
+  }
+
+  const publishers = Array.from({ length: rooms }, (_, r) => sockets[r * clients] as WebSocket);
+  const started = performance.now();
+  let sent = 0;
+  const timer = setInterval(() => {
+    const due = Math.min(count, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+    for (; sent < due; sent++) {
+      for (const p of publishers) p.send(JSON.stringify({ type: "publish", data: { t: performance.now() } }));
+    }
+    if (sent >= count) clearInterval(timer);
+  }, 5);
+  const timeout = setTimeout(finish, DEADLINE_MS);
+  await done;
+  clearTimeout(timeout);
+  clearInterval(timer);
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  for (const ws of sockets) ws.close(1000);
+
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}, wrangler dev (local workerd)`);
+  console.log(`rooms ${rooms} × clients ${clients} (fan-out ${clients - 1}), offered ${rate} msg/s per room, ${count} msgs per room`);
+  console.log(`delivered ${delivered}/${expected} in ${seconds.toFixed(2)} s = ${Math.round(delivered / seconds)} deliveries/s`);
+  console.log(`latency ms: p50 ${pct(latencies, 50).toFixed(1)}  p95 ${pct(latencies, 95).toFixed(1)}  p99 ${pct(latencies, 99).toFixed(1)}  max ${(latencies.at(-1) ?? NaN).toFixed(1)}`);
+} finally {
+  await server.dispose();
+}
