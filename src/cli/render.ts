@@ -107,7 +107,8 @@ export function humanLine(ev: OutputEvent, ctx: HumanContext): string | null {
     case "state":
       switch (ev.status) {
         case "connecting":
-          return status(ev.attempt !== undefined && ev.attempt > 1 ? `connecting (attempt ${ev.attempt})…` : `connecting to ${ctx.url}…`);
+          // `attempt` counts failed attempts so far: 0 is the first connection.
+          return status(ev.attempt ? `connecting (retry ${ev.attempt})…` : `connecting to ${ctx.url}…`);
         case "reconnecting": {
           const secs = ((ev.delayMs ?? 0) / 1000).toFixed(1);
           const why = ev.code !== undefined ? ` (${ev.code}${ev.reason ? ` ${sanitize(ev.reason)}` : ""})` : "";

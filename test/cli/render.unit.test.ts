@@ -70,6 +70,7 @@ describe("terminal lines", () => {
     expect(humanLine(welcome, plain)).toBe("* joined lobby as alice (Alice); 2 online: Alice, bob ×2");
     expect(humanLine({ type: "members", members: [] }, plain)).toBe("* 0 online");
     expect(humanLine(stateEvent({ status: "connecting", attempt: 0 }), plain)).toBe("* connecting to http://127.0.0.1:8787…");
+    expect(humanLine(stateEvent({ status: "connecting", attempt: 2 }), plain)).toBe("* connecting (retry 2)…");
     expect(humanLine(stateEvent({ status: "reconnecting", attempt: 1, delayMs: 1234, code: 1006, reason: "" }), plain)).toBe(
       "! connection lost (1006); reconnecting in 1.2s",
     );
