@@ -103,10 +103,12 @@ export class MessagesView {
     };
   }
 
-  /** A centred system line (joins, leaves, reconnects). */
-  addNote(text: string, kind: "info" | "warn" = "info"): void {
-    this.#append(el("li", { className: `note ${kind}`, text }));
+  /** A centred system line (joins, leaves, reconnects); returned so its text can be updated. */
+  addNote(text: string, kind: "info" | "warn" = "info"): HTMLLIElement {
+    const note = el("li", { className: `note ${kind}`, text });
+    this.#append(note);
     this.#last = null;
+    return note;
   }
 
   #item(from: UserRef, data: unknown, ts: number, direct: boolean): HTMLLIElement {

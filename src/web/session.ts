@@ -48,6 +48,7 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
   let maxBytes = Number.POSITIVE_INFINITY;
   let synced = false;
   let wasOffline = false;
+  let reconnectNote: HTMLLIElement | null = null;
 
   client.on("state", (state) => {
     views.status.show(state);
@@ -59,13 +60,18 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
     maxBytes = w.limits.maxMessageBytes;
     views.messages.setSelf(w.user);
     views.messages.setEpoch(w.epoch);
+    // Placed before the replayed messages that follow the welcome; completed on `synced`.
+    if (synced && wasOffline) reconnectNote = views.messages.addNote("Reconnected");
     hooks.onWelcome(w.user);
   });
   client.on("synced", (s) => {
     if (s.gap) hooks.onGap();
-    if (synced && wasOffline) {
+    if (reconnectNote) {
       const missed = s.replayed === 1 ? "1 missed message" : `${s.replayed} missed messages`;
-      views.messages.addNote(s.replayed > 0 ? `Reconnected · ${missed} restored` : "Reconnected");
+      const parts = ["Reconnected", ...(s.gap ? ["some messages are missing"] : []), ...(s.replayed > 0 ? [`${missed} restored`] : [])];
+      reconnectNote.textContent = parts.join(" · ");
+      reconnectNote.classList.toggle("warn", s.gap);
+      reconnectNote = null;
     }
     synced = true;
     wasOffline = false;

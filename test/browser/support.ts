@@ -79,6 +79,36 @@ export function messagesWithText(page: Page, text: string): Locator {
   return page.locator("#messages > li.msg").filter({ has: page.locator(".msg-text", { hasText: new RegExp(`^${escapeRegExp(text)}$`) }) });
 }
 
+/**
+ * Publishes `{ text }` to `room` over HTTP as an admin (the contract's server-side publish), so the
+ * messages do not depend on any socket. The text doubles as the idempotency id.
+ */
+export async function httpPublisher(baseUrl: string, room: string, user = "bob", name = "Bob"): Promise<(text: string) => Promise<number>> {
+  const jwt = await token(user, { name, rooms: { [room]: ["admin"] } });
+  return async (text) => {
+    const res = await fetch(`${baseUrl}/rooms/${encodeURIComponent(room)}/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${jwt}`, "content-type": "application/json" },
+      body: JSON.stringify({ data: { text }, id: text }),
+    });
+    const body = await res.text();
+    if (res.status !== 201) throw new Error(`publish "${text}": HTTP ${res.status} ${body}`);
+    const parsed: unknown = JSON.parse(body);
+    const seq = typeof parsed === "object" && parsed !== null && "seq" in parsed ? parsed.seq : null;
+    if (typeof seq !== "number") throw new Error(`publish "${text}": no seq in ${body}`);
+    return seq;
+  };
+}
+
+/**
+ * Freezes the page's (Playwright-installed) clock a little ahead of now, so no reconnect timer can
+ * fire until `page.clock.resume()`: what happens "while the page is away" becomes deterministic.
+ */
+export async function freezeClock(page: Page): Promise<void> {
+  const now = await page.evaluate(() => Date.now());
+  await page.clock.pauseAt(now + 1000);
+}
+
 /** Types into the composer and presses Enter. */
 export async function send(page: Page, text: string): Promise<void> {
   const input = page.locator("#composer-input");
