@@ -1,12 +1,10 @@
 // The reconnecting room client: one socket at a time, backoff, diagnosis, resume, queue and keepalive.
 import type { Member, ServerFrame, UserRef, WelcomeFrame } from "../shared/protocol.ts";
-import { PONG, ROOM_NAME } from "../shared/protocol.ts";
-import { backoffSettings } from "./backoff.ts";
+import { PONG } from "../shared/protocol.ts";
 import { closeDecision } from "./close-policy.ts";
 import { diagnose } from "./diagnose.ts";
 import { Emitter } from "./emitter.ts";
 import { parseServerFrame } from "./frames.ts";
-import { Keepalive } from "./keepalive.ts";
 import { applyPresence } from "./members.ts";
 import { Pacer } from "./pacer.ts";
 import { PublishQueue } from "./publish-queue.ts";
@@ -15,14 +13,14 @@ import { ResumeState } from "./resume.ts";
 import { openConnection, sendBinaryFrame, sendDirect, toArrayBuffer, type Connection } from "./socket.ts";
 import type { ClientEvents, ConnectOptions, ConnectionState, RoomClient } from "./types.ts";
 import { RoomcastError } from "./types.ts";
-import { authCheckUrl, parseBaseUrl } from "./url.ts";
 import { newId } from "./ids.ts";
+import { checkId, settings, type Settings } from "./options.ts";
+import { authCheckUrl } from "./url.ts";
 
 /** The RoomClient behind `connect()`. */
 export class Client implements RoomClient {
   private readonly events = new Emitter<ClientEvents>();
-  private readonly options: ConnectOptions;
-  private readonly base: URL;
+  private readonly options: Settings;
   private readonly queue: PublishQueue;
   private readonly stream: ResumeState;
   private current: ConnectionState = { status: "connecting", attempt: 0 };
@@ -31,23 +29,16 @@ export class Client implements RoomClient {
   private conn: Connection | null = null;
   private welcomeFrame: WelcomeFrame | null = null;
   private memberList: Member[] = [];
-  private keepalive: Keepalive | null = null;
   private readonly reconnector: Reconnector;
   private readonly readyPromise: Promise<void>;
   private settleReady: { resolve: () => void; reject: (e: RoomcastError) => void } | null = null;
 
   constructor(options: ConnectOptions) {
-    if (!ROOM_NAME.test(options.room)) throw new RoomcastError("bad_room", `invalid room name: ${options.room}`);
-    if ((options.since === undefined) !== (options.epoch === undefined)) {
-      throw new TypeError("roomcast: pass both `since` and `epoch`, or neither");
-    }
-    this.options = options;
-    this.base = parseBaseUrl(options.url);
-    this.reconnector = new Reconnector(backoffSettings(options.backoff), options.random ?? Math.random, () => {
-      void this.attempt();
-    });
-    this.queue = new PublishQueue({ limit: options.queueLimit ?? 1000, ackTimeoutMs: options.ackTimeoutMs ?? 10_000 });
-    this.stream = new ResumeState(options.epoch, options.since);
+    const o = settings(options);
+    this.options = o;
+    this.reconnector = new Reconnector(o.backoff, o.random, () => void this.attempt());
+    this.queue = new PublishQueue({ limit: o.queueLimit, ackTimeoutMs: o.ackTimeoutMs });
+    this.stream = new ResumeState(o.epoch, o.since);
     this.readyPromise = new Promise<void>((resolve, reject) => {
       this.settleReady = { resolve, reject };
     });
@@ -82,6 +73,8 @@ export class Client implements RoomClient {
 
   publish(data: unknown, options?: { id?: string }): Promise<number> {
     const id = options?.id ?? newId();
+    const bad = checkId(id);
+    if (bad) return Promise.reject(bad);
     if (this.current.status === "closed") {
       return Promise.reject(new RoomcastError("closed", "the client is closed", undefined, id));
     }
@@ -120,12 +113,12 @@ export class Client implements RoomClient {
     }
     if (gen !== this.generation) return;
     this.conn = openConnection({
-      base: this.base,
+      base: this.options.base,
       room: this.options.room,
       token,
       resume: this.stream.resumePoint(),
       createWebSocket: this.options.createWebSocket,
-      connectTimeoutMs: this.options.connectTimeoutMs ?? 15_000,
+      connectTimeoutMs: this.options.connectTimeoutMs,
       onData: (data) => {
         if (gen === this.generation) this.onData(data);
       },
@@ -145,8 +138,7 @@ export class Client implements RoomClient {
       return;
     }
     // Failed before opening: a browser sees only 1006, so ask the server what it would have said.
-    const fetchFn = this.options.fetch ?? globalThis.fetch;
-    const d = await diagnose(fetchFn, authCheckUrl(this.base, this.options.room), token);
+    const d = await diagnose(this.options.fetch, authCheckUrl(this.options.base, this.options.room), token);
     if (gen !== this.generation) return;
     if (d.kind === "fatal") return this.finish(code, reason, d.error);
     if (d.kind === "unauthorized") {
@@ -168,8 +160,6 @@ export class Client implements RoomClient {
   /** Abandons the current socket (already closed, or being closed by us) and its timers. */
   private dropConnection(): void {
     this.generation++;
-    this.keepalive?.stop();
-    this.keepalive = null;
     this.queue.detach();
     this.conn?.dispose();
     this.conn = null;
@@ -192,8 +182,6 @@ export class Client implements RoomClient {
   // ---- receiving ----
 
   private onData(data: unknown): void {
-    // Any frame proves the connection is alive, not only `pong`.
-    this.keepalive?.pong();
     if (typeof data !== "string") return this.onBinary(data);
     if (data === PONG) return;
     const parsed = parseServerFrame(data);
@@ -204,11 +192,7 @@ export class Client implements RoomClient {
   private onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case "welcome": {
-        if (this.conn) {
-          this.conn.welcomed();
-          this.conn.pacer = new Pacer(frame.limits.ratePerSecond, Date.now());
-          this.conn.maxMessageBytes = frame.limits.maxMessageBytes;
-        }
+        this.conn?.welcomed(frame.limits);
         this.welcomeFrame = frame;
         this.memberList = frame.members.map((m) => ({ ...m }));
         this.stream.welcome(frame.epoch);
@@ -249,14 +233,7 @@ export class Client implements RoomClient {
     this.stream.synced({ type: "synced", seq, replayed, gap });
     this.reconnector.succeeded();
     const limits = welcome.limits;
-    this.keepalive = new Keepalive({
-      intervalMs: (limits.idleTimeoutSeconds * 1000) / 2,
-      pongTimeoutMs: this.options.pongTimeoutMs ?? 10_000,
-      send: (text) => conn.send(text),
-      // A dead connection may never deliver its close event: abandon it and reconnect now.
-      onDead: () => conn.abandon("keepalive timeout"),
-    });
-    this.keepalive.start();
+    conn.startKeepalive(limits, this.options.pongTimeoutMs);
     const pacer = conn.pacer ?? new Pacer(limits.ratePerSecond, Date.now());
     this.queue.attach({ send: (text) => conn.send(text), pacer, maxMessageBytes: limits.maxMessageBytes });
     this.events.emit("synced", { seq, replayed, gap });

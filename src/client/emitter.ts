@@ -33,9 +33,4 @@ export class Emitter<Events extends object> {
       }
     }
   }
-
-  /** Whether anyone listens to `event` (used to avoid unhandled `error` events going silent). */
-  has(event: keyof Events): boolean {
-    return (this.listeners.get(event)?.size ?? 0) > 0;
-  }
 }

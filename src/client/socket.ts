@@ -1,7 +1,8 @@
 // One WebSocket attempt: opens it, reports data and exactly one close, and sends size-checked frames.
-import type { DirectSendFrame } from "../shared/protocol.ts";
+import type { DirectSendFrame, Limits } from "../shared/protocol.ts";
 import { utf8Length } from "./frames.ts";
-import type { Pacer } from "./pacer.ts";
+import { Keepalive } from "./keepalive.ts";
+import { Pacer } from "./pacer.ts";
 import type { WebSocketFactory, WebSocketLike } from "./types.ts";
 import { RoomcastError } from "./types.ts";
 import { socketUrl, type ResumePoint } from "./url.ts";
@@ -31,11 +32,12 @@ function platformWebSocket(url: string): WebSocketLike {
   return socket as WebSocketLike;
 }
 
-/** A live or closing socket, with the room's limits once the welcome arrived. */
+/** A live or closing socket, with the room's limits once the welcome arrived, and its keepalive. */
 export class Connection {
   /** Set from `welcome`: paces publishes and counts direct/binary frames against the rate limit. */
   pacer: Pacer | null = null;
   maxMessageBytes: number | null = null;
+  private keepalive: Keepalive | null = null;
   private readonly ws: WebSocketLike | null;
   private opened = false;
   private reported = false;
@@ -62,7 +64,10 @@ export class Connection {
       this.opened = true;
     };
     ws.onmessage = (ev) => {
-      if (!this.reported) options.onData(ev.data);
+      if (this.reported) return;
+      // Any frame proves the connection is alive, not only `pong`.
+      this.keepalive?.pong();
+      options.onData(ev.data);
     };
     ws.onclose = (ev) => this.report(ev.code, ev.reason);
     // An error event is always followed by a close event, which carries the decision.
@@ -73,10 +78,25 @@ export class Connection {
     return !this.reported && this.ws?.readyState === OPEN;
   }
 
-  /** The welcome arrived: the attempt succeeded. */
-  welcomed(): void {
+  /** The welcome arrived: the attempt succeeded; the room's limits apply from now on. */
+  welcomed(limits: Limits): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    this.pacer = new Pacer(limits.ratePerSecond, Date.now());
+    this.maxMessageBytes = limits.maxMessageBytes;
+  }
+
+  /** After `synced`: `ping` now and every idleTimeoutSeconds/2; a missing `pong` abandons the socket. */
+  startKeepalive(limits: Limits, pongTimeoutMs: number): void {
+    this.keepalive?.stop();
+    this.keepalive = new Keepalive({
+      intervalMs: (limits.idleTimeoutSeconds * 1000) / 2,
+      pongTimeoutMs,
+      send: (text) => this.send(text),
+      // A dead connection may never deliver its close event: abandon it and reconnect now.
+      onDead: () => this.abandon("keepalive timeout"),
+    });
+    this.keepalive.start();
   }
 
   send(data: string | ArrayBuffer | Uint8Array): void {
@@ -97,6 +117,8 @@ export class Connection {
   /** Stops listening: later events of this socket are ignored. */
   dispose(): void {
     this.reported = true;
+    this.keepalive?.stop();
+    this.keepalive = null;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
   }

@@ -46,6 +46,20 @@ describe("direct and binary", () => {
   });
 });
 
+describe("publish ids", () => {
+  it("uses a caller's id as the idempotency key and refuses ids the server would refuse", async () => {
+    const h = harness();
+    h.sockets.last().accept();
+    const p = h.client.publish("x", { id: "order-17" });
+    expect(h.sockets.last().publishes()).toEqual([{ type: "publish", data: "x", id: "order-17" }]);
+    h.sockets.last().receive({ type: "ack", id: "order-17", seq: 9, duplicate: true });
+    expect(await p).toBe(9);
+    await expect(h.client.publish("x", { id: "" })).rejects.toMatchObject({ code: "bad_message" });
+    await expect(h.client.publish("x", { id: "i".repeat(65) })).rejects.toMatchObject({ code: "bad_message" });
+    h.client.close();
+  });
+});
+
 describe("close()", () => {
   it("rejects pending publishes with closed, closes the socket with 1000 and stops", async () => {
     const h = harness();

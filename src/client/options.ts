@@ -1,0 +1,52 @@
+// ConnectOptions checked once and filled with defaults.
+import { MAX_ID_LENGTH, ROOM_NAME } from "../shared/protocol.ts";
+import { backoffSettings, type BackoffSettings } from "./backoff.ts";
+import type { ConnectOptions, TokenSource, WebSocketFactory } from "./types.ts";
+import { RoomcastError } from "./types.ts";
+import { parseBaseUrl } from "./url.ts";
+
+export interface Settings {
+  base: URL;
+  room: string;
+  token: TokenSource;
+  since: number | undefined;
+  epoch: string | undefined;
+  createWebSocket: WebSocketFactory | undefined;
+  fetch: typeof fetch;
+  backoff: BackoffSettings;
+  queueLimit: number;
+  ackTimeoutMs: number;
+  pongTimeoutMs: number;
+  connectTimeoutMs: number;
+  random: () => number;
+}
+
+/** Throws for programming errors only: bad url or room name, `since` without `epoch`, bad backoff. */
+export function settings(o: ConnectOptions): Settings {
+  if (!ROOM_NAME.test(o.room)) throw new RoomcastError("bad_room", `invalid room name: ${o.room}`);
+  if ((o.since === undefined) !== (o.epoch === undefined)) {
+    throw new TypeError("roomcast: pass both `since` and `epoch`, or neither");
+  }
+  return {
+    base: parseBaseUrl(o.url),
+    room: o.room,
+    token: o.token,
+    since: o.since,
+    epoch: o.epoch,
+    createWebSocket: o.createWebSocket,
+    // Called as a plain function later: fine for the global fetch in browsers, Node and Workers.
+    fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    backoff: backoffSettings(o.backoff),
+    queueLimit: o.queueLimit ?? 1000,
+    ackTimeoutMs: o.ackTimeoutMs ?? 10_000,
+    pongTimeoutMs: o.pongTimeoutMs ?? 10_000,
+    connectTimeoutMs: o.connectTimeoutMs ?? 15_000,
+    random: o.random ?? Math.random,
+  };
+}
+
+/** A publish id the server accepts, or the error to reject the publish with. */
+export function checkId(id: string): RoomcastError | null {
+  if (id.length > 0 && id.length <= MAX_ID_LENGTH) return null;
+  return new RoomcastError("bad_message", `publish id must be 1–${MAX_ID_LENGTH} characters`, undefined, id);
+}
