@@ -162,6 +162,45 @@ describe("publish", () => {
     await shutdown(a);
   });
 
+  it("concurrent publishers get unique, gap-free seqs, seen by everyone in seq order", async ({ expect }) => {
+    const room = uniqueRoom();
+    const a = await as(room, "ann");
+    const b = await as(room, "bob");
+    const o = await as(room, "obs");
+    const n = 10;
+    for (let i = 0; i < n; i++) {
+      a.sock.send({ type: "publish", data: `a${i}` });
+      b.sock.send({ type: "publish", data: `b${i}` });
+    }
+    const acks: number[] = [];
+    for (let i = 0; i < n; i++) acks.push((await a.sock.next("ack")).seq, (await b.sock.next("ack")).seq);
+    const sorted = [...acks].sort((x, y) => x - y);
+    const start = o.welcome.seq + 1;
+    expect(sorted).toEqual(Array.from({ length: 2 * n }, (_, i) => start + i));
+    const seen: number[] = [];
+    for (let i = 0; i < 2 * n; i++) seen.push((await o.sock.next("message")).seq);
+    expect(seen).toEqual(sorted);
+    await shutdown(a, b, o);
+  });
+
+  it("the same id sent from two tabs at once is stored once", async ({ expect }) => {
+    const room = uniqueRoom();
+    const t1 = await as(room, "ann");
+    const t2 = await as(room, "ann");
+    const o = await as(room, "obs");
+    t1.sock.send({ type: "publish", data: 1, id: "race" });
+    t2.sock.send({ type: "publish", data: 2, id: "race" });
+    const [x, y] = [await t1.sock.next("ack"), await t2.sock.next("ack")];
+    expect(x.seq).toBe(y.seq);
+    expect([x.duplicate ?? false, y.duplicate ?? false].sort()).toEqual([false, true]);
+    expect(await o.sock.next("message")).toMatchObject({ seq: x.seq, id: "race" });
+    const seq = await publish(t1.sock, "sentinel");
+    expect(seq).toBe(x.seq + 1);
+    // Only one "race" message was broadcast: the observer's next one is the sentinel.
+    expect(await o.sock.next("message")).toMatchObject({ seq, data: "sentinel" });
+    await shutdown(t1, t2, o);
+  });
+
   it("a read-only user's publish is refused with error forbidden and not broadcast", async ({ expect }) => {
     const room = uniqueRoom();
     const r = await as(room, "reader", { readOnly: true });

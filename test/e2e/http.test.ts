@@ -408,6 +408,28 @@ describe("POST /rooms/:room/messages (admin)", () => {
     await r.sock.shutdown();
   });
 
+  it("concurrent posts: unique seqs; the same id posted at once is stored and broadcast once", async ({ expect }) => {
+    const room = uniqueRoom();
+    const svc = await tokenFor("svc", admin(room));
+    const obs = await join(server.url, room, { token: await tokenFor("obs", rw(room)) });
+    const distinct = await Promise.all(Array.from({ length: 8 }, (_, i) => post(room, svc, JSON.stringify({ data: i }))));
+    const seqs = distinct.map((r) => (r.body as { seq: number }).seq).sort((x, y) => x - y);
+    expect(distinct.map((r) => r.status)).toEqual(Array(8).fill(201));
+    expect(seqs).toEqual(Array.from({ length: 8 }, (_, i) => obs.welcome.seq + 1 + i));
+    for (let i = 0; i < 8; i++) await obs.sock.next("message");
+
+    const same = await Promise.all(Array.from({ length: 5 }, (_, i) => post(room, svc, JSON.stringify({ data: i, id: "race" }))));
+    expect(same.map((r) => r.status)).toEqual(Array(5).fill(201));
+    const bodies = same.map((r) => r.body as { seq: number; duplicate?: boolean });
+    const seq = bodies[0]?.seq;
+    expect(bodies.every((b) => b.seq === seq), JSON.stringify(bodies)).toBe(true);
+    expect(bodies.filter((b) => b.duplicate !== true), JSON.stringify(bodies)).toHaveLength(1);
+    expect(await obs.sock.next("message")).toMatchObject({ seq, id: "race" });
+    const sentinel = await post(room, svc, JSON.stringify({ data: "sentinel" }));
+    expect(await obs.sock.next("message")).toMatchObject({ seq: (sentinel.body as { seq: number }).seq, data: "sentinel" });
+    await obs.sock.shutdown();
+  });
+
   it("from.name is null when the admin token has no name", async ({ expect }) => {
     const room = uniqueRoom();
     const obs = await join(server.url, room, { token: await tokenFor("obs", rw(room)) });

@@ -95,6 +95,7 @@ describe("rate limit", () => {
     const room = uniqueRoom();
     const a = await as(room, "ann");
     const b = await as(room, "bob");
+    const sameUser = await as(room, "ann");
     const frames = 8 * RATE;
     for (let i = 0; i < frames; i++) a.sock.send({ type: "publish", data: i, id: `f${i}` });
     const close = await a.sock.closed(5000);
@@ -114,7 +115,11 @@ describe("rate limit", () => {
     await b.sock.ping();
     b.sock.send({ type: "publish", data: "after", id: "b" });
     expect(await b.sock.next("ack")).toMatchObject({ id: "b" });
+    // The bucket is per connection: the flooder's other tab still has its full burst.
+    for (let i = 0; i < 2 * RATE; i++) sameUser.sock.send({ type: "publish", data: i });
+    for (let i = 0; i < 2 * RATE; i++) expect(await sameUser.sock.next("ack")).toMatchObject({ seq: expect.any(Number) });
     await b.sock.shutdown();
+    await sameUser.sock.shutdown();
   });
 
   it("bad frames and binary frames cost tokens too: a junk flood ends in 4429", async ({ expect }) => {
@@ -180,7 +185,8 @@ describe("IDLE_TIMEOUT_SECONDS", () => {
     } finally {
       stop();
     }
-    await busy.sock.shutdown();
+    // The sweep re-arms while sockets remain: once busy goes quiet it is closed too.
+    expect((await busy.sock.closed((IDLE_SECONDS + 6) * 1000)).code).toBe(4408);
   });
 
   it("a socket closed for idleness leaves the room (presence leave to others)", async ({ expect }) => {
