@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import {
   launchBrowser,
+  pageErrors,
   messagesWithText,
   openPage,
   roomLink,
@@ -27,6 +28,8 @@ afterAll(async () => {
   await Promise.all(pages.map((p) => p.context().close()));
   await browser?.close();
   await server?.dispose();
+  // Last, so a failure here still lets the browser and servers be cleaned up first.
+  expect(pageErrors, "uncaught errors in the page").toEqual([]);
 });
 
 async function open(url: string, options?: Parameters<typeof openPage>[2]): Promise<Page> {

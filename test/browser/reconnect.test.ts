@@ -6,6 +6,7 @@ import {
   freezeClock,
   httpPublisher,
   launchBrowser,
+  pageErrors,
   messagesWithText,
   messageTexts,
   openPage,
@@ -16,6 +17,7 @@ import {
   uniqueRoom,
   WAIT_MS,
   waitForStatus,
+  watchErrors,
 } from "./support.ts";
 
 /** Small enough that a short outage overflows it. */
@@ -38,6 +40,8 @@ afterAll(async () => {
   await Promise.all(pages.map((p) => p.context().close()));
   await browser?.close();
   await Promise.all([server?.dispose(), small?.dispose()]);
+  // Last, so a failure here still lets the browser and servers be cleaned up first.
+  expect(pageErrors, "uncaught errors in the page").toEqual([]);
 });
 
 /** Alice's page on `srv`, with a controllable clock, connected. */
@@ -46,6 +50,7 @@ async function alicePage(srv: DevServer, room: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   pages.push(page);
+  watchErrors(page);
   await page.clock.install();
   await page.goto(roomLink(srv.url, room, jwt));
   await waitForStatus(page, "open");

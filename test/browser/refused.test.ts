@@ -2,7 +2,17 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { launchBrowser, roomLink, screenshot, token, uniqueRoom, WAIT_MS, waitForStatus } from "./support.ts";
+import {
+  launchBrowser,
+  pageErrors,
+  roomLink,
+  screenshot,
+  token,
+  uniqueRoom,
+  WAIT_MS,
+  waitForStatus,
+  watchErrors,
+} from "./support.ts";
 
 let server: DevServer;
 let browser: Browser;
@@ -16,6 +26,8 @@ afterAll(async () => {
   await Promise.all(pages.map((p) => p.context().close()));
   await browser?.close();
   await server?.dispose();
+  // Last, so a failure here still lets the browser and servers be cleaned up first.
+  expect(pageErrors, "uncaught errors in the page").toEqual([]);
 });
 
 interface Case {
@@ -49,6 +61,7 @@ describe("refused token", () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
       pages.push(page);
+      watchErrors(page);
       let sockets = 0;
       page.on("websocket", () => sockets++);
       // A controllable clock: fast-forwarding it proves no reconnect timer is still pending.
@@ -82,6 +95,7 @@ describe("refused token", () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     pages.push(page);
+    watchErrors(page);
     let sockets = 0;
     page.on("websocket", () => sockets++);
     const jwt = await token("alice", { rooms: { "*": ["read", "write"] } });

@@ -61,12 +61,20 @@ export function roomLink(baseUrl: string, room: string, jwt: string): string {
 export async function openPage(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
   const page = await context.newPage();
-  page.on("pageerror", (err) => {
-    // Uncaught page errors fail loudly in the test output instead of showing up as a mystery timeout.
-    console.error(`[page error] ${err.message}`);
-  });
+  watchErrors(page);
   await page.goto(url);
   return page;
+}
+
+/** Uncaught exceptions of every watched page; each test file asserts this stays empty. */
+export const pageErrors: string[] = [];
+
+/** Records the page's uncaught exceptions in `pageErrors` (and prints them at once). */
+export function watchErrors(page: Page): void {
+  page.on("pageerror", (err) => {
+    pageErrors.push(err.message);
+    console.error(`[page error] ${err.message}`);
+  });
 }
 
 /** Waits until the connection status pill shows `state` (open / reconnecting / closed …). */
