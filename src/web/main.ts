@@ -167,9 +167,9 @@ ui.membersToggle.addEventListener("click", () => setMembersOpen(!ui.membersPanel
 // The phone popover closes when the conversation is touched.
 ui.timeline.addEventListener("click", () => setMembersOpen(false));
 window.addEventListener("hashchange", () => {
-  // A pasted link with a new token (or room) while the page is open.
-  const f = parseFragment(location.hash);
-  if (f.token && f.room) join({ room: f.room, token: f.token });
+  // A pasted link with a new token or room while the page is open (our own replaceState fires no event).
+  const next = resolveJoin(parseFragment(location.hash), storage);
+  if (next && (next.room !== current?.room || next.token !== current.token)) join(next);
 });
 
 const fragment = parseFragment(location.hash);

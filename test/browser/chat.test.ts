@@ -52,6 +52,8 @@ describe("chat between two browsers", () => {
 
     // Bob pastes room and token into the form instead of using a link.
     const bob = await open(`${server.url}/`);
+    await bob.locator("#join-view").waitFor({ timeout: WAIT_MS });
+    await screenshot(bob, "join.png");
     await bob.locator("#join-room").fill(room);
     await bob.locator("#join-token").fill(bobJwt);
     await bob.locator("#join-form button[type=submit]").click();
@@ -89,6 +91,17 @@ describe("chat between two browsers", () => {
     await bob.locator("#join-view").waitFor({ timeout: WAIT_MS });
     await alice.locator('#members li[data-user-id="bob"]').waitFor({ state: "detached", timeout: WAIT_MS });
     expect(await alice.locator("#members li").count()).toBe(1);
+
+    // A new link pasted into the open page switches rooms, and its token leaves the address bar too.
+    const room2 = uniqueRoom("chat2");
+    const jwt2 = await token("alice", { name: "Alice", rooms: { [room2]: ["read", "write"] } });
+    await alice.evaluate((hash) => {
+      location.hash = hash;
+    }, `#room=${room2}&token=${jwt2}`);
+    await alice.locator("#room-name", { hasText: room2 }).waitFor({ timeout: WAIT_MS });
+    await waitForStatus(alice, "open");
+    expect(alice.url()).toMatch(new RegExp(`#room=${room2}$`));
+    expect(await alice.locator("#messages li.msg").count()).toBe(0);
   });
 
   it("looks right on desktop and phone (screenshots in test-results/)", async () => {
