@@ -13,6 +13,8 @@ export interface PendingMessage {
 const GROUP_MS = 5 * 60_000;
 /** Pixels from the bottom within which the view keeps following new messages. */
 const STICKY_PX = 80;
+/** Oldest items are dropped beyond this, so a long-open busy room does not grow the page forever. */
+const MAX_ITEMS = 2000;
 
 export class MessagesView {
   readonly #list: HTMLOListElement;
@@ -139,6 +141,8 @@ export class MessagesView {
     const s = this.#scroller;
     const follow = s.scrollHeight - s.scrollTop - s.clientHeight < STICKY_PX;
     this.#list.append(node);
+    // Their keys stay in #seen: a late replay of a dropped message must not bring it back.
+    while (this.#list.childElementCount > MAX_ITEMS) this.#list.firstElementChild?.remove();
     if (follow || node.classList.contains("own")) s.scrollTop = s.scrollHeight;
   }
 }
