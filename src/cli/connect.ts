@@ -7,12 +7,15 @@ import { tokenSource } from "./credentials.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { SESSION_HELP } from "./help.ts";
 import { parseInput } from "./input.ts";
+import { LineQueue } from "./line-queue.ts";
 import type { CliIo } from "./io.ts";
 import { describeTransportError, nodeTransport } from "./node-transport.ts";
 import { colorEnabled, humanLine, jsonLine, stateEvent, type OutputEvent } from "./render.ts";
 
-/** How long EOF / quit waits for outstanding publishes to be acknowledged before closing anyway. */
+/** EOF / quit gives up on outstanding publishes after this long without any acknowledgement. */
 export const DRAIN_TIMEOUT_MS = 20_000;
+/** Unacknowledged publishes at most; further input lines wait (the client library queues up to 1000). */
+const MAX_IN_FLIGHT = 500;
 /** Exit code for a second Ctrl-C while closing (128 + SIGINT). */
 const EXIT_INTERRUPTED = 130;
 // A minted token for `connect` has read+write on the room and is re-minted on every reconnect.
@@ -51,8 +54,8 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
     let failures = 0;
     let lastError: RoomcastError | null = null;
     const pending = new Set<Promise<void>>();
-    // Lines read before the first sync wait for it, so piped /dm and /who find an open room.
-    let backlog: string[] | null = [];
+    let settledCount = 0;
+    let paused = false;
     const subscriptions: (() => void)[] = [];
 
     const write = (line: string) => {
@@ -85,21 +88,30 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
       resolve(code);
     };
 
+    /** Waits for the first sync, then for every held line and publish, while acks keep coming. */
+    const drain = async (): Promise<boolean> => {
+      // Even with nothing to send, wait for the first sync, so `true | roomcast connect …` reports a refused token.
+      if (!(await settleWithin([client.ready()], DRAIN_TIMEOUT_MS))) return false;
+      while (!done && (pending.size > 0 || lines.size > 0)) {
+        if (pending.size === 0) lines.pump();
+        if (pending.size === 0) break;
+        const before = settledCount;
+        if (!(await settleWithin([...pending], DRAIN_TIMEOUT_MS)) && settledCount === before) return false;
+      }
+      return true;
+    };
+
     const quit = async (how: "drain" | "now") => {
       if (quitting || done) return;
       quitting = how;
       rl?.close();
       rl = null;
       if (how === "drain") {
-        const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-        // First the first sync (so `true | roomcast connect …` still reports a refused token, and lines
-        // held back until then get sent), then every outstanding publish.
-        let settled = await settleWithin([client.ready()], DRAIN_TIMEOUT_MS);
-        if (settled) settled = await settleWithin([...pending], deadline - Date.now());
+        const drained = await drain();
         if (done) return;
-        if (!settled) {
-          const what = pending.size > 0 ? `${pending.size} acknowledgement(s)` : "the connection";
-          io.stderr.write(`roomcast: gave up waiting for ${what} after ${DRAIN_TIMEOUT_MS / 1000}s\n`);
+        if (!drained) {
+          const what = client.state.status === "open" || opened ? `${pending.size + lines.size} unacknowledged line(s)` : "the connection";
+          io.stderr.write(`roomcast: gave up waiting for ${what}: nothing happened for ${DRAIN_TIMEOUT_MS / 1000}s\n`);
           failures++;
         }
       }
@@ -130,11 +142,7 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
       client.on("welcome", (f) => emit(f)),
       client.on("synced", (e) => {
         emit({ type: "synced", ...e });
-        if (backlog !== null) {
-          const lines = backlog;
-          backlog = null;
-          for (const line of lines) onLine(line);
-        }
+        lines.open();
         if (rl && interactive && !prompted) {
           prompted = true;
           rl.prompt();
@@ -172,14 +180,17 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
         },
       );
       pending.add(p);
-      void p.finally(() => pending.delete(p));
+      void p.finally(() => {
+        pending.delete(p);
+        settledCount++;
+        lines.pump();
+        flowControl();
+      });
     };
 
+    let inputClosed = false;
     const onLine = (line: string) => {
-      if (backlog !== null) {
-        backlog.push(line);
-        return;
-      }
+      if (inputClosed) return;
       const action = parseInput(line);
       switch (action.kind) {
         case "empty":
@@ -202,6 +213,7 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
           else write(SESSION_HELP);
           break;
         case "quit":
+          inputClosed = true; // lines after /quit are not sent
           void quit("drain");
           return;
         case "invalid":
@@ -211,9 +223,22 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
       if (rl && interactive && prompted) rl.prompt();
     };
 
+    // Lines wait for the first sync (so piped /dm and /who find an open room) and for room in the send queue.
+    const lines = new LineQueue({ handle: onLine, inFlight: () => pending.size, maxInFlight: MAX_IN_FLIGHT });
+    /** Pauses reading stdin while enough lines are held, and resumes when they drained. */
+    const flowControl = () => {
+      if (!rl || paused === lines.full) return;
+      paused = lines.full;
+      if (paused) rl.pause();
+      else rl.resume();
+    };
+
     if (!args.listen) {
       rl = createInterface({ input: io.stdin, ...(interactive ? { output: out, terminal: true } : { terminal: false }), prompt: "> " });
-      rl.on("line", onLine);
+      rl.on("line", (line) => {
+        lines.push(line);
+        flowControl();
+      });
       rl.on("close", () => void quit("drain"));
       // On a terminal readline swallows Ctrl-C itself and reports it here, not as a process signal.
       rl.on("SIGINT", () => void quit("now"));
