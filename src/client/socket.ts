@@ -8,6 +8,8 @@ import { RoomcastError } from "./types.ts";
 import { socketUrl, type ResumePoint } from "./url.ts";
 
 const OPEN = 1;
+/** How long a socket that fired `error` after opening may take to fire `close`. */
+const ERROR_CLOSE_GRACE_MS = 1_000;
 
 export interface ConnectionOptions {
   base: URL;
@@ -70,8 +72,7 @@ export class Connection {
       options.onData(ev.data);
     };
     ws.onclose = (ev) => this.report(ev.code, ev.reason);
-    // An error event is always followed by a close event, which carries the decision.
-    ws.onerror = () => undefined;
+    ws.onerror = () => this.onError();
   }
 
   isOpen(): boolean {
@@ -132,6 +133,18 @@ export class Connection {
     this.dispose();
     this.close(4000, reason);
     this.options.onClose(1006, reason, this.opened);
+  }
+
+  /**
+   * Per the WHATWG spec an error event is followed by a close event, but Node 22's built-in WebSocket
+   * (undici, nodejs/undici#3546) fires only `error` when the upgrade is refused. Before opening, an
+   * error therefore ends the attempt at once (browsers would report 1006 anyway); after opening, the
+   * close event gets a moment to arrive before the socket is abandoned.
+   */
+  private onError(): void {
+    if (!this.opened) return this.report(1006, "connection failed");
+    if (this.reported || this.timer !== null) return;
+    this.timer = setTimeout(() => this.abandon("error without close"), ERROR_CLOSE_GRACE_MS);
   }
 
   private report(code: number, reason: string): void {

@@ -187,6 +187,28 @@ describe("a socket that fails before opening is diagnosed with /auth/check", () 
     h.client.close();
   });
 
+  it("an error without a close event (Node 22's WebSocket on a refused upgrade) still ends the attempt", async () => {
+    const f = fakeFetch(403, errorBody("forbidden", "no read"));
+    const h = harness({ fetch: f.fetch });
+    h.sockets.last().onerror?.({});
+    await flush();
+    expect(f.calls).toHaveLength(1);
+    expect(h.client.state).toMatchObject({ status: "closed", code: 1006, error: { code: "forbidden" } });
+  });
+
+  it("an error after opening without a close event abandons the socket after a grace period", async () => {
+    const h = harness();
+    const s = h.sockets.last();
+    s.accept();
+    s.onerror?.({});
+    await flush(999);
+    expect(h.client.state).toEqual({ status: "open" });
+    await flush(1);
+    expect(s.closedWith).toEqual({ code: 4000, reason: "error without close" });
+    expect(h.client.state).toMatchObject({ status: "reconnecting", code: 1006, reason: "error without close" });
+    h.client.close();
+  });
+
   it("a connect that never completes times out and retries", async () => {
     const h = harness({ connectTimeoutMs: 5_000 });
     await flush(5_000);
