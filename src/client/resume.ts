@@ -45,9 +45,9 @@ export class ResumeState {
    */
   receive(seq: number, own: boolean): "deliver" | "drop" {
     if (this.seq !== null && seq <= this.seq) return "drop";
+    const mine = own || this.own.has(seq);
     this.advance(seq);
-    if (own || this.own.delete(seq)) return "drop";
-    return "deliver";
+    return mine ? "drop" : "deliver";
   }
 
   /**

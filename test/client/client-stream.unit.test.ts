@@ -136,6 +136,28 @@ describe("publishing across reconnects", () => {
     h.client.close();
   });
 
+  it("an own publish that was acked is not delivered when a resume replays it", async () => {
+    const h = harness();
+    h.sockets.last().accept({ epoch: "E", seq: 0 });
+    h.sockets.last().receive(message(1));
+    const p = h.client.publish("mine");
+    const id = h.sockets.last().publishes()[0]?.id;
+    h.sockets.last().receive({ type: "ack", id, seq: 2 });
+    expect(await p).toBe(2);
+    h.sockets.last().serverClose(1006);
+    await flush(1_000);
+    const s2 = h.sockets.last();
+    expect(s2.url.searchParams.get("since")).toBe("1");
+    s2.open();
+    s2.receive({ type: "welcome", room: "lobby", epoch: "E", seq: 3, connectionId: "c", user: ANN, members: [ANN], limits: { maxMessageBytes: 1000, idleTimeoutSeconds: 60, ratePerSecond: 20 } });
+    s2.receive(message(2, "mine", { id: "ann", name: "Ann" }, id));
+    s2.receive(message(3, "theirs"));
+    s2.receive({ type: "synced", seq: 3, replayed: 2, gap: false });
+    expect(h.of("message").map((m) => m.data)).toEqual([1, "theirs"]);
+    expect(h.client.seq).toBe(3);
+    h.client.close();
+  });
+
   it("an error frame with the publish's id rejects it with the server's code", async () => {
     const h = harness();
     const p = h.client.publish(1);
