@@ -47,6 +47,9 @@ describe("client against the worker", () => {
 
     const first = await Promise.all(Array.from({ length: 10 }, (_, i) => pub.c.publish(i + 1)));
     await count(sub.c, sub.received, 10);
+    // The subscriber's own message lies after its resume point: the replay must not hand it back.
+    const own = await sub.c.publish("from sub");
+    await count(pub.c, pub.received, 1);
 
     // Drop the subscriber and keep it away while the room moves on.
     sub.sockets.hold();
@@ -64,8 +67,9 @@ describe("client against the worker", () => {
 
     expect(sub.received.map((m) => m.data)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
     expect(sub.received.map((m) => m.seq)).toEqual([...first, ...second, ...more]);
+    expect(pub.received.map((m) => [m.seq, m.data])).toEqual([[own, "from sub"]]);
     expect(new Set(sub.received.map((m) => m.seq)).size).toBe(25);
-    expect(synced).toEqual([{ seq: second.at(-1), replayed: 10, gap: false }]);
+    expect(synced).toEqual([{ seq: second.at(-1), replayed: 11, gap: false }]);
     expect(sub.c.seq).toBe(more.at(-1));
     const resumed = sub.sockets.sockets[1]?.url.searchParams;
     expect(resumed?.get("since")).toBe(String(first.at(-1)));
