@@ -262,6 +262,8 @@ export class Client implements RoomClient {
   }
 
   private setState(state: ConnectionState): void {
+    // Closed is final, even when the app calls close() from a listener in the middle of a frame.
+    if (this.current.status === "closed") return;
     this.current = state;
     this.events.emit("state", state);
   }

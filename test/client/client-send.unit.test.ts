@@ -77,6 +77,16 @@ describe("close()", () => {
     expect(h.of("error")).toEqual([]);
   });
 
+  it("stays closed when the app closes from inside a listener", async () => {
+    const h = harness();
+    h.client.on("welcome", () => h.client.close());
+    h.sockets.last().accept();
+    expect(h.client.state).toEqual({ status: "closed", code: 1000, reason: "client closed" });
+    await flush(60_000);
+    expect(h.sockets.sockets).toHaveLength(1);
+    expect(h.sockets.last().sent.filter((d) => d === "ping")).toEqual([]);
+  });
+
   it("rejects ready() when closed before the first sync", async () => {
     const h = harness();
     h.client.close();
