@@ -21,11 +21,14 @@ export interface Settings {
   random: () => number;
 }
 
-/** Throws for programming errors only: bad url or room name, `since` without `epoch`, bad backoff. */
+/** Throws for programming errors only: bad url or room name, `since` without `epoch`, bad backoff, no WebSocket. */
 export function settings(o: ConnectOptions): Settings {
   if (!ROOM_NAME.test(o.room)) throw new RoomcastError("bad_room", `invalid room name: ${o.room}`);
   if ((o.since === undefined) !== (o.epoch === undefined)) {
     throw new TypeError("roomcast: pass both `since` and `epoch`, or neither");
+  }
+  if (!o.createWebSocket && typeof globalThis.WebSocket !== "function") {
+    throw new TypeError("roomcast: no global WebSocket here; pass createWebSocket (e.g. one built on `ws`)");
   }
   return {
     base: parseBaseUrl(o.url),

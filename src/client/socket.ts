@@ -24,11 +24,8 @@ export interface ConnectionOptions {
   onClose: (code: number, reason: string, opened: boolean) => void;
 }
 
-/** The default factory: the platform's WebSocket (browsers, Node 22, Deno, Bun). */
+/** The default factory: the platform's WebSocket (browsers, Node 22, Deno, Bun); `connect()` checked it exists. */
 function platformWebSocket(url: string): WebSocketLike {
-  if (typeof globalThis.WebSocket !== "function") {
-    throw new RoomcastError("network", "no global WebSocket here: pass createWebSocket (e.g. one built on `ws`)");
-  }
   // The DOM's WebSocket fits WebSocketLike; some libs' typings (Workers) omit the onX properties.
   const socket: object = new globalThis.WebSocket(url);
   return socket as WebSocketLike;
