@@ -10,7 +10,7 @@ import { Pacer } from "./pacer.ts";
 import { PublishQueue } from "./publish-queue.ts";
 import { Reconnector } from "./reconnect.ts";
 import { ResumeState } from "./resume.ts";
-import { openConnection, sendBinaryFrame, sendDirect, toArrayBuffer, type Connection } from "./socket.ts";
+import { openConnection, sendBinaryFrame, sendDirect, type Connection } from "./socket.ts";
 import type { ClientEvents, ConnectOptions, ConnectionState, RoomClient } from "./types.ts";
 import { RoomcastError } from "./types.ts";
 import { newId } from "./ids.ts";
@@ -119,9 +119,13 @@ export class Client implements RoomClient {
       resume: this.stream.resumePoint(),
       createWebSocket: this.options.createWebSocket,
       connectTimeoutMs: this.options.connectTimeoutMs,
-      onData: (data) => {
-        if (gen === this.generation) this.onData(data);
+      onText: (text) => {
+        if (gen === this.generation) this.onText(text);
       },
+      onBinary: (data) => {
+        if (gen === this.generation) this.events.emit("binary", data);
+      },
+      onBadFrame: (problem) => this.emitError(new RoomcastError("bad_frame", problem)),
       onClose: (code, reason, opened) => {
         if (gen === this.generation) void this.onClose(code, reason, opened, token);
       },
@@ -181,10 +185,9 @@ export class Client implements RoomClient {
 
   // ---- receiving ----
 
-  private onData(data: unknown): void {
-    if (typeof data !== "string") return this.onBinary(data);
-    if (data === PONG) return;
-    const parsed = parseServerFrame(data);
+  private onText(text: string): void {
+    if (text === PONG) return;
+    const parsed = parseServerFrame(text);
     if (!parsed.ok) return this.emitError(new RoomcastError("bad_frame", `bad frame from server: ${parsed.problem}`));
     this.onFrame(parsed.frame);
   }
@@ -239,16 +242,6 @@ export class Client implements RoomClient {
     this.events.emit("synced", { seq, replayed, gap });
     this.settleReady?.resolve();
     this.settleReady = null;
-  }
-
-  private onBinary(data: unknown): void {
-    const buf = toArrayBuffer(data);
-    if (buf === null) return this.emitError(new RoomcastError("bad_frame", "binary frame of an unknown type"));
-    if (buf instanceof ArrayBuffer) return this.events.emit("binary", buf);
-    buf.then(
-      (b) => this.events.emit("binary", b),
-      (err: unknown) => this.emitError(new RoomcastError("bad_frame", `unreadable binary frame: ${describe(err)}`)),
-    );
   }
 
   // ---- helpers ----

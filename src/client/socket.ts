@@ -19,7 +19,11 @@ export interface ConnectionOptions {
   createWebSocket: WebSocketFactory | undefined;
   /** No `welcome` this long after starting: give up on this attempt (reported as 1006). */
   connectTimeoutMs: number;
-  onData: (data: unknown) => void;
+  onText: (text: string) => void;
+  /** Binary frames, always as ArrayBuffer (a Node Buffer or a Blob is converted). */
+  onBinary: (data: ArrayBuffer) => void;
+  /** A frame the client cannot read at all. */
+  onBadFrame: (problem: string) => void;
   /** Called once per connection; `opened`: whether the socket ever opened. */
   onClose: (code: number, reason: string, opened: boolean) => void;
 }
@@ -66,7 +70,7 @@ export class Connection {
       if (this.reported) return;
       // Any frame proves the connection is alive, not only `pong`.
       this.keepalive?.pong();
-      options.onData(ev.data);
+      this.deliver(ev.data);
     };
     ws.onclose = (ev) => this.report(ev.code, ev.reason);
     ws.onerror = () => this.onError();
@@ -142,6 +146,19 @@ export class Connection {
     if (!this.opened) return this.report(1006, "connection failed");
     if (this.reported || this.timer !== null) return;
     this.timer = setTimeout(() => this.abandon("error without close"), ERROR_CLOSE_GRACE_MS);
+  }
+
+  private deliver(data: unknown): void {
+    if (typeof data === "string") return this.options.onText(data);
+    const buf = toArrayBuffer(data);
+    if (buf === null) return this.options.onBadFrame("binary frame of an unknown type");
+    if (buf instanceof ArrayBuffer) return this.options.onBinary(buf);
+    buf.then(
+      (b) => {
+        if (!this.reported) this.options.onBinary(b);
+      },
+      (err: unknown) => this.options.onBadFrame(`unreadable binary frame: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   private report(code: number, reason: string): void {
