@@ -9,24 +9,19 @@ import { startDevServer, TEST_SECRET } from "../test/support/dev-server.ts";
 const [rooms = 2, clients = 50, rate = 100, count = 500] = process.argv.slice(2).map(Number);
 const DEADLINE_MS = 120_000;
 
-function open(url: string): Promise<WebSocket> {
+/** Opens a socket and resolves once `synced` arrived (the listener is attached before the frames can). */
+function join(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
-    ws.once("open", () => resolve(ws));
-    ws.once("error", reject);
-  });
-}
-
-/** Resolves when a frame of this type arrives on the socket. */
-function frame(ws: WebSocket, type: string): Promise<void> {
-  return new Promise((resolve) => {
+    const timer = setTimeout(() => reject(new Error(`no synced from ${url} within 30 s`)), 30_000);
     const on = (d: WebSocket.RawData) => {
-      if (JSON.parse(d.toString()).type === type) {
-        ws.off("message", on);
-        resolve();
-      }
+      if (!d.toString().startsWith('{"type":"synced"')) return;
+      ws.off("message", on);
+      clearTimeout(timer);
+      resolve(ws);
     };
     ws.on("message", on);
+    ws.once("error", reject);
   });
 }
 
@@ -47,8 +42,7 @@ try {
   for (let r = 0; r < rooms; r++) {
     for (let c = 0; c < clients; c++) {
       const token = await mintToken({ secret: TEST_SECRET, user: `u${c}`, rooms: { "*": ["read", "write"] }, ttlSeconds: 3600 });
-      const ws = await open(`${base}/rooms/bench-${r}/ws?token=${token}`);
-      await frame(ws, "synced");
+      const ws = await join(`${base}/rooms/bench-${r}/ws?token=${token}`);
       ws.send("ping");
       if (c > 0) {
         ws.on("message", (d) => {

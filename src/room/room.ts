@@ -22,14 +22,32 @@ import { reciprocalCode } from "./close-codes.ts";
 import { dueForClose, nextDeadline, type Liveness } from "./deadlines.ts";
 import { History } from "./history.ts";
 import { membersOf } from "./presence.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { floodLimitExceeded, fullBucket, nextStreak, take } from "./rate-limit.ts";
 import { planResume, type ResumeRequest } from "./resume.ts";
 import { readState, userTag, writeState, type SocketState } from "./socket-state.ts";
 import { utf8Exceeds } from "./utf8.ts";
 
+interface PublishRequest {
+  from: UserRef;
+  data: unknown;
+  id: string | undefined;
+  /** the publisher's socket, which gets an ack instead of the broadcast */
+  except: WebSocket | null;
+}
+
+interface PublishResult {
+  seq: number;
+  duplicate: boolean;
+}
+
 export class Room extends DurableObject<Env> {
   readonly #settings: Settings;
   readonly #history: History;
+  readonly #commits = new GroupCommit<PublishRequest, PublishResult>(
+    (p) => this.#store(p),
+    () => this.ctx.storage.sync(),
+  );
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -148,7 +166,7 @@ export class Room extends DurableObject<Env> {
     }
     const from = { id: state.uid, name: state.name };
     if (frame.type === "publish") {
-      const { seq, duplicate } = this.#publish(from, frame.data, frame.id, ws);
+      const { seq, duplicate } = await this.#commits.submit({ from, data: frame.data, id: frame.id, except: ws });
       const ack: AckFrame = { type: "ack", id: frame.id ?? null, seq, ...(duplicate ? { duplicate: true as const } : {}) };
       ws.send(JSON.stringify(ack));
       return;
@@ -210,8 +228,8 @@ export class Room extends DurableObject<Env> {
   }
 
   /** Server-side publish for `POST /rooms/:room/messages`; broadcast to every socket. */
-  publish(room: string, from: UserRef, data: unknown, id?: string): { seq: number; duplicate?: true } {
-    const r = this.#publish(from, data, id, null);
+  async publish(room: string, from: UserRef, data: unknown, id?: string): Promise<{ seq: number; duplicate?: true }> {
+    const r = await this.#commits.submit({ from, data, id, except: null });
     log({ event: "http_publish", room, user: from.id, seq: r.seq, duplicate: r.duplicate });
     return r.duplicate ? { seq: r.seq, duplicate: true } : { seq: r.seq };
   }
@@ -234,7 +252,7 @@ export class Room extends DurableObject<Env> {
   }
 
   /** Stores (or finds the duplicate of) a message and broadcasts it to everyone but `except`. */
-  #publish(from: UserRef, data: unknown, id: string | undefined, except: WebSocket | null): { seq: number; duplicate: boolean } {
+  #store({ from, data, id, except }: PublishRequest): PublishResult {
     if (id !== undefined) {
       const seq = this.#history.findDuplicate(from.id, id);
       if (seq !== null) return { seq, duplicate: true };

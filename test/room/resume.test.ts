@@ -6,9 +6,9 @@ import { join, roomStub, token, uniqueRoom } from "../helpers/runtime.ts";
 
 /** Publishes `n` messages through the room's own publish path (as the HTTP route does). */
 async function seed(room: string, n: number): Promise<void> {
-  await runInDurableObject(roomStub(room), (instance: Room) => {
-    for (let i = 1; i <= n; i++) instance.publish(room, { id: "seed", name: null }, { i }, `s${i}`);
-  });
+  await runInDurableObject(roomStub(room), (instance: Room) =>
+    Promise.all(Array.from({ length: n }, (_, i) => instance.publish(room, { id: "seed", name: null }, { i: i + 1 }, `s${i + 1}`))),
+  );
 }
 
 describe("resume", () => {

@@ -1,0 +1,49 @@
+// GroupCommit: the first write goes at once; writes arriving during a flush share the next one.
+import { describe, it } from "vitest";
+import { GroupCommit } from "../../src/room/group-commit.ts";
+
+function deferred() {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe("GroupCommit", () => {
+  it("writes the first item at once and batches the rest behind each flush, in order", async ({ expect }) => {
+    const log: string[] = [];
+    const flushes: ReturnType<typeof deferred>[] = [];
+    const gc = new GroupCommit<number, number>(
+      (n) => {
+        log.push(`write ${n}`);
+        return n * 10;
+      },
+      () => {
+        log.push("flush");
+        const d = deferred();
+        flushes.push(d);
+        return d.promise;
+      },
+    );
+    const first = gc.submit(1);
+    expect(log).toEqual(["write 1", "flush"]);
+    const rest = [gc.submit(2), gc.submit(3)];
+    expect(log).toEqual(["write 1", "flush"]);
+    flushes[0]?.resolve();
+    await expect(first).resolves.toBe(10);
+    await expect(Promise.all(rest)).resolves.toEqual([20, 30]);
+    expect(log).toEqual(["write 1", "flush", "write 2", "write 3", "flush"]);
+    flushes[1]?.resolve();
+  });
+
+  it("a throwing write rejects only its own item", async ({ expect }) => {
+    const gc = new GroupCommit<number, number>(
+      (n) => {
+        if (n === 2) throw new Error("bad item");
+        return n;
+      },
+      () => Promise.resolve(),
+    );
+    const results = await Promise.allSettled([gc.submit(1), gc.submit(2), gc.submit(3)]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  });
+});
