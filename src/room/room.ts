@@ -7,14 +7,11 @@ import {
   PING,
   PONG,
   type AckFrame,
-  type ErrorFrame,
-  type FrameErrorCode,
   type Member,
   type MessageFrame,
   type RoomInfo,
   type SyncedFrame,
   type UserRef,
-  type WelcomeFrame,
 } from "../shared/protocol.ts";
 import { parseSettings, type Settings } from "../shared/settings.ts";
 import { parseClientFrame } from "./client-frames.ts";
@@ -22,10 +19,12 @@ import { reciprocalCode } from "./close-codes.ts";
 import { dueForClose, nextDeadline, type Liveness } from "./deadlines.ts";
 import { History } from "./history.ts";
 import { membersOf } from "./presence.ts";
+import { newSocketState, welcomeFrame } from "./admission.ts";
 import { GroupCommit } from "./group-commit.ts";
-import { floodLimitExceeded, fullBucket, nextStreak, take } from "./rate-limit.ts";
+import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
 import { planResume, type ResumeRequest } from "./resume.ts";
 import { readState, userTag, writeState, type SocketState } from "./socket-state.ts";
+import { isOpen, log, sendError, trySend } from "./socket-io.ts";
 import { utf8Exceeds } from "./utf8.ts";
 
 interface PublishRequest {
@@ -77,36 +76,13 @@ export class Room extends DurableObject<Env> {
     }
     const firstOfUser = !open.some(([, s]) => s.uid === who.id);
 
-    const now = Date.now();
     const { 0: client, 1: server } = new WebSocketPair();
-    const state: SocketState = {
-      cid: crypto.randomUUID(),
-      uid: who.id,
-      name: who.name,
-      caps: who.capabilities,
-      exp: who.exp * 1000,
-      seen: now,
-      ...fullBucket(this.#settings.ratePerSecond, now),
-      refused: 0,
-    };
+    const state = newSocketState(who, this.#settings, Date.now());
     this.ctx.acceptWebSocket(server, [userTag(who.id)]);
     writeState(server, state);
 
     const members = membersOf([...open.map(([, s]) => s), state]);
-    const welcome: WelcomeFrame = {
-      type: "welcome",
-      room: who.room,
-      epoch: this.#history.epoch,
-      seq: this.#history.seq,
-      connectionId: state.cid,
-      user: { id: who.id, name: who.name },
-      members,
-      limits: {
-        maxMessageBytes: this.#settings.maxMessageBytes,
-        idleTimeoutSeconds: this.#settings.idleTimeoutSeconds,
-        ratePerSecond: this.#settings.ratePerSecond,
-      },
-    };
+    const welcome = welcomeFrame(who, state, { epoch: this.#history.epoch, seq: this.#history.seq, members }, this.#settings);
     server.send(JSON.stringify(welcome));
     const plan = planResume(resume, this.#history.epoch, this.#history.seq, this.#history.bounds());
     let replayed = 0;
@@ -317,25 +293,4 @@ export class Room extends DurableObject<Env> {
     const current = await this.ctx.storage.getAlarm();
     if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
-}
-
-function isOpen(ws: WebSocket): boolean {
-  return ws.readyState === WebSocket.OPEN;
-}
-
-function trySend(ws: WebSocket, frame: string | ArrayBuffer): void {
-  try {
-    ws.send(frame);
-  } catch {
-    // closing underneath us: its close handler announces the departure
-  }
-}
-
-function sendError(ws: WebSocket, code: FrameErrorCode, message: string, id?: string): void {
-  const frame: ErrorFrame = { type: "error", code, message, ...(id !== undefined ? { id } : {}) };
-  trySend(ws, JSON.stringify(frame));
-}
-
-function log(fields: Record<string, unknown>): void {
-  console.log(JSON.stringify(fields));
 }

@@ -1,0 +1,41 @@
+// A new connection's starting state and its welcome frame. Pure: callers pass `now`.
+import type { Identity } from "../shared/identity.ts";
+import type { Member, WelcomeFrame } from "../shared/protocol.ts";
+import type { Settings } from "../shared/settings.ts";
+import { fullBucket } from "./rate-limit.ts";
+import type { SocketState } from "./socket-state.ts";
+
+export function newSocketState(who: Identity, settings: Settings, now: number): SocketState {
+  return {
+    cid: crypto.randomUUID(),
+    uid: who.id,
+    name: who.name,
+    caps: who.capabilities,
+    exp: who.exp * 1000,
+    seen: now,
+    ...fullBucket(settings.ratePerSecond, now),
+    refused: 0,
+  };
+}
+
+export function welcomeFrame(
+  who: Identity,
+  state: SocketState,
+  room: { epoch: string; seq: number; members: Member[] },
+  settings: Settings,
+): WelcomeFrame {
+  return {
+    type: "welcome",
+    room: who.room,
+    epoch: room.epoch,
+    seq: room.seq,
+    connectionId: state.cid,
+    user: { id: who.id, name: who.name },
+    members: room.members,
+    limits: {
+      maxMessageBytes: settings.maxMessageBytes,
+      idleTimeoutSeconds: settings.idleTimeoutSeconds,
+      ratePerSecond: settings.ratePerSecond,
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// Sending to sockets that may be closing underneath us, and the room's one-line JSON logs.
+import type { ErrorFrame, FrameErrorCode } from "../shared/protocol.ts";
+
+export function isOpen(ws: WebSocket): boolean {
+  return ws.readyState === WebSocket.OPEN;
+}
+
+export function trySend(ws: WebSocket, frame: string | ArrayBuffer): void {
+  try {
+    ws.send(frame);
+  } catch {
+    // closing underneath us: its close handler announces the departure
+  }
+}
+
+/** An `error` frame: the frame was refused, the connection stays open. */
+export function sendError(ws: WebSocket, code: FrameErrorCode, message: string, id?: string): void {
+  const frame: ErrorFrame = { type: "error", code, message, ...(id !== undefined ? { id } : {}) };
+  trySend(ws, JSON.stringify(frame));
+}
+
+/** One JSON object per event, for Workers Logs; never a token. */
+export function log(fields: Record<string, unknown>): void {
+  console.log(JSON.stringify(fields));
+}
