@@ -11,7 +11,7 @@ const Direct = v.object({
   data: v.unknown(),
   id: Id,
 });
-const Frame = v.variant("type", [Publish, Direct], "type must be \"publish\" or \"direct\"");
+const Frame = v.variant("type", [Publish, Direct], 'type must be "publish" or "direct"');
 
 export type Parsed =
   | { ok: true; frame: ClientFrame }
@@ -30,8 +30,11 @@ export function parseClientFrame(text: string): Parsed {
   }
   const rawId = (json as { id?: unknown }).id;
   const id = typeof rawId === "string" && rawId.length <= MAX_ID_LENGTH ? rawId : undefined;
+  const refuse = (message: string): Parsed => ({ ok: false, message, ...(id ? { id } : {}) });
+  const type = (json as { type?: unknown }).type;
+  if (type !== "publish" && type !== "direct") return refuse('type must be "publish" or "direct"');
+  if (!("data" in json)) return refuse("data is required");
+  if (type === "direct" && !("to" in json)) return refuse("to must be a user id string");
   const r = v.safeParse(Frame, json);
-  if (!r.success) return { ok: false, message: r.issues[0]?.message ?? "malformed frame", ...(id ? { id } : {}) };
-  if (!("data" in json)) return { ok: false, message: "data is required", ...(id ? { id } : {}) };
-  return { ok: true, frame: r.output };
+  return r.success ? { ok: true, frame: r.output } : refuse(r.issues[0]?.message ?? "malformed frame");
 }

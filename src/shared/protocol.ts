@@ -53,6 +53,7 @@ export type HttpErrorCode =
   | "forbidden"
   | "room_full"
   | "not_found"
+  | "too_large"
   | "internal";
 
 export interface HttpErrorBody {

@@ -1,11 +1,13 @@
 // The Hono worker: health, token diagnosis, room info, HTTP publish, and the upgrade forwarded to the room.
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import * as v from "valibot";
-import { errorResponse } from "../shared/errors.ts";
+import { errorBody } from "../shared/errors.ts";
 import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
 import { MAX_ID_LENGTH, type AuthCheck } from "../shared/protocol.ts";
-import { gate, type AppEnv } from "./gate.ts";
+import { allowedOrigins, gate, type AppEnv } from "./gate.ts";
 import { HttpError } from "./http-error.ts";
+import { originAllowed } from "./origin.ts";
 
 const PublishBody = v.object({
   data: v.unknown(),
@@ -14,13 +16,26 @@ const PublishBody = v.object({
 
 const app = new Hono<AppEnv>();
 
+// Through c.json, so headers set before the error (CORS) stay on the answer.
 app.onError((err, c) => {
-  if (err instanceof HttpError) return errorResponse(err.status, err.code, err.message);
+  if (err instanceof HttpError) return c.json(errorBody(err.code, err.message), err.status);
   console.error(JSON.stringify({ event: "error", path: c.req.path, error: String(err) }));
-  return errorResponse(500, "internal", "internal error");
+  return c.json(errorBody("internal", "internal error"), 500);
 });
 
-app.notFound((c) => errorResponse(404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
+app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
+
+// Pages on an allowed other origin call these with fetch: answer preflights and expose the answers
+// (errors included) to exactly the origins the upgrade would accept. WebSocket handshakes have no CORS.
+const crossOrigin = cors({
+  origin: (origin, c) => (originAllowed(c.req.raw, allowedOrigins(c.env)) ? origin : null),
+  allowMethods: ["GET", "POST", "OPTIONS"],
+  allowHeaders: ["Authorization", "Content-Type"],
+  maxAge: 600,
+});
+app.use("/auth/check", crossOrigin);
+app.use("/rooms/:room", crossOrigin);
+app.use("/rooms/:room/messages", crossOrigin);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 
@@ -69,9 +84,13 @@ app.get("/rooms/:room", async (c) => {
 
 app.post("/rooms/:room/messages", async (c) => {
   const a = await gate(c, { room: c.req.param("room"), need: "admin" });
+  const text = await c.req.text();
+  if (new TextEncoder().encode(text).byteLength > a.settings.maxMessageBytes) {
+    throw new HttpError(413, "too_large", `body larger than MAX_MESSAGE_BYTES (${a.settings.maxMessageBytes})`);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(await c.req.text());
+    json = JSON.parse(text);
   } catch {
     throw new HttpError(400, "bad_request", "body must be JSON: {\"data\":<JSON>,\"id\"?:string}");
   }

@@ -38,6 +38,15 @@ function settingsOf(env: Env): Settings {
   }
 }
 
+/** The origin allowlist, or none (same origin only) when the settings are broken (gate reports that). */
+export function allowedOrigins(env: Env): string[] {
+  try {
+    return parseSettings(env).allowedOrigins;
+  } catch {
+    return [];
+  }
+}
+
 /** Runs the checks in order; throws the first HttpError that applies. */
 export async function gate(c: Context<AppEnv>, o: GateOptions): Promise<Admitted> {
   const settings = settingsOf(c.env);

@@ -2,7 +2,7 @@
 import type { HttpErrorCode } from "../shared/protocol.ts";
 
 export class HttpError extends Error {
-  readonly status: 400 | 401 | 403 | 404 | 426 | 500 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 413 | 426 | 500 | 503;
   readonly code: HttpErrorCode;
   constructor(status: HttpError["status"], code: HttpErrorCode, message: string) {
     super(message);

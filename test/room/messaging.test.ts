@@ -127,6 +127,16 @@ describe("bad frames", () => {
       expect(e.code, frame).toBe("bad_message");
       expect(e.message.length, frame).toBeGreaterThan(0);
     }
+    const explained: [unknown, string][] = [
+      [{ type: "publish" }, "data is required"],
+      [{ type: "shout", data: 1 }, 'type must be "publish" or "direct"'],
+      [{ type: "publish", data: 1, id: 7 }, "id must be a string"],
+      [{ type: "direct", data: 1 }, "to must be a user id string"],
+    ];
+    for (const [frame, message] of explained) {
+      socket.send(frame);
+      expect((await socket.expect("error")).message).toBe(message);
+    }
     socket.send(JSON.stringify({ type: "nope", id: "abc" }));
     expect(await socket.expect("error")).toMatchObject({ code: "bad_message", id: "abc" });
     socket.send({ type: "publish", data: "still here" });

@@ -253,3 +253,45 @@ describe("POST /rooms/:room/messages (admin)", () => {
 function b64url(o: unknown): string {
   return btoa(JSON.stringify(o)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
+
+describe("CORS for the HTTP routes (pages on an allowed other origin)", () => {
+  it("answers a preflight from an allowed origin without a token", async ({ expect }) => {
+    const res = await call("/rooms/lobby/messages", {
+      method: "OPTIONS",
+      headers: { Origin: "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type" },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(res.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
+    expect(res.headers.get("access-control-allow-methods")).toContain("POST");
+  });
+
+  it("lets an allowed origin read /auth/check answers, errors included", async ({ expect }) => {
+    const ok = await call("/auth/check?room=lobby", { headers: { Origin: "https://app.example", ...bearer(await token()) } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    const refused = await call("/auth/check?room=lobby", { headers: { Origin: "https://app.example", ...bearer("bad") } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("access-control-allow-origin")).toBe("https://app.example");
+  });
+
+  it("grants nothing to other origins", async ({ expect }) => {
+    const res = await call("/auth/check?room=lobby", { method: "OPTIONS", headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" } });
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    const get = await call("/auth/check?room=lobby", { headers: { Origin: "https://evil.example", ...bearer(await token()) } });
+    expect(await errorOf(get)).toMatchObject({ status: 403, code: "origin_not_allowed" });
+    expect(get.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("HTTP publish size", () => {
+  it("refuses a body over MAX_MESSAGE_BYTES with 413 too_large, like a socket frame", async ({ expect }) => {
+    const admin = await token({ rooms: { "*": ["admin"] } });
+    const room = uniqueRoom();
+    const big = JSON.stringify({ data: "x".repeat(4096) });
+    const res = await call(`/rooms/${room}/messages`, { method: "POST", headers: bearer(admin), body: big });
+    expect(await errorOf(res)).toMatchObject({ status: 413, code: "too_large" });
+    const fits = JSON.stringify({ data: "x".repeat(4000) });
+    expect((await call(`/rooms/${room}/messages`, { method: "POST", headers: bearer(admin), body: fits })).status).toBe(201);
+  });
+});
