@@ -9,7 +9,6 @@ import {
   pageErrors,
   messagesWithText,
   messageTexts,
-  openPage,
   roomLink,
   screenshot,
   send,

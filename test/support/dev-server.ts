@@ -99,16 +99,31 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       env: { ...(opts.noSecret ? parentEnv : process.env), CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
     });
     child = proc;
-    proc.stdout?.on("data", (d: Buffer) => (log += d.toString()));
-    proc.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-    while (Date.now() < deadline) {
-      if (proc.exitCode !== null) throw new Error(`wrangler dev exited with ${proc.exitCode}:\n${log}`);
-      if (await healthy(`${url}/healthz`)) return;
-      await new Promise((r) => setTimeout(r, 200)); // polling interval while waiting for readiness
+    const from = log.length;
+    // Ready when wrangler says so (it prints "Ready on <url>"), then confirmed with one health request.
+    const ready = new Promise<void>((resolve, reject) => {
+      const onData = (d: Buffer) => {
+        log += d.toString();
+        if (log.indexOf("Ready on", from) !== -1) resolve();
+      };
+      proc.stdout?.on("data", onData);
+      proc.stderr?.on("data", onData);
+      proc.once("exit", (code) => reject(new Error(`wrangler dev exited with ${code}:\n${log.slice(from)}`)));
+    });
+    const ms = opts.timeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`wrangler dev did not become ready on ${url} within ${ms} ms:\n${log.slice(from)}`)), ms);
+    });
+    try {
+      await Promise.race([ready, timeout]);
+      if (!(await healthy(`${url}/healthz`))) throw new Error(`wrangler dev said ready but ${url}/healthz failed:\n${log.slice(from)}`);
+    } catch (err) {
+      await kill();
+      throw err;
+    } finally {
+      clearTimeout(timer);
     }
-    await kill();
-    throw new Error(`wrangler dev did not become ready on ${url}:\n${log}`);
   };
 
   const kill = async () => {
