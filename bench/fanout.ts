@@ -30,6 +30,9 @@ function pct(sorted: number[], p: number): number {
 }
 
 const server = await startDevServer({ vars: { RATE_PER_SECOND: "100000", IDLE_TIMEOUT_SECONDS: "600" } });
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => void server.dispose().finally(() => process.exit(130)));
+}
 try {
   const base = server.url.replace(/^http/, "ws");
   const latencies: number[] = [];

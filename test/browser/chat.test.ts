@@ -1,10 +1,8 @@
 // Two people chat in the page: messages, own marking, presence, escaping, reload, and screenshots.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
-  launchBrowser,
-  pageErrors,
+  browserSuite,
   messagesWithText,
   openPage,
   roomLink,
@@ -16,25 +14,11 @@ import {
   waitForStatus,
 } from "./support.ts";
 
-let server: DevServer;
-let browser: Browser;
-const pages: Page[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await Promise.all(pages.map((p) => p.context().close()));
-  await browser?.close();
-  await server?.dispose();
-  // Last, so a failure here still lets the browser and servers be cleaned up first.
-  expect(pageErrors, "uncaught errors in the page").toEqual([]);
-});
+const suite = browserSuite();
 
 async function open(url: string, options?: Parameters<typeof openPage>[2]): Promise<Page> {
-  const page = await openPage(browser, url, options);
-  pages.push(page);
+  const page = await openPage(suite.browser, url, options);
+  suite.track(page);
   return page;
 }
 
@@ -44,14 +28,14 @@ describe("chat between two browsers", () => {
     const aliceJwt = await token("alice", { name: "Alice", rooms: { [room]: ["read", "write"] } });
     const bobJwt = await token("bob", { name: "Bob", rooms: { [room]: ["read", "write"] } });
 
-    const alice = await open(roomLink(server.url, room, aliceJwt));
+    const alice = await open(roomLink(suite.server().url, room, aliceJwt));
     await waitForStatus(alice, "open");
     // The token leaves the address bar; the room stays.
     expect(alice.url()).not.toContain("token=");
     expect(alice.url()).toContain(`#room=${room}`);
 
     // Bob pastes room and token into the form instead of using a link.
-    const bob = await open(`${server.url}/`);
+    const bob = await open(`${suite.server().url}/`);
     await bob.locator("#join-view").waitFor({ timeout: WAIT_MS });
     await screenshot(bob, "join.png");
     await bob.locator("#join-room").fill(room);
@@ -108,16 +92,16 @@ describe("chat between two browsers", () => {
     const room = uniqueRoom("design");
     const jwt = (id: string, name: string) => token(id, { name, rooms: { [room]: ["read", "write"] } });
 
-    const alice = await open(roomLink(server.url, room, await jwt("alice", "Alice Martin")));
+    const alice = await open(roomLink(suite.server().url, room, await jwt("alice", "Alice Martin")));
     await waitForStatus(alice, "open");
-    const bob = await open(roomLink(server.url, room, await jwt("bob", "Bob")), {
+    const bob = await open(roomLink(suite.server().url, room, await jwt("bob", "Bob")), {
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 2,
       isMobile: true,
       hasTouch: true,
     });
     await waitForStatus(bob, "open");
-    const carol = await open(roomLink(server.url, room, await jwt("carol", "Carol")), { colorScheme: "dark" });
+    const carol = await open(roomLink(suite.server().url, room, await jwt("carol", "Carol")), { colorScheme: "dark" });
     await waitForStatus(carol, "open");
 
     const lines: [Page, string][] = [
@@ -154,7 +138,7 @@ describe("chat between two browsers", () => {
 
   it("marks a refused message as failed with the reason, and keeps the connection", async () => {
     const room = uniqueRoom("readonly");
-    const reader = await open(roomLink(server.url, room, await token("rita", { name: "Rita", rooms: { [room]: ["read"] } })));
+    const reader = await open(roomLink(suite.server().url, room, await token("rita", { name: "Rita", rooms: { [room]: ["read"] } })));
     await waitForStatus(reader, "open");
     await send(reader, "can I write here?");
     const failed = messagesWithText(reader, "can I write here?").and(reader.locator(".own.failed"));

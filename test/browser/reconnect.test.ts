@@ -1,12 +1,11 @@
 // The page survives a server restart: countdown, resume, every missed message once, and the gap banner.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { DevServer } from "../support/dev-server.ts";
 import {
+  browserSuite,
   freezeClock,
   httpPublisher,
-  launchBrowser,
-  pageErrors,
   messagesWithText,
   messageTexts,
   roomLink,
@@ -22,33 +21,14 @@ import {
 /** Small enough that a short outage overflows it. */
 const HISTORY_LIMIT = 3;
 
-let server: DevServer;
-let small: DevServer;
-let browser: Browser;
-const pages: Page[] = [];
-
-beforeAll(async () => {
-  [server, small, browser] = await Promise.all([
-    startDevServer(),
-    startDevServer({ vars: { HISTORY_LIMIT: String(HISTORY_LIMIT) } }),
-    launchBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  await Promise.all(pages.map((p) => p.context().close()));
-  await browser?.close();
-  await Promise.all([server?.dispose(), small?.dispose()]);
-  // Last, so a failure here still lets the browser and servers be cleaned up first.
-  expect(pageErrors, "uncaught errors in the page").toEqual([]);
-});
+const suite = browserSuite([{}, { vars: { HISTORY_LIMIT: String(HISTORY_LIMIT) } }]);
 
 /** Alice's page on `srv`, with a controllable clock, connected. */
 async function alicePage(srv: DevServer, room: string): Promise<Page> {
   const jwt = await token("alice", { name: "Alice", rooms: { [room]: ["read", "write"] } });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  pages.push(page);
+  suite.track(page);
   watchErrors(page);
   await page.clock.install();
   await page.goto(roomLink(srv.url, room, jwt));
@@ -69,14 +49,14 @@ async function outage(srv: DevServer, page: Page, whileDown: () => Promise<void>
 describe("server restart", () => {
   it("reconnects and shows every message exactly once, in order", async () => {
     const room = uniqueRoom("resume");
-    const publish = await httpPublisher(server.url, room);
-    const page = await alicePage(server, room);
+    const publish = await httpPublisher(suite.server().url, room);
+    const page = await alicePage(suite.server(), room);
 
     const before = ["before-1", "before-2", "before-3"];
     for (const t of before) await publish(t);
     await messagesWithText(page, "before-3").waitFor({ timeout: WAIT_MS });
 
-    await outage(server, page, async () => {
+    await outage(suite.server(), page, async () => {
       // Alice writes while the server is down: shown at once, pending.
       await send(page, "alice-while-offline");
       await messagesWithText(page, "alice-while-offline").and(page.locator(".pending")).waitFor({ timeout: WAIT_MS });
@@ -108,12 +88,12 @@ describe("server restart", () => {
 
   it("shows the gap banner when more was missed than the room keeps", async () => {
     const room = uniqueRoom("gap");
-    const publish = await httpPublisher(small.url, room);
-    const page = await alicePage(small, room);
+    const publish = await httpPublisher(suite.server(1).url, room);
+    const page = await alicePage(suite.server(1), room);
     await publish("seen-1");
     await messagesWithText(page, "seen-1").waitFor({ timeout: WAIT_MS });
 
-    await outage(small, page, async () => {});
+    await outage(suite.server(1), page, async () => {});
     const missed = ["missed-1", "missed-2", "missed-3", "missed-4", "missed-5", "missed-6"];
     for (const t of missed) await publish(t);
     await page.clock.resume();

@@ -1,10 +1,7 @@
 // Refused tokens: the page names the cause, stops retrying, and forgets the token for this tab.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { describe, expect, it } from "vitest";
 import {
-  launchBrowser,
-  pageErrors,
+  browserSuite,
   roomLink,
   screenshot,
   token,
@@ -14,21 +11,7 @@ import {
   watchErrors,
 } from "./support.ts";
 
-let server: DevServer;
-let browser: Browser;
-const pages: Page[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await Promise.all(pages.map((p) => p.context().close()));
-  await browser?.close();
-  await server?.dispose();
-  // Last, so a failure here still lets the browser and servers be cleaned up first.
-  expect(pageErrors, "uncaught errors in the page").toEqual([]);
-});
+const suite = browserSuite();
 
 interface Case {
   name: string;
@@ -58,15 +41,15 @@ describe("refused token", () => {
   for (const c of cases) {
     it(`${c.name}: names the cause and stops retrying`, async () => {
       const room = uniqueRoom("refused");
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const context = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
-      pages.push(page);
+      suite.track(page);
       watchErrors(page);
       let sockets = 0;
       page.on("websocket", () => sockets++);
       // A controllable clock: fast-forwarding it proves no reconnect timer is still pending.
       await page.clock.install();
-      await page.goto(roomLink(server.url, room, await c.jwt(room)));
+      await page.goto(roomLink(suite.server().url, room, await c.jwt(room)));
 
       await waitForStatus(page, "closed");
       const title = page.locator("#error-title");
@@ -92,14 +75,14 @@ describe("refused token", () => {
   }
 
   it("an invalid room name is named without opening a socket", async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
-    pages.push(page);
+    suite.track(page);
     watchErrors(page);
     let sockets = 0;
     page.on("websocket", () => sockets++);
     const jwt = await token("alice", { rooms: { "*": ["read", "write"] } });
-    await page.goto(roomLink(server.url, "no spaces allowed", jwt));
+    await page.goto(roomLink(suite.server().url, "no spaces allowed", jwt));
     await waitForStatus(page, "closed");
     expect(await page.locator("#error-title").textContent()).toBe("Invalid room name 'no spaces allowed' (bad_room)");
     expect(sockets).toBe(0);

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { type Browser, type BrowserContextOptions, chromium, type Locator, type Page } from "playwright-core";
 import { mintToken } from "../../src/cli/mint.ts";
 import type { Capability } from "../../src/shared/protocol.ts";
-import { ROOT, TEST_SECRET } from "../support/dev-server.ts";
+import { afterAll, beforeAll, expect } from "vitest";
+import { type DevServer, type DevServerOptions, ROOT, startDevServer, TEST_SECRET } from "../support/dev-server.ts";
 
 /** How long any single page state may take to appear (wrangler dev on a busy CI box can be slow). */
 export const WAIT_MS = 20_000;
@@ -138,4 +139,50 @@ export async function screenshot(page: Page, file: string): Promise<string> {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+export interface BrowserSuite {
+  /** The browser, once beforeAll has run. */
+  readonly browser: Browser;
+  /** The i-th server started for this file (one per entry of `serverOptions`). */
+  server(i?: number): DevServer;
+  /** Closes the page's context after the file. */
+  track(page: Page): Page;
+}
+
+/**
+ * Starts Chromium and one `wrangler dev` per entry of `serverOptions` for a test file, and afterwards
+ * closes every tracked page, the browser and the servers, then fails if any page threw.
+ */
+export function browserSuite(serverOptions: DevServerOptions[] = [{}]): BrowserSuite {
+  let browser: Browser | undefined;
+  let servers: DevServer[] = [];
+  const pages: Page[] = [];
+  beforeAll(async () => {
+    const [b, ...s] = await Promise.all([launchBrowser(), ...serverOptions.map((o) => startDevServer(o))]);
+    browser = b;
+    servers = s;
+  });
+  afterAll(async () => {
+    await Promise.all(pages.map((p) => p.context().close()));
+    await browser?.close();
+    await Promise.all(servers.map((s) => s.dispose()));
+    // Last, so a failure here still lets the browser and servers be cleaned up first.
+    expect(pageErrors, "uncaught errors in the page").toEqual([]);
+  });
+  return {
+    get browser() {
+      if (!browser) throw new Error("browser not started (used outside a test?)");
+      return browser;
+    },
+    server(i = 0) {
+      const s = servers[i];
+      if (!s) throw new Error(`server ${i} not started (used outside a test?)`);
+      return s;
+    },
+    track(page) {
+      pages.push(page);
+      return page;
+    },
+  };
 }

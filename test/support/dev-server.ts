@@ -99,6 +99,17 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       env: { ...(opts.noSecret ? parentEnv : process.env), CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
     });
     child = proc;
+    // wrangler runs in its own process group (so stop() reaches workerd too); make sure that group
+    // does not outlive this process if the test runner exits without stop().
+    const reap = () => {
+      try {
+        if (proc.pid !== undefined && proc.exitCode === null) process.kill(-proc.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    };
+    process.once("exit", reap);
+    proc.once("exit", () => process.off("exit", reap));
     const from = log.length;
     // Ready when wrangler says so (it prints "Ready on <url>"), then confirmed with one health request.
     const ready = new Promise<void>((resolve, reject) => {
