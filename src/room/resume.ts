@@ -1,10 +1,8 @@
 // Decides what a resuming client gets: which messages to replay and whether it missed some for good. Pure.
 import type { HistoryBounds } from "./history.ts";
 
-export interface ResumeRequest {
-  since: number;
-  epoch: string;
-}
+/** `?since=&epoch=` (resume), or `?rewind=N` (a fresh client asking for the last N messages). */
+export type ResumeRequest = { since: number; epoch: string } | { rewind: number };
 
 export interface ResumePlan {
   /** Replay retained messages with seq > replayAfter; null = replay nothing. */
@@ -14,6 +12,8 @@ export interface ResumePlan {
 
 export function planResume(req: ResumeRequest | null, epoch: string, seq: number, b: HistoryBounds): ResumePlan {
   if (req === null) return { replayAfter: null, gap: false };
+  // A fresh client missed nothing: whatever of the last N is retained is replayed, never a gap.
+  if ("rewind" in req) return { replayAfter: req.rewind > 0 && seq > 0 ? Math.max(0, seq - req.rewind) : null, gap: false };
   if (req.epoch !== epoch || req.since > seq) return { replayAfter: null, gap: true };
   if (req.since === seq) return { replayAfter: null, gap: false };
   // Messages since+1 … seq were published; the ones before the oldest retained are gone.

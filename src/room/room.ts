@@ -67,8 +67,13 @@ export class Room extends DurableObject<Env> {
     const who = JSON.parse(decodeURIComponent(raw)) as Identity;
     const url = new URL(req.url);
     const since = url.searchParams.get("since");
+    const rewind = url.searchParams.get("rewind");
     const resume: ResumeRequest | null =
-      since === null ? null : { since: Number(since), epoch: url.searchParams.get("epoch") ?? "" };
+      since !== null
+        ? { since: Number(since), epoch: url.searchParams.get("epoch") ?? "" }
+        : rewind !== null
+          ? { rewind: Number(rewind) }
+          : null;
 
     const open = this.#live();
     if (open.length >= this.#settings.maxConnectionsPerRoom) {
@@ -99,7 +104,7 @@ export class Room extends DurableObject<Env> {
       this.#presence("join", { id: who.id, name: who.name }, members.length, server);
     }
     await this.#armAlarm(nextDeadline(this.#liveness(server, state), this.#idleMs));
-    log({ event: "connect", room: who.room, conn: state.cid, user: who.id, resumed: resume !== null, replayed });
+    log({ event: "connect", room: who.room, conn: state.cid, user: who.id, resumed: since !== null, replayed });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -144,7 +149,7 @@ export class Room extends DurableObject<Env> {
     if (frame.type === "publish") {
       const { seq, duplicate } = await this.#commits.submit({ from, data: frame.data, id: frame.id, except: ws });
       const ack: AckFrame = { type: "ack", id: frame.id ?? null, seq, ...(duplicate ? { duplicate: true as const } : {}) };
-      ws.send(JSON.stringify(ack));
+      trySend(ws, JSON.stringify(ack)); // the socket may have closed while the write was queued
       return;
     }
     const targets = this.ctx.getWebSockets(userTag(frame.to)).filter(isOpen);

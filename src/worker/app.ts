@@ -54,6 +54,7 @@ app.get("/rooms/:room/ws", async (c) => {
   const a = await gate(c, { room: c.req.param("room"), upgrade: true, need: "read" });
   const since = c.req.query("since");
   const epoch = c.req.query("epoch");
+  const rewind = c.req.query("rewind");
   const target = new URL("https://room.internal/ws");
   if (since !== undefined) {
     if (!/^\d{1,15}$/.test(since)) {
@@ -62,6 +63,11 @@ app.get("/rooms/:room/ws", async (c) => {
     if (!epoch) throw new HttpError(400, "bad_request", "since needs the epoch it belongs to (&epoch=)");
     target.searchParams.set("since", since);
     target.searchParams.set("epoch", epoch);
+  } else if (rewind !== undefined) {
+    if (!/^\d{1,7}$/.test(rewind)) {
+      throw new HttpError(400, "bad_request", "rewind must be an integer from 0 to 9999999");
+    }
+    target.searchParams.set("rewind", rewind);
   }
   const identity: Identity = {
     room: a.room,

@@ -53,6 +53,9 @@ describe("resume plan", () => {
     const empty = { oldest: null, newest: null, count: 0 };
     expect(planResume({ since: 0, epoch: "e" }, "e", 0, empty)).toEqual({ replayAfter: null, gap: false });
     expect(planResume({ since: 0, epoch: "e" }, "e", 5, empty)).toEqual({ replayAfter: 0, gap: true });
+    expect(planResume({ rewind: 5 }, "e", 60, b)).toEqual({ replayAfter: 55, gap: false });
+    expect(planResume({ rewind: 500 }, "e", 60, b)).toEqual({ replayAfter: 0, gap: false });
+    expect(planResume({ rewind: 0 }, "e", 60, b)).toEqual({ replayAfter: null, gap: false });
   });
 });
 

@@ -83,4 +83,29 @@ describe("resume", () => {
     expect(again.replay).toEqual([live]);
     for (const s of [ann, bob, again]) s.socket.close();
   });
+
+  it("rewind=N replays the last N messages to a fresh client, without a gap", async ({ expect }) => {
+    const room = uniqueRoom();
+    const first = await join(room);
+    await seed(room, 60);
+    const last3 = await join(room, { query: "rewind=3" });
+    expect(last3.replay.map((m) => m.seq)).toEqual([58, 59, 60]);
+    expect(last3.synced).toEqual({ type: "synced", seq: 60, replayed: 3, gap: false });
+    // More than is retained: what is retained (HISTORY_LIMIT 50), still no gap.
+    const all = await join(room, { query: "rewind=500" });
+    expect(all.replay).toHaveLength(50);
+    expect(all.synced).toMatchObject({ replayed: 50, gap: false });
+    const none = await join(room, { query: "rewind=0" });
+    expect(none.synced).toMatchObject({ replayed: 0, gap: false });
+    // since wins over rewind.
+    const both = await join(room, { query: `since=59&epoch=${first.welcome.epoch}&rewind=10` });
+    expect(both.replay.map((m) => m.seq)).toEqual([60]);
+    for (const s of [first, last3, all, none, both]) s.socket.close();
+  });
+
+  it("rewind in an empty room replays nothing", async ({ expect }) => {
+    const { socket, synced } = await join(uniqueRoom(), { query: "rewind=10" });
+    expect(synced).toEqual({ type: "synced", seq: 0, replayed: 0, gap: false });
+    socket.close();
+  });
 });
