@@ -117,6 +117,7 @@ export class Client implements RoomClient {
       room: this.options.room,
       token,
       resume: this.stream.resumePoint(),
+      rewind: this.options.rewind,
       createWebSocket: this.options.createWebSocket,
       connectTimeoutMs: this.options.connectTimeoutMs,
       onText: (text) => {

@@ -11,6 +11,8 @@ export interface Settings {
   token: TokenSource;
   since: number | undefined;
   epoch: string | undefined;
+  /** Messages to replay when connecting without a resume point (0: none). */
+  rewind: number;
   createWebSocket: WebSocketFactory | undefined;
   fetch: typeof fetch;
   backoff: BackoffSettings;
@@ -21,11 +23,21 @@ export interface Settings {
   random: () => number;
 }
 
-/** Throws for programming errors only: bad url or room name, `since` without `epoch`, bad backoff, no WebSocket. */
+/** The server's ceiling for `?rewind=`; above it the upgrade fails with 400 bad_request. */
+export const MAX_REWIND = 1_000_000;
+
+/**
+ * Throws for programming errors only: bad url or room name, `since` without `epoch`, bad `rewind`,
+ * bad backoff, no WebSocket.
+ */
 export function settings(o: ConnectOptions): Settings {
   if (!ROOM_NAME.test(o.room)) throw new RoomcastError("bad_room", `invalid room name: ${o.room}`);
   if ((o.since === undefined) !== (o.epoch === undefined)) {
     throw new TypeError("roomcast: pass both `since` and `epoch`, or neither");
+  }
+  const rewind = o.rewind ?? 0;
+  if (!Number.isInteger(rewind) || rewind < 0 || rewind > MAX_REWIND) {
+    throw new TypeError(`roomcast: rewind must be an integer from 0 to ${MAX_REWIND}, got ${String(o.rewind)}`);
   }
   if (!o.createWebSocket && typeof globalThis.WebSocket !== "function") {
     throw new TypeError("roomcast: no global WebSocket here; pass createWebSocket (e.g. one built on `ws`)");
@@ -36,6 +48,7 @@ export function settings(o: ConnectOptions): Settings {
     token: o.token,
     since: o.since,
     epoch: o.epoch,
+    rewind,
     createWebSocket: o.createWebSocket,
     // Called as a plain function later: fine for the global fetch in browsers, Node and Workers.
     fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),

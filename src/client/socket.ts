@@ -16,6 +16,8 @@ export interface ConnectionOptions {
   room: string;
   token: string;
   resume: ResumePoint | null;
+  /** Recent messages to replay; used only when `resume` is null. */
+  rewind: number;
   createWebSocket: WebSocketFactory | undefined;
   /** No `welcome` this long after starting: give up on this attempt (reported as 1006). */
   connectTimeoutMs: number;
@@ -49,7 +51,7 @@ export class Connection {
 
   constructor(options: ConnectionOptions) {
     this.options = options;
-    const url = socketUrl(options.base, options.room, options.token, options.resume);
+    const url = socketUrl(options.base, options.room, options.token, options.resume, options.rewind);
     let ws: WebSocketLike | null = null;
     try {
       ws = (options.createWebSocket ?? platformWebSocket)(url);

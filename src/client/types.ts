@@ -49,6 +49,13 @@ export interface ConnectOptions {
   /** Resume point to start from (e.g. persisted by the app): both or neither. */
   since?: number;
   epoch?: string;
+  /**
+   * How many recent messages to replay on the FIRST connection, when the client has no resume point
+   * (no `since`/`epoch` given and nothing received yet): an integer 0–1 000 000, sent as `?rewind=N`.
+   * They arrive as ordinary `message` events before `synced`. Ignored once the client has a resume
+   * point: reconnects always resume with `since`/`epoch`. Default 0 (live messages only).
+   */
+  rewind?: number;
   /** How to open a socket; default `new globalThis.WebSocket(url)`. Node CLI passes one built on `ws`. */
   createWebSocket?: WebSocketFactory;
   /** fetch used for `GET /auth/check` diagnosis; default globalThis.fetch. */

@@ -25,10 +25,11 @@ function withPath(base: URL, path: string): URL {
 }
 
 /**
- * `ws(s)://host/rooms/<room>/ws?token=…[&since=…&epoch=…]`. The token goes in the query string
- * because browsers cannot set headers on a WebSocket.
+ * `ws(s)://host/rooms/<room>/ws?token=…[&since=…&epoch=…|&rewind=…]`. The token goes in the query
+ * string because browsers cannot set headers on a WebSocket. `rewind` (recent messages to replay) is
+ * only sent without a resume point: a client that has one must resume exactly from it.
  */
-export function socketUrl(base: URL, room: string, token: string, resume: ResumePoint | null): string {
+export function socketUrl(base: URL, room: string, token: string, resume: ResumePoint | null, rewind = 0): string {
   const url = withPath(base, `/rooms/${encodeURIComponent(room)}/ws`);
   if (url.protocol === "http:") url.protocol = "ws:";
   if (url.protocol === "https:") url.protocol = "wss:";
@@ -36,6 +37,8 @@ export function socketUrl(base: URL, room: string, token: string, resume: Resume
   if (resume) {
     url.searchParams.set("since", String(resume.since));
     url.searchParams.set("epoch", resume.epoch);
+  } else if (rewind > 0) {
+    url.searchParams.set("rewind", String(rewind));
   }
   return url.href;
 }
