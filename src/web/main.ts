@@ -108,7 +108,6 @@ function join(p: JoinParams): void {
       welcomed = true;
       ui.errorBanner.hidden = true;
       ui.chatView.dataset.phase = "live";
-      ui.empty.textContent = "No messages yet. Say hello!";
       composer.setEnabled(true);
     },
     onState(state) {
@@ -122,8 +121,11 @@ function join(p: JoinParams): void {
         composer.setEnabled(welcomed);
       }
     },
-    onGap() {
-      if (mine === generation) ui.gapBanner.hidden = false;
+    onSynced(s) {
+      if (mine !== generation) return;
+      // Set only now: the recent history replayed after the welcome may still be arriving before `synced`.
+      ui.empty.textContent = "No messages yet. Say hello!";
+      if (s.gap) ui.gapBanner.hidden = false;
     },
     onError(text) {
       // The error that closed the connection is already in the banner.

@@ -1,6 +1,6 @@
 // One joined room: opens the client library's connection and feeds its events to the views.
 import { connect } from "../client/index.ts";
-import type { ConnectionState, RoomClient } from "../client/types.ts";
+import type { ConnectionState, RoomClient, SyncedEvent } from "../client/types.ts";
 import type { UserRef } from "../shared/protocol.ts";
 import type { JoinParams } from "./fragment.ts";
 import { displayName, publishFailure } from "./format.ts";
@@ -19,8 +19,8 @@ export interface SessionHooks {
   onWelcome(user: UserRef): void;
   /** Any state change (status pill aside), e.g. to enable or disable the composer. */
   onState(state: ConnectionState): void;
-  /** `synced` reported messages that can no longer be replayed. */
-  onGap(): void;
+  /** Every `synced`: the replay (recent history on joining, missed messages after a reconnect) is shown. */
+  onSynced(s: SyncedEvent): void;
   /** An error not tied to one of our messages (e.g. rate_limited on a frame). */
   onError(text: string): void;
 }
@@ -35,6 +35,12 @@ export interface Session {
 
 const encoder = new TextEncoder();
 
+/**
+ * Recent messages the room replays when the page joins (first connection only; reconnects resume
+ * from the last seq seen), so a fresh join or a reload shows the conversation so far.
+ */
+export const JOIN_HISTORY = 50;
+
 /** A publish id (≤ 64 chars). crypto.randomUUID needs a secure context, getRandomValues does not. */
 function newId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
@@ -43,7 +49,7 @@ function newId(): string {
 
 /** Connects to `params.room` on this page's own origin and keeps the views up to date. */
 export function startSession(params: JoinParams, views: SessionViews, hooks: SessionHooks): Session {
-  const client: RoomClient = connect({ url: location.origin, room: params.room, token: params.token });
+  const client: RoomClient = connect({ url: location.origin, room: params.room, token: params.token, rewind: JOIN_HISTORY });
   let self: UserRef | null = null;
   let maxBytes = Number.POSITIVE_INFINITY;
   let synced = false;
@@ -60,12 +66,12 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
     maxBytes = w.limits.maxMessageBytes;
     views.messages.setSelf(w.user);
     views.messages.setEpoch(w.epoch);
-    // Placed before the replayed messages that follow the welcome; completed on `synced`.
+    // Placed before the replayed messages that follow the welcome; completed on `synced`. Only after a
+    // reconnect: the history replayed on joining is shown as plain history, without a note.
     if (synced && wasOffline) reconnectNote = views.messages.addNote("Reconnected");
     hooks.onWelcome(w.user);
   });
   client.on("synced", (s) => {
-    if (s.gap) hooks.onGap();
     if (reconnectNote) {
       const missed = s.replayed === 1 ? "1 missed message" : `${s.replayed} missed messages`;
       const parts = ["Reconnected", ...(s.gap ? ["some messages are missing"] : []), ...(s.replayed > 0 ? [`${missed} restored`] : [])];
@@ -75,6 +81,7 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
     }
     synced = true;
     wasOffline = false;
+    hooks.onSynced(s);
   });
   client.on("message", (m) => {
     views.messages.addMessage(m);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   browserSuite,
   messagesWithText,
+  messageTexts,
   openPage,
   roomLink,
   screenshot,
@@ -67,10 +68,24 @@ describe("chat between two browsers", () => {
     expect(await reply.getAttribute("class")).not.toContain("own");
     expect(await messagesWithText(bob, "Hello Alice!").getAttribute("class")).toContain("own");
 
-    // Reload keeps alice in the room (token kept for this tab), then bob leaves.
+    // Reload keeps alice in the room (token kept for this tab) and shows the conversation again (the
+    // page joins with `rewind`): each message once, in order, hers still hers, as plain history.
     await alice.reload();
     await waitForStatus(alice, "open");
     await alice.locator('#members li[data-user-id="bob"]').waitFor({ timeout: WAIT_MS });
+    // The page sets this text on `synced`, i.e. once the replay is complete.
+    await alice.locator("#empty", { hasText: "No messages yet" }).waitFor({ state: "attached", timeout: WAIT_MS });
+    expect(await messageTexts(alice)).toEqual([hello, "Hello Alice!"]);
+    expect(await messagesWithText(alice, hello).getAttribute("class")).toContain("own");
+    expect(await messagesWithText(alice, hello).getAttribute("data-seq")).toBe(await atBob.getAttribute("data-seq"));
+    expect(await messagesWithText(alice, "Hello Alice!").getAttribute("class")).not.toContain("own");
+    expect(await alice.locator("#messages li.note", { hasText: "Reconnected" }).count()).toBe(0);
+    expect(await alice.locator("#gap-banner").isHidden()).toBe(true);
+    // Live messages continue after the replayed ones.
+    await send(bob, "Welcome back");
+    await messagesWithText(alice, "Welcome back").waitFor({ timeout: WAIT_MS });
+    expect(await messageTexts(alice)).toEqual([hello, "Hello Alice!", "Welcome back"]);
+
     await bob.locator("#leave").click();
     await bob.locator("#join-view").waitFor({ timeout: WAIT_MS });
     await alice.locator('#members li[data-user-id="bob"]').waitFor({ state: "detached", timeout: WAIT_MS });
