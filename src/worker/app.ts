@@ -14,6 +14,9 @@ const PublishBody = v.object({
   id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_LENGTH))),
 });
 
+/** Largest `?rewind=` (the client library checks the same bound). */
+const MAX_REWIND = 1_000_000;
+
 const app = new Hono<AppEnv>();
 
 // Through c.json, so headers set before the error (CORS) stay on the answer.
@@ -64,8 +67,8 @@ app.get("/rooms/:room/ws", async (c) => {
     target.searchParams.set("since", since);
     target.searchParams.set("epoch", epoch);
   } else if (rewind !== undefined) {
-    if (!/^\d{1,7}$/.test(rewind)) {
-      throw new HttpError(400, "bad_request", "rewind must be an integer from 0 to 9999999");
+    if (!/^\d{1,7}$/.test(rewind) || Number(rewind) > MAX_REWIND) {
+      throw new HttpError(400, "bad_request", `rewind must be an integer from 0 to ${MAX_REWIND}`);
     }
     target.searchParams.set("rewind", rewind);
   }
