@@ -19,6 +19,8 @@ export interface ConnectArgs {
   auth: AuthArgs;
   since?: number;
   epoch?: string;
+  /** Show the last N messages on joining (when not resuming). */
+  rewind?: number;
   insecure: boolean;
   /** One JSON object per event on stdout even on a terminal. */
   json: boolean;
@@ -174,6 +176,7 @@ function parseConnect(args: string[]): ConnectArgs {
       ...TARGET,
       since: { type: "string" },
       epoch: { type: "string" },
+      rewind: { type: "string" },
       json: { type: "boolean" },
       listen: { type: "boolean" },
     },
@@ -196,6 +199,12 @@ function parseConnect(args: string[]): ConnectArgs {
     if (v.epoch === "") throw new UsageError("connect: --epoch is empty");
     out.since = Number(v.since);
     out.epoch = v.epoch;
+  }
+  if (v.rewind !== undefined) {
+    if (!/^\d{1,7}$/.test(v.rewind) || Number(v.rewind) > 1_000_000) {
+      throw new UsageError(`connect: --rewind must be an integer from 0 to 1000000, got "${v.rewind}"`);
+    }
+    out.rewind = Number(v.rewind);
   }
   return out;
 }

@@ -38,6 +38,7 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
       // A fixed --token is passed as a string so the library stops (instead of retrying) when it is refused.
       token: args.auth.kind === "token" ? args.auth.token : token,
       ...(args.since !== undefined && args.epoch !== undefined ? { since: args.since, epoch: args.epoch } : {}),
+      ...(args.rewind !== undefined ? { rewind: args.rewind } : {}),
       createWebSocket: transport.createWebSocket,
       fetch: transport.fetch,
     });

@@ -10,7 +10,7 @@ const AUTH = `Authentication (one of):
 const TOP = `roomcast: real-time rooms over WebSockets, from the terminal
 
 Usage:
-  roomcast connect <url> --room R [auth] [--since N --epoch E] [--insecure] [--json] [--listen]
+  roomcast connect <url> --room R [auth] [--since N --epoch E | --rewind N] [--insecure] [--json] [--listen]
   roomcast token --user U --room 'lobby:rw' [--room 'team-*:r'] [--name N] [--ttl 1h] [--secret S]
   roomcast publish <url> --room R --data JSON [--id ID] [auth] [--insecure]
   roomcast info <url> --room R [auth] [--insecure]
@@ -32,6 +32,7 @@ Options:
   -r, --room R           room name (or put it in the URL: ws://host/rooms/R/ws)
       --since N          resume after seq N (with --epoch; both from an earlier session)
       --epoch E          the room epoch that --since belongs to
+      --rewind N         on joining, show the last N messages (ignored with --since)
   -k, --insecure         accept self-signed TLS certificates (wrangler dev --local-protocol https)
       --json             JSON lines on stdout even on a terminal
       --listen           receive only; do not read stdin (runs until Ctrl-C / SIGTERM)

@@ -15,6 +15,11 @@ function usageError(argv: string[]): UsageError {
 }
 
 describe("parseCommandLine", () => {
+  it("takes --rewind N for connect", () => {
+    const parsed = parseCommandLine(["connect", "ws://h", "--room", "r", "--token", "T", "--rewind", "20"]);
+    expect(parsed).toMatchObject({ command: "connect", rewind: 20 });
+  });
+
   it("shows help without arguments, with --help, and per command", () => {
     expect(parseCommandLine([])).toEqual({ command: "help" });
     expect(parseCommandLine(["-h"])).toEqual({ command: "help" });
@@ -88,6 +93,8 @@ describe("parseCommandLine", () => {
     expect(usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--since", "1.5", "--epoch", "e"]).message).toContain(
       "non-negative integer",
     );
+    expect(usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--rewind", "lots"]).message).toContain("--rewind");
+    expect(usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--rewind", "1000001"]).message).toContain("--rewind");
     expect(usageError(["connect", "ws://h", "--room", "r", "--user", "x".repeat(65)]).message).toContain("1-64");
     expect(usageError(["connect", "ws://h", "--room"]).message).toContain("argument missing");
     expect(usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--since", "-1"]).message).toBe(
