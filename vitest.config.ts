@@ -16,6 +16,7 @@ export default defineConfig({
           MAX_CONNECTIONS_PER_ROOM: "12",
           MAX_MESSAGE_BYTES: "4096",
           ALLOWED_ORIGINS: "https://app.example",
+          LOG_LEVEL: "warn",
         },
       },
     }),
@@ -23,7 +24,8 @@ export default defineConfig({
   test: {
     include: ["test/worker/**/*.test.ts", "test/room/**/*.test.ts", "test/client/**/*.runtime.test.ts"],
     testTimeout: 20_000,
-    // The room logs one JSON line per connect/close: show logs only for failing tests.
-    silent: "passed-only",
+    // Logs go straight to the output instead of through vitest's RPC, which a room still logging
+    // while a test file is torn down made fail ("Closing rpc while onUserConsoleLog was pending").
+    disableConsoleIntercept: true,
   },
 });

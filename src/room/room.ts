@@ -24,7 +24,7 @@ import { GroupCommit } from "./group-commit.ts";
 import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
 import { planResume, type ResumeRequest } from "./resume.ts";
 import { readState, userTag, writeState, type SocketState } from "./socket-state.ts";
-import { isOpen, log, sendError, trySend } from "./socket-io.ts";
+import { isOpen, logger, sendError, trySend, type Log } from "./socket-io.ts";
 import { utf8Exceeds } from "./utf8.ts";
 
 interface PublishRequest {
@@ -43,6 +43,7 @@ interface PublishResult {
 export class Room extends DurableObject<Env> {
   readonly #settings: Settings;
   readonly #history: History;
+  readonly #log: Log;
   readonly #commits = new GroupCommit<PublishRequest, PublishResult>(
     (p) => this.#store(p),
     () => this.ctx.storage.sync(),
@@ -52,6 +53,7 @@ export class Room extends DurableObject<Env> {
     super(ctx, env);
     this.#settings = parseSettings(env);
     this.#history = new History(ctx.storage.sql, this.#settings.historyLimit);
+    this.#log = logger(this.#settings.logLevel);
     // Answered by the runtime without waking the room; its timestamp counts as activity.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -104,7 +106,7 @@ export class Room extends DurableObject<Env> {
       this.#presence("join", { id: who.id, name: who.name }, members.length, server);
     }
     await this.#armAlarm(nextDeadline(this.#liveness(server, state), this.#idleMs));
-    log({ event: "connect", room: who.room, conn: state.cid, user: who.id, resumed: since !== null, replayed });
+    this.#log("info", { event: "connect", room: who.room, conn: state.cid, user: who.id, resumed: since !== null, replayed });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -164,7 +166,7 @@ export class Room extends DurableObject<Env> {
       ws.close(reciprocalCode(code), "");
     } catch (err) {
       // Never leave a half-open socket behind: fall back to a code the runtime always sends.
-      log({ event: "close_failed", conn: state?.cid, code, error: String(err) });
+      this.#log("warn", { event: "close_failed", conn: state?.cid, code, error: String(err) });
       try {
         ws.close(CloseCode.PROTOCOL_ERROR, "");
       } catch {
@@ -176,7 +178,7 @@ export class Room extends DurableObject<Env> {
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     const state = readState(ws);
-    log({ event: "socket_error", conn: state?.cid, error: String(error) });
+    this.#log("warn", { event: "socket_error", conn: state?.cid, error: String(error) });
     if (state !== null && !state.gone) await this.#depart(ws, state, CloseCode.ABNORMAL, "error");
   }
 
@@ -211,7 +213,7 @@ export class Room extends DurableObject<Env> {
   /** Server-side publish for `POST /rooms/:room/messages`; broadcast to every socket. */
   async publish(room: string, from: UserRef, data: unknown, id?: string): Promise<{ seq: number; duplicate?: true }> {
     const r = await this.#commits.submit({ from, data, id, except: null });
-    log({ event: "http_publish", room, user: from.id, seq: r.seq, duplicate: r.duplicate });
+    this.#log("info", { event: "http_publish", room, user: from.id, seq: r.seq, duplicate: r.duplicate });
     return r.duplicate ? { seq: r.seq, duplicate: true } : { seq: r.seq };
   }
 
@@ -263,7 +265,7 @@ export class Room extends DurableObject<Env> {
     try {
       ws.close(code, reason);
     } catch (err) {
-      log({ event: "close_failed", conn: state.cid, code, error: String(err) });
+      this.#log("warn", { event: "close_failed", conn: state.cid, code, error: String(err) });
     }
     void this.#depart(ws, state, code, reason);
   }
@@ -279,7 +281,7 @@ export class Room extends DurableObject<Env> {
       }
     }
     const remaining = this.#live().filter(([s]) => s !== ws);
-    log({ event: "close", conn: state.cid, user: state.uid, code, reason });
+    this.#log("info", { event: "close", conn: state.cid, user: state.uid, code, reason });
     if (!remaining.some(([, s]) => s.uid === state.uid)) {
       const members: Member[] = membersOf(remaining.map(([, s]) => s));
       this.#presence("leave", { id: state.uid, name: state.name }, members.length, ws);

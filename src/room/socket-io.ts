@@ -1,5 +1,6 @@
 // Sending to sockets that may be closing underneath us, and the room's one-line JSON logs.
 import type { ErrorFrame, FrameErrorCode } from "../shared/protocol.ts";
+import type { LogLevel } from "../shared/settings.ts";
 
 export function isOpen(ws: WebSocket): boolean {
   return ws.readyState === WebSocket.OPEN;
@@ -19,7 +20,12 @@ export function sendError(ws: WebSocket, code: FrameErrorCode, message: string, 
   trySend(ws, JSON.stringify(frame));
 }
 
-/** One JSON object per event, for Workers Logs; never a token. */
-export function log(fields: Record<string, unknown>): void {
-  console.log(JSON.stringify(fields));
+export type Log = (level: LogLevel, fields: { event: string } & Record<string, unknown>) => void;
+
+/** One JSON object per event, for Workers Logs; never a token. "info" events only at LOG_LEVEL=info. */
+export function logger(threshold: LogLevel): Log {
+  return (level, fields) => {
+    if (level === "warn") console.warn(JSON.stringify(fields));
+    else if (threshold === "info") console.log(JSON.stringify(fields));
+  };
 }

@@ -8,7 +8,11 @@ export interface Settings {
   ratePerSecond: number;
   historyLimit: number;
   maxConnectionsPerRoom: number;
+  /** "info": every connect/close/HTTP publish; "warn": only failures. */
+  logLevel: LogLevel;
 }
+
+export type LogLevel = "info" | "warn";
 
 /** The raw [vars] as the runtime hands them over (strings, possibly missing). */
 export interface SettingsVars {
@@ -18,6 +22,7 @@ export interface SettingsVars {
   RATE_PER_SECOND?: string;
   HISTORY_LIMIT?: string;
   MAX_CONNECTIONS_PER_ROOM?: string;
+  LOG_LEVEL?: string;
 }
 
 export const DEFAULTS = {
@@ -41,7 +46,13 @@ const BOUNDS = {
   RATE_PER_SECOND: [1, 100_000],
   HISTORY_LIMIT: [0, 1_000_000],
   MAX_CONNECTIONS_PER_ROOM: [1, 32_768],
-} as const satisfies Record<keyof Omit<SettingsVars, "ALLOWED_ORIGINS">, readonly [number, number]>;
+} as const satisfies Record<keyof Omit<SettingsVars, "ALLOWED_ORIGINS" | "LOG_LEVEL">, readonly [number, number]>;
+
+function logLevel(raw: string | undefined): LogLevel {
+  const v = (raw ?? "").trim() || "info";
+  if (v !== "info" && v !== "warn") throw new SettingsError(`LOG_LEVEL must be "info" or "warn", got "${raw}"`);
+  return v;
+}
 
 function int(vars: SettingsVars, key: keyof typeof BOUNDS, fallback: number): number {
   const raw = vars[key];
@@ -66,5 +77,6 @@ export function parseSettings(vars: SettingsVars): Settings {
     ratePerSecond: int(vars, "RATE_PER_SECOND", DEFAULTS.ratePerSecond),
     historyLimit: int(vars, "HISTORY_LIMIT", DEFAULTS.historyLimit),
     maxConnectionsPerRoom: int(vars, "MAX_CONNECTIONS_PER_ROOM", DEFAULTS.maxConnectionsPerRoom),
+    logLevel: logLevel(vars.LOG_LEVEL),
   };
 }

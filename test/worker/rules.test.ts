@@ -41,6 +41,7 @@ describe("settings", () => {
       ratePerSecond: 20,
       historyLimit: 1000,
       maxConnectionsPerRoom: 10000,
+      logLevel: "info",
     });
     const s = parseSettings({ ALLOWED_ORIGINS: " https://a.example/ , https://b.example", IDLE_TIMEOUT_SECONDS: "5" });
     expect(s.allowedOrigins).toEqual(["https://a.example", "https://b.example"]);
@@ -51,5 +52,7 @@ describe("settings", () => {
     expect(() => parseSettings({ RATE_PER_SECOND: "0" })).toThrow(/RATE_PER_SECOND/);
     expect(() => parseSettings({ MAX_MESSAGE_BYTES: "1e9" })).toThrow(/MAX_MESSAGE_BYTES/);
     expect(() => parseSettings({ IDLE_TIMEOUT_SECONDS: "abc" })).toThrow(/IDLE_TIMEOUT_SECONDS/);
+    expect(() => parseSettings({ LOG_LEVEL: "debug" })).toThrow(/LOG_LEVEL/);
+    expect(parseSettings({ LOG_LEVEL: "warn" }).logLevel).toBe("warn");
   });
 });
