@@ -2,13 +2,18 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+const TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
+// wrangler.toml declares AUTH_SECRET required and the plugin looks for it in the environment: give it
+// the test secret so it does not warn once per test file (the binding below is what the worker sees).
+process.env.AUTH_SECRET ??= TEST_SECRET;
+
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: {
-          AUTH_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
+          AUTH_SECRET: TEST_SECRET,
           IDLE_TIMEOUT_SECONDS: "60",
           RATE_PER_SECOND: "20",
           // Small enough that trimming and the room cap are cheap to reach in tests.
