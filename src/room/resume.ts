@@ -4,6 +4,14 @@ import type { HistoryBounds } from "./history.ts";
 /** `?since=&epoch=` (resume), or `?rewind=N` (a fresh client asking for the last N messages). */
 export type ResumeRequest = { since: number; epoch: string } | { rewind: number };
 
+/** The resume request in the URL the worker forwarded (already validated there), or null. */
+export function resumeRequestOf(url: URL): ResumeRequest | null {
+  const since = url.searchParams.get("since");
+  if (since !== null) return { since: Number(since), epoch: url.searchParams.get("epoch") ?? "" };
+  const rewind = url.searchParams.get("rewind");
+  return rewind !== null ? { rewind: Number(rewind) } : null;
+}
+
 export interface ResumePlan {
   /** Replay retained messages with seq > replayAfter; null = replay nothing. */
   replayAfter: number | null;

@@ -22,7 +22,7 @@ import { membersOf } from "./presence.ts";
 import { newSocketState, welcomeFrame } from "./admission.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
-import { planResume, type ResumeRequest } from "./resume.ts";
+import { planResume, resumeRequestOf } from "./resume.ts";
 import { readState, userTag, writeState, type SocketState } from "./socket-state.ts";
 import { isOpen, logger, sendError, trySend, type Log } from "./socket-io.ts";
 import { utf8Exceeds } from "./utf8.ts";
@@ -67,15 +67,7 @@ export class Room extends DurableObject<Env> {
       return errorResponse(400, "bad_request", "rooms accept only WebSocket upgrades forwarded by the worker");
     }
     const who = JSON.parse(decodeURIComponent(raw)) as Identity;
-    const url = new URL(req.url);
-    const since = url.searchParams.get("since");
-    const rewind = url.searchParams.get("rewind");
-    const resume: ResumeRequest | null =
-      since !== null
-        ? { since: Number(since), epoch: url.searchParams.get("epoch") ?? "" }
-        : rewind !== null
-          ? { rewind: Number(rewind) }
-          : null;
+    const resume = resumeRequestOf(new URL(req.url));
 
     const open = this.#live();
     if (open.length >= this.#settings.maxConnectionsPerRoom) {
@@ -106,7 +98,7 @@ export class Room extends DurableObject<Env> {
       this.#presence("join", { id: who.id, name: who.name }, members.length, server);
     }
     await this.#armAlarm(nextDeadline(this.#liveness(server, state), this.#idleMs));
-    this.#log("info", { event: "connect", room: who.room, conn: state.cid, user: who.id, resumed: since !== null, replayed });
+    this.#log("info", { event: "connect", room: who.room, conn: state.cid, user: who.id, resumed: resume !== null && "since" in resume, replayed });
     return new Response(null, { status: 101, webSocket: client });
   }
 
