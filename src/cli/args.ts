@@ -1,6 +1,6 @@
 // Command-line parsing (node:util parseArgs) and validation into typed commands; throws UsageError.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { MAX_ID_LENGTH, ROOM_NAME, type Capability } from "../shared/protocol.ts";
+import { MAX_ID_LENGTH, MAX_REWIND, ROOM_NAME, type Capability } from "../shared/protocol.ts";
 import { UsageError } from "./errors.ts";
 import { parseRoomSpec, parseTtl } from "./mint.ts";
 import { parseServerUrl } from "./url.ts";
@@ -201,8 +201,8 @@ function parseConnect(args: string[]): ConnectArgs {
     out.epoch = v.epoch;
   }
   if (v.rewind !== undefined) {
-    if (!/^\d{1,7}$/.test(v.rewind) || Number(v.rewind) > 1_000_000) {
-      throw new UsageError(`connect: --rewind must be an integer from 0 to 1000000, got "${v.rewind}"`);
+    if (!/^\d{1,7}$/.test(v.rewind) || Number(v.rewind) > MAX_REWIND) {
+      throw new UsageError(`connect: --rewind must be an integer from 0 to ${MAX_REWIND}, got "${v.rewind}"`);
     }
     out.rewind = Number(v.rewind);
   }

@@ -1,5 +1,5 @@
 // ConnectOptions checked once and filled with defaults.
-import { MAX_ID_LENGTH, ROOM_NAME } from "../shared/protocol.ts";
+import { MAX_ID_LENGTH, MAX_REWIND, ROOM_NAME } from "../shared/protocol.ts";
 import { backoffSettings, type BackoffSettings } from "./backoff.ts";
 import type { ConnectOptions, TokenSource, WebSocketFactory } from "./types.ts";
 import { RoomcastError } from "./types.ts";
@@ -24,7 +24,6 @@ export interface Settings {
 }
 
 /** The server's ceiling for `?rewind=`; above it the upgrade fails with 400 bad_request. */
-export const MAX_REWIND = 1_000_000;
 
 /**
  * Throws for programming errors only: bad url or room name, `since` without `epoch`, bad `rewind`,

@@ -25,7 +25,7 @@ import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
 import { planResume, resumeRequestOf } from "./resume.ts";
 import { readState, userTag, writeState, type SocketState } from "./socket-state.ts";
 import { isOpen, logger, sendError, trySend, type Log } from "./socket-io.ts";
-import { utf8Exceeds } from "./utf8.ts";
+import { utf8Exceeds } from "../shared/utf8.ts";
 
 interface PublishRequest {
   from: UserRef;

@@ -3,6 +3,9 @@
 /** Room names the worker accepts: anything else is `400 bad_room`. */
 export const ROOM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** Largest `?rewind=N` (recent messages replayed on a first join). */
+export const MAX_REWIND = 1_000_000;
+
 /** Longest client idempotency key (`id` on publish/direct). */
 export const MAX_ID_LENGTH = 64;
 

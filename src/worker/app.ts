@@ -4,7 +4,8 @@ import { cors } from "hono/cors";
 import * as v from "valibot";
 import { errorBody } from "../shared/errors.ts";
 import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
-import { MAX_ID_LENGTH, type AuthCheck } from "../shared/protocol.ts";
+import { MAX_ID_LENGTH, MAX_REWIND, type AuthCheck } from "../shared/protocol.ts";
+import { utf8Exceeds } from "../shared/utf8.ts";
 import { allowedOrigins, gate, type AppEnv } from "./gate.ts";
 import { HttpError } from "./http-error.ts";
 import { originAllowed } from "./origin.ts";
@@ -13,9 +14,6 @@ const PublishBody = v.object({
   data: v.unknown(),
   id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_LENGTH))),
 });
-
-/** Largest `?rewind=` (the client library checks the same bound). */
-const MAX_REWIND = 1_000_000;
 
 const app = new Hono<AppEnv>();
 
@@ -94,7 +92,7 @@ app.get("/rooms/:room", async (c) => {
 app.post("/rooms/:room/messages", async (c) => {
   const a = await gate(c, { room: c.req.param("room"), need: "admin" });
   const text = await c.req.text();
-  if (new TextEncoder().encode(text).byteLength > a.settings.maxMessageBytes) {
+  if (utf8Exceeds(text, a.settings.maxMessageBytes)) {
     throw new HttpError(413, "too_large", `body larger than MAX_MESSAGE_BYTES (${a.settings.maxMessageBytes})`);
   }
   let json: unknown;

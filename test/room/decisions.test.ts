@@ -4,7 +4,7 @@ import { reciprocalCode } from "../../src/room/close-codes.ts";
 import { dueForClose, nextDeadline } from "../../src/room/deadlines.ts";
 import { floodLimitExceeded, fullBucket, nextStreak, take } from "../../src/room/rate-limit.ts";
 import { planResume } from "../../src/room/resume.ts";
-import { utf8Exceeds } from "../../src/room/utf8.ts";
+import { utf8Exceeds } from "../../src/shared/utf8.ts";
 
 describe("token bucket", () => {
   it("allows a burst of 2× rate, then refills at rate per second", ({ expect }) => {
