@@ -44,7 +44,12 @@ try {
 
   for (let r = 0; r < rooms; r++) {
     for (let c = 0; c < clients; c++) {
-      const token = await mintToken({ secret: TEST_SECRET, user: `u${c}`, rooms: { "*": ["read", "write"] }, ttlSeconds: 3600 });
+      const token = await mintToken({
+        secret: TEST_SECRET,
+        user: `u${c}`,
+        rooms: { "*": ["read", "write"] },
+        ttlSeconds: 3600,
+      });
       const ws = await join(`${base}/rooms/bench-${r}/ws?token=${token}`);
       ws.send("ping");
       if (c > 0) {
@@ -77,10 +82,18 @@ try {
   latencies.sort((a, b) => a - b);
   for (const ws of sockets) ws.close(1000);
 
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}, wrangler dev (local workerd)`);
-  console.log(`rooms ${rooms} × clients ${clients} (fan-out ${clients - 1}), offered ${rate} msg/s per room, ${count} msgs per room`);
-  console.log(`delivered ${delivered}/${expected} in ${seconds.toFixed(2)} s = ${Math.round(delivered / seconds)} deliveries/s`);
-  console.log(`latency ms: p50 ${pct(latencies, 50).toFixed(1)}  p95 ${pct(latencies, 95).toFixed(1)}  p99 ${pct(latencies, 99).toFixed(1)}  max ${(latencies.at(-1) ?? NaN).toFixed(1)}`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}, wrangler dev (local workerd)`,
+  );
+  console.log(
+    `rooms ${rooms} × clients ${clients} (fan-out ${clients - 1}), offered ${rate} msg/s per room, ${count} msgs per room`,
+  );
+  console.log(
+    `delivered ${delivered}/${expected} in ${seconds.toFixed(2)} s = ${Math.round(delivered / seconds)} deliveries/s`,
+  );
+  console.log(
+    `latency ms: p50 ${pct(latencies, 50).toFixed(1)}  p95 ${pct(latencies, 95).toFixed(1)}  p99 ${pct(latencies, 99).toFixed(1)}  max ${(latencies.at(-1) ?? NaN).toFixed(1)}`,
+  );
 } finally {
   await server.dispose();
 }

@@ -1,9 +1,10 @@
 // Builds the browser page (src/web) into dist/web, which wrangler serves as static assets.
 // Plain Node ESM on purpose: wrangler's [build] may run it with whatever `node` is on PATH (20 or 22).
-import { build } from "esbuild";
+
 import { copyFile, mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const srcDir = join(root, "src/web");

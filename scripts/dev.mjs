@@ -30,7 +30,12 @@ if (!secret) {
 // --var AUTH_SECRET:… on the command line wins over .dev.vars (wrangler applies it last).
 const { values } = parseArgs({
   args,
-  options: { port: { type: "string" }, ip: { type: "string" }, var: { type: "string", multiple: true }, "local-protocol": { type: "string" } },
+  options: {
+    port: { type: "string" },
+    ip: { type: "string" },
+    var: { type: "string", multiple: true },
+    "local-protocol": { type: "string" },
+  },
   strict: false,
 });
 const override = (values.var ?? []).find((v) => typeof v === "string" && v.startsWith("AUTH_SECRET:"));

@@ -1,6 +1,6 @@
 // Command-line parsing (node:util parseArgs) and validation into typed commands; throws UsageError.
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { MAX_ID_LENGTH, MAX_REWIND, ROOM_NAME, type Capability } from "../shared/protocol.ts";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { type Capability, MAX_ID_LENGTH, MAX_REWIND, ROOM_NAME } from "../shared/protocol.ts";
 import { UsageError } from "./errors.ts";
 import { parseRoomSpec, parseTtl } from "./mint.ts";
 import { parseServerUrl } from "./url.ts";
@@ -10,7 +10,9 @@ export const COMMANDS = ["connect", "token", "publish", "info"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** How to authenticate: a ready token, or a user to mint one for (the secret is looked up later). */
-export type AuthArgs = { kind: "token"; token: string } | { kind: "mint"; user: string; name?: string; secret?: string };
+export type AuthArgs =
+  | { kind: "token"; token: string }
+  | { kind: "mint"; user: string; name?: string; secret?: string };
 
 export interface ConnectArgs {
   command: "connect";
@@ -116,12 +118,15 @@ function parse<T extends ParseArgsConfig>(command: CommandName, config: T): Retu
   } catch (err) {
     // parseArgs messages carry a second sentence about `--`; the first one says it all.
     const msg = err instanceof Error ? (err.message.split(/\.\s/)[0] ?? err.message) : String(err);
-    throw new UsageError(`${command}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)} (see roomcast ${command} --help)`);
+    throw new UsageError(
+      `${command}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)} (see roomcast ${command} --help)`,
+    );
   }
 }
 
 function target(command: CommandName, positionals: string[], roomFlag: string | undefined) {
-  if (positionals.length === 0) throw new UsageError(`${command}: missing server URL (e.g. http://127.0.0.1:8787)`);
+  if (positionals.length === 0)
+    throw new UsageError(`${command}: missing server URL (e.g. http://127.0.0.1:8787)`);
   if (positionals.length > 1) throw new UsageError(`${command}: unexpected argument "${positionals[1]}"`);
   const endpoint = parseServerUrl(positionals[0] ?? "");
   if (roomFlag !== undefined && endpoint.room !== undefined && roomFlag !== endpoint.room) {
@@ -142,7 +147,12 @@ export function checkRoom(room: string): string {
 
 function auth(
   command: CommandName,
-  v: { token?: string | undefined; secret?: string | undefined; user?: string | undefined; name?: string | undefined },
+  v: {
+    token?: string | undefined;
+    secret?: string | undefined;
+    user?: string | undefined;
+    name?: string | undefined;
+  },
 ): AuthArgs {
   if (v.token !== undefined) {
     if (v.user !== undefined || v.secret !== undefined || v.name !== undefined) {
@@ -256,7 +266,8 @@ function parsePublish(args: string[]): PublishArgs {
     options: { ...HELP, ...AUTH, ...TARGET, data: { type: "string", short: "d" }, id: { type: "string" } },
   });
   const where = target("publish", positionals, v.room);
-  if (v.data === undefined) throw new UsageError(`publish: missing --data (JSON, e.g. --data '"hello"' or '{"n":1}')`);
+  if (v.data === undefined)
+    throw new UsageError(`publish: missing --data (JSON, e.g. --data '"hello"' or '{"n":1}')`);
   const data = parseJsonArg("publish: --data", v.data);
   if (v.id !== undefined && (v.id.length < 1 || v.id.length > MAX_ID_LENGTH)) {
     throw new UsageError(`publish: --id must be 1-${MAX_ID_LENGTH} characters`);
@@ -278,7 +289,12 @@ function parseInfo(args: string[]): InfoArgs {
     strict: true,
     options: { ...HELP, ...AUTH, ...TARGET },
   });
-  return { command: "info", ...target("info", positionals, v.room), auth: auth("info", v), insecure: v.insecure ?? false };
+  return {
+    command: "info",
+    ...target("info", positionals, v.room),
+    auth: auth("info", v),
+    insecure: v.insecure ?? false,
+  };
 }
 
 /** JSON.parse with a usage error naming the argument. */

@@ -1,16 +1,16 @@
 // `roomcast connect`: an interactive (terminal) or JSON-lines (pipe) session over the reconnecting client.
 import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
 import { connect } from "../client/index.ts";
-import { RoomcastError, type ConnectionState, type RoomClient } from "../client/types.ts";
+import { type ConnectionState, type RoomClient, RoomcastError } from "../client/types.ts";
 import type { ConnectArgs } from "./args.ts";
 import { tokenSource } from "./credentials.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { SESSION_HELP } from "./help.ts";
 import { parseInput } from "./input.ts";
-import { LineQueue } from "./line-queue.ts";
 import type { CliIo } from "./io.ts";
+import { LineQueue } from "./line-queue.ts";
 import { describeTransportError, nodeTransport } from "./node-transport.ts";
-import { colorEnabled, humanLine, jsonLine, stateEvent, type OutputEvent } from "./render.ts";
+import { colorEnabled, humanLine, jsonLine, type OutputEvent, stateEvent } from "./render.ts";
 
 /** EOF / quit gives up on outstanding publishes after this long without any acknowledgement. */
 export const DRAIN_TIMEOUT_MS = 20_000;
@@ -23,7 +23,11 @@ const CONNECT_GRANT_TTL = 3600;
 
 /** Runs the session; resolves with the exit code when it ends. */
 export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> {
-  const token = await tokenSource(args.auth, { room: args.room, caps: ["read", "write"], ttlSeconds: CONNECT_GRANT_TTL }, io);
+  const token = await tokenSource(
+    args.auth,
+    { room: args.room, caps: ["read", "write"], ttlSeconds: CONNECT_GRANT_TTL },
+    io,
+  );
   const transport = nodeTransport({ insecure: args.insecure });
   const json = args.json || !io.stdout.isTTY;
   const interactive = !json && !args.listen && io.stdin.isTTY === true;
@@ -37,7 +41,9 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
       room: args.room,
       // A fixed --token is passed as a string so the library stops (instead of retrying) when it is refused.
       token: args.auth.kind === "token" ? args.auth.token : token,
-      ...(args.since !== undefined && args.epoch !== undefined ? { since: args.since, epoch: args.epoch } : {}),
+      ...(args.since !== undefined && args.epoch !== undefined
+        ? { since: args.since, epoch: args.epoch }
+        : {}),
       ...(args.rewind !== undefined ? { rewind: args.rewind } : {}),
       createWebSocket: transport.createWebSocket,
       fetch: transport.fetch,
@@ -111,8 +117,13 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
         const drained = await drain();
         if (done) return;
         if (!drained) {
-          const what = client.state.status === "open" || opened ? `${pending.size + lines.size} unacknowledged line(s)` : "the connection";
-          io.stderr.write(`roomcast: gave up waiting for ${what}: nothing happened for ${DRAIN_TIMEOUT_MS / 1000}s\n`);
+          const what =
+            client.state.status === "open" || opened
+              ? `${pending.size + lines.size} unacknowledged line(s)`
+              : "the connection";
+          io.stderr.write(
+            `roomcast: gave up waiting for ${what}: nothing happened for ${DRAIN_TIMEOUT_MS / 1000}s\n`,
+          );
           failures++;
         }
       }
@@ -137,7 +148,11 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
         } else if (s.status === "closed") {
           if (s.error) finish(EXIT.FAILURE, `${s.error.code}: ${s.error.message}`);
           else if (quitting) finish(exitCode());
-          else finish(EXIT.FAILURE, `connection closed by the server (${s.code}${s.reason ? ` ${s.reason}` : ""})`);
+          else
+            finish(
+              EXIT.FAILURE,
+              `connection closed by the server (${s.code}${s.reason ? ` ${s.reason}` : ""})`,
+            );
         }
       }),
       client.on("welcome", (f) => emit(f)),
@@ -152,7 +167,9 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
       client.on("message", (f) => emit(f)),
       client.on("direct", (f) => emit(f)),
       client.on("presence", (f) => emit(f)),
-      client.on("binary", (buf) => emit({ type: "binary", bytes: buf.byteLength, base64: Buffer.from(buf).toString("base64") })),
+      client.on("binary", (buf) =>
+        emit({ type: "binary", bytes: buf.byteLength, base64: Buffer.from(buf).toString("base64") }),
+      ),
       client.on("error", (e) => {
         lastError = e;
         // Before the first open and after the end, the failure is reported once on stderr instead.
@@ -177,7 +194,10 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
           failures++;
           const e = err instanceof RoomcastError ? err : new RoomcastError("closed", String(err));
           if (json) emit(errorEvent(e));
-          else note(`not delivered (${e.code}: ${e.message}): ${typeof data === "string" ? data : JSON.stringify(data)}`);
+          else
+            note(
+              `not delivered (${e.code}: ${e.message}): ${typeof data === "string" ? data : JSON.stringify(data)}`,
+            );
         },
       );
       pending.add(p);
@@ -235,7 +255,11 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
     };
 
     if (!args.listen) {
-      rl = createInterface({ input: io.stdin, ...(interactive ? { output: out, terminal: true } : { terminal: false }), prompt: "> " });
+      rl = createInterface({
+        input: io.stdin,
+        ...(interactive ? { output: out, terminal: true } : { terminal: false }),
+        prompt: "> ",
+      });
       rl.on("line", (line) => {
         lines.push(line);
         flowControl();

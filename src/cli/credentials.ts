@@ -14,7 +14,10 @@ export interface Grant {
 }
 
 /** The signing secret from --secret, $AUTH_SECRET or ./.dev.vars; a usage error when there is none. */
-export async function requireSecret(flag: string | undefined, io: Pick<CliIo, "env" | "cwd">): Promise<string> {
+export async function requireSecret(
+  flag: string | undefined,
+  io: Pick<CliIo, "env" | "cwd">,
+): Promise<string> {
   const found = await findSecret({ flag, env: io.env, cwd: io.cwd });
   if (!found) {
     throw new UsageError(
@@ -28,7 +31,11 @@ export async function requireSecret(flag: string | undefined, io: Pick<CliIo, "e
  * A function returning a token: the given one, or a freshly minted one on every call (so a long
  * session that reconnects after its token expired gets a new one). The secret is looked up once, now.
  */
-export async function tokenSource(auth: AuthArgs, grant: Grant, io: Pick<CliIo, "env" | "cwd">): Promise<() => Promise<string>> {
+export async function tokenSource(
+  auth: AuthArgs,
+  grant: Grant,
+  io: Pick<CliIo, "env" | "cwd">,
+): Promise<() => Promise<string>> {
   if (auth.kind === "token") {
     const token = auth.token;
     return async () => token;

@@ -31,14 +31,19 @@ async function call(
   path: string,
   body?: string,
 ): Promise<unknown> {
-  const token = await (await tokenSource(args.auth, { room: args.room, caps: ["admin"], ttlSeconds: ADMIN_TTL_SECONDS }, io))();
+  const token = await (
+    await tokenSource(args.auth, { room: args.room, caps: ["admin"], ttlSeconds: ADMIN_TTL_SECONDS }, io)
+  )();
   const transport = nodeTransport({ insecure: args.insecure });
   const url = `${args.base}${path}`;
   let res: Response;
   try {
     res = await transport.fetch(url, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       ...(body !== undefined ? { body } : {}),
     });
   } catch (err) {
@@ -50,7 +55,9 @@ async function call(
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new CliError(`HTTP ${res.status} from ${url}: not JSON (${text.slice(0, 80).replace(/\s+/g, " ")})`);
+    throw new CliError(
+      `HTTP ${res.status} from ${url}: not JSON (${text.slice(0, 80).replace(/\s+/g, " ")})`,
+    );
   }
   if (!res.ok) throw new CliError(httpErrorMessage(res.status, parsed));
   return parsed;
@@ -65,5 +72,12 @@ export function httpErrorMessage(status: number, body: unknown): string {
 function isErrorBody(body: unknown): body is HttpErrorBody {
   if (typeof body !== "object" || body === null || !("error" in body)) return false;
   const e: unknown = body.error;
-  return typeof e === "object" && e !== null && "code" in e && "message" in e && typeof e.code === "string" && typeof e.message === "string";
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    "code" in e &&
+    "message" in e &&
+    typeof e.code === "string" &&
+    typeof e.message === "string"
+  );
 }

@@ -24,16 +24,20 @@ export function parseInput(raw: string): InputAction {
   const rest = m?.[2] ?? "";
   switch (cmd) {
     case "json": {
-      if (rest.trim() === "") return { kind: "invalid", message: "usage: /json <JSON>, e.g. /json {\"x\":1}" };
+      if (rest.trim() === "") return { kind: "invalid", message: 'usage: /json <JSON>, e.g. /json {"x":1}' };
       try {
         return { kind: "publish", data: JSON.parse(rest) };
       } catch (err) {
-        return { kind: "invalid", message: `/json: not valid JSON (${err instanceof Error ? err.message : String(err)})` };
+        return {
+          kind: "invalid",
+          message: `/json: not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+        };
       }
     }
     case "dm": {
       const dm = /^(\S+)\s+([\s\S]+)$/.exec(rest);
-      if (!dm || dm[1] === undefined || dm[2] === undefined) return { kind: "invalid", message: "usage: /dm <user> <text>" };
+      if (!dm || dm[1] === undefined || dm[2] === undefined)
+        return { kind: "invalid", message: "usage: /dm <user> <text>" };
       return { kind: "dm", to: dm[1], data: dm[2] };
     }
     case "who":
@@ -46,6 +50,9 @@ export function parseInput(raw: string): InputAction {
     case "q":
       return { kind: "quit" };
     default:
-      return { kind: "invalid", message: `unknown command /${cmd} (try /help; start with // to send a line beginning with /)` };
+      return {
+        kind: "invalid",
+        message: `unknown command /${cmd} (try /help; start with // to send a line beginning with /)`,
+      };
   }
 }

@@ -1,11 +1,11 @@
 // The roomcast command: parses the command line, runs the command, and maps failures to exit codes.
 import { readFileSync } from "node:fs";
-import { parseCommandLine, type Command } from "./args.ts";
+import { type Command, parseCommandLine } from "./args.ts";
 import { runConnect } from "./connect.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { helpText } from "./help.ts";
 import { runInfo, runPublish } from "./http.ts";
-import { processIo, type CliIo } from "./io.ts";
+import { type CliIo, processIo } from "./io.ts";
 import { runToken } from "./token.ts";
 
 /** Runs `roomcast <argv…>` and resolves with the exit code. Failures print one `roomcast: …` line on stderr. */
@@ -43,5 +43,7 @@ function run(cmd: Command, io: CliIo): Promise<number> {
 
 function version(): string {
   const pkg: unknown = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
-  return typeof pkg === "object" && pkg !== null && "version" in pkg && typeof pkg.version === "string" ? pkg.version : "unknown";
+  return typeof pkg === "object" && pkg !== null && "version" in pkg && typeof pkg.version === "string"
+    ? pkg.version
+    : "unknown";
 }

@@ -67,7 +67,8 @@ export function nodeTransport(opts: TransportOptions): NodeTransport {
           res.on("error", fail);
           res.on("end", () => {
             const status = res.statusCode ?? 0;
-            if (status < 200 || status > 599) return fail(new Error(`unexpected HTTP status ${status} from ${url.origin}`));
+            if (status < 200 || status > 599)
+              return fail(new Error(`unexpected HTTP status ${status} from ${url.origin}`));
             const out = new Headers();
             for (const [k, v] of Object.entries(res.headers)) {
               if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(", ") : v);

@@ -1,6 +1,14 @@
 // Output of `roomcast connect`: one JSON object per event for pipes, readable (optionally coloured) lines for terminals.
-import type { DirectFrame, Member, MessageFrame, PresenceFrame, UserRef, WelcomeFrame } from "../shared/protocol.ts";
+
 import type { ConnectionState, SyncedEvent } from "../client/types.ts";
+import type {
+  DirectFrame,
+  Member,
+  MessageFrame,
+  PresenceFrame,
+  UserRef,
+  WelcomeFrame,
+} from "../shared/protocol.ts";
 
 /** A connection state change as written in JSON mode. */
 export interface StateEvent {
@@ -34,7 +42,14 @@ export function stateEvent(s: ConnectionState): StateEvent {
     case "open":
       return { type: "state", status: s.status };
     case "reconnecting":
-      return { type: "state", status: s.status, attempt: s.attempt, delayMs: s.delayMs, code: s.code, reason: s.reason };
+      return {
+        type: "state",
+        status: s.status,
+        attempt: s.attempt,
+        delayMs: s.delayMs,
+        code: s.code,
+        reason: s.reason,
+      };
     case "closed":
       return {
         type: "state",
@@ -56,10 +71,10 @@ export function jsonLine(ev: OutputEvent): string {
  * FORCE_COLOR (non-empty, not "0") turns it on for non-terminals too.
  */
 export function colorEnabled(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
-  if (env["NO_COLOR"]) return false;
-  const force = env["FORCE_COLOR"];
+  if (env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR;
   if (force !== undefined && force !== "" && force !== "0") return true;
-  return isTTY && env["TERM"] !== "dumb";
+  return isTTY && env.TERM !== "dumb";
 }
 
 /** Local wall-clock time of a ms timestamp as HH:MM:SS. */
@@ -68,6 +83,9 @@ export function formatClock(ts: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are escaped.
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+
 /**
  * Makes untrusted text safe for a terminal: control characters (escape sequences could move the
  * cursor, retitle the window or fake other lines) become \u escapes; newlines stay but continue
@@ -75,13 +93,13 @@ export function formatClock(ts: number): string {
  */
 export function sanitize(text: string): string {
   return text
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    .replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
     .replace(/\n/g, "\n    ");
 }
 
 /** Message data as shown on a terminal: strings as they are, anything else as JSON. */
 export function showData(data: unknown): string {
-  return sanitize(typeof data === "string" ? data : JSON.stringify(data) ?? String(data));
+  return sanitize(typeof data === "string" ? data : (JSON.stringify(data) ?? String(data)));
 }
 
 function who(u: UserRef): string {
@@ -111,11 +129,14 @@ export function humanLine(ev: OutputEvent, ctx: HumanContext): string | null {
           return status(ev.attempt ? `connecting (retry ${ev.attempt})…` : `connecting to ${ctx.url}…`);
         case "reconnecting": {
           const secs = ((ev.delayMs ?? 0) / 1000).toFixed(1);
-          const why = ev.code !== undefined ? ` (${ev.code}${ev.reason ? ` ${sanitize(ev.reason)}` : ""})` : "";
+          const why =
+            ev.code !== undefined ? ` (${ev.code}${ev.reason ? ` ${sanitize(ev.reason)}` : ""})` : "";
           return warn(`connection lost${why}; reconnecting in ${secs}s`);
         }
         case "closed":
-          return ev.error ? null : status(`closed (${ev.code ?? 1000}${ev.reason ? ` ${sanitize(ev.reason)}` : ""})`);
+          return ev.error
+            ? null
+            : status(`closed (${ev.code ?? 1000}${ev.reason ? ` ${sanitize(ev.reason)}` : ""})`);
         case "open":
           return null;
       }
@@ -126,7 +147,9 @@ export function humanLine(ev: OutputEvent, ctx: HumanContext): string | null {
     }
     case "synced":
       if (ev.gap) return warn("gap: some messages were missed and are no longer in the room's history");
-      return ev.replayed > 0 ? status(`caught up: ${ev.replayed} missed message${ev.replayed === 1 ? "" : "s"} replayed`) : null;
+      return ev.replayed > 0
+        ? status(`caught up: ${ev.replayed} missed message${ev.replayed === 1 ? "" : "s"} replayed`)
+        : null;
     case "message":
       return `${paint("dim", `[${formatClock(ev.ts)}]`)} ${paint("cyan", who(ev.from))}: ${showData(ev.data)}`;
     case "direct":

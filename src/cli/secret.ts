@@ -45,16 +45,17 @@ export function parseDevVars(text: string): Record<string, string> {
 /** The first non-empty secret of --secret, $AUTH_SECRET and `.dev.vars`, or null when none is set. */
 export async function findSecret(lookup: SecretLookup): Promise<FoundSecret | null> {
   if (lookup.flag) return { secret: lookup.flag, source: "--secret" };
-  const env = lookup.env["AUTH_SECRET"];
+  const env = lookup.env.AUTH_SECRET;
   if (env) return { secret: env, source: "AUTH_SECRET" };
   const path = join(lookup.cwd, ".dev.vars");
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    if (err instanceof Error && "code" in err && (err.code === "ENOENT" || err.code === "ENOTDIR")) return null;
+    if (err instanceof Error && "code" in err && (err.code === "ENOENT" || err.code === "ENOTDIR"))
+      return null;
     throw new CliError(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const secret = parseDevVars(text)["AUTH_SECRET"];
+  const secret = parseDevVars(text).AUTH_SECRET;
   return secret ? { secret, source: ".dev.vars" } : null;
 }

@@ -9,7 +9,12 @@ export interface Endpoint {
   room?: string;
 }
 
-const SCHEMES: Record<string, string> = { "ws:": "http:", "wss:": "https:", "http:": "http:", "https:": "https:" };
+const SCHEMES: Record<string, string> = {
+  "ws:": "http:",
+  "wss:": "https:",
+  "http:": "http:",
+  "https:": "https:",
+};
 
 /**
  * Accepts `ws://`, `wss://`, `http://`, `https://` URLs and bare `host:port` (taken as http). A path
@@ -26,7 +31,8 @@ export function parseServerUrl(input: string): Endpoint {
   const scheme = SCHEMES[url.protocol];
   if (!scheme) throw new UsageError(`bad URL "${input}": use ws://, wss://, http:// or https://`);
   if (url.search) throw new UsageError(`bad URL "${input}": no query string (use --token, --since, --epoch)`);
-  if (url.username || url.password) throw new UsageError(`bad URL "${input}": no user:password@ (use --token)`);
+  if (url.username || url.password)
+    throw new UsageError(`bad URL "${input}": no user:password@ (use --token)`);
   let path = url.pathname.replace(/\/+$/, "");
   let room: string | undefined;
   const m = /^(.*)\/rooms\/([^/]+)(?:\/ws)?$/.exec(path);

@@ -5,16 +5,16 @@ import { closeDecision } from "./close-policy.ts";
 import { diagnose } from "./diagnose.ts";
 import { Emitter } from "./emitter.ts";
 import { parseServerFrame } from "./frames.ts";
+import { newId } from "./ids.ts";
 import { applyPresence } from "./members.ts";
+import { checkId, type Settings, settings } from "./options.ts";
 import { Pacer } from "./pacer.ts";
 import { PublishQueue } from "./publish-queue.ts";
 import { Reconnector } from "./reconnect.ts";
 import { ResumeState } from "./resume.ts";
-import { openConnection, sendBinaryFrame, sendDirect, type Connection } from "./socket.ts";
-import type { ClientEvents, ConnectOptions, ConnectionState, RoomClient } from "./types.ts";
+import { type Connection, openConnection, sendBinaryFrame, sendDirect } from "./socket.ts";
+import type { ClientEvents, ConnectionState, ConnectOptions, RoomClient } from "./types.ts";
 import { RoomcastError } from "./types.ts";
-import { newId } from "./ids.ts";
-import { checkId, settings, type Settings } from "./options.ts";
 import { authCheckUrl } from "./url.ts";
 
 /** The RoomClient behind `connect()`. */
@@ -156,8 +156,13 @@ export class Client implements RoomClient {
   private retry(code: number, reason: string): void {
     const plan = this.reconnector.schedule();
     if ("giveUp" in plan) {
-      const error = new RoomcastError("network", `gave up after ${plan.failures} reconnect attempts (${code} ${reason})`, code);
-      return this.finish(code, reason, error);
+      const error = new RoomcastError(
+        "network",
+        `gave up after ${plan.failures} reconnect attempts (${code} ${reason})`,
+        code,
+      );
+      this.finish(code, reason, error);
+      return;
     }
     this.setState({ status: "reconnecting", attempt: plan.attempt, delayMs: plan.delayMs, code, reason });
   }
@@ -178,7 +183,9 @@ export class Client implements RoomClient {
     this.reconnector.dispose();
     const why = error ? `: ${error.message}` : "";
     this.queue.rejectAll((id) => new RoomcastError("closed", `the client closed${why}`, code, id));
-    this.settleReady?.reject(error ?? new RoomcastError("closed", `the client closed before syncing${why}`, code));
+    this.settleReady?.reject(
+      error ?? new RoomcastError("closed", `the client closed before syncing${why}`, code),
+    );
     this.settleReady = null;
     this.setState(error ? { status: "closed", code, reason, error } : { status: "closed", code, reason });
     if (error) this.emitError(error);
@@ -189,7 +196,10 @@ export class Client implements RoomClient {
   private onText(text: string): void {
     if (text === PONG) return;
     const parsed = parseServerFrame(text);
-    if (!parsed.ok) return this.emitError(new RoomcastError("bad_frame", `bad frame from server: ${parsed.problem}`));
+    if (!parsed.ok) {
+      this.emitError(new RoomcastError("bad_frame", `bad frame from server: ${parsed.problem}`));
+      return;
+    }
     this.onFrame(parsed.frame);
   }
 
@@ -206,9 +216,11 @@ export class Client implements RoomClient {
         return;
       }
       case "synced":
-        return this.onSynced(frame.seq, frame.replayed, frame.gap);
+        this.onSynced(frame.seq, frame.replayed, frame.gap);
+        return;
       case "message": {
-        const mine = frame.from.id === this.user?.id && frame.id !== undefined && this.queue.ack(frame.id, frame.seq);
+        const mine =
+          frame.from.id === this.user?.id && frame.id !== undefined && this.queue.ack(frame.id, frame.seq);
         if (this.stream.receive(frame.seq, mine) === "deliver") this.events.emit("message", frame);
         return;
       }
@@ -216,7 +228,8 @@ export class Client implements RoomClient {
         if (frame.id !== null && this.queue.ack(frame.id, frame.seq)) this.stream.ownAck(frame.seq);
         return;
       case "direct":
-        return this.events.emit("direct", frame);
+        this.events.emit("direct", frame);
+        return;
       case "presence":
         this.memberList = applyPresence(this.memberList, frame);
         this.events.emit("presence", frame);
@@ -233,7 +246,10 @@ export class Client implements RoomClient {
   private onSynced(seq: number, replayed: number, gap: boolean): void {
     const conn = this.conn;
     const welcome = this.welcomeFrame;
-    if (!conn || !welcome) return this.emitError(new RoomcastError("bad_frame", "synced before welcome"));
+    if (!conn || !welcome) {
+      this.emitError(new RoomcastError("bad_frame", "synced before welcome"));
+      return;
+    }
     this.stream.synced({ type: "synced", seq, replayed, gap });
     this.reconnector.succeeded();
     const limits = welcome.limits;
@@ -250,7 +266,10 @@ export class Client implements RoomClient {
   private openConnection(what: string): Connection {
     const conn = this.conn;
     if (this.current.status !== "open" || !conn || !conn.isOpen()) {
-      throw new RoomcastError("closed", `${what}() needs an open connection (state: ${this.current.status}); it is not queued`);
+      throw new RoomcastError(
+        "closed",
+        `${what}() needs an open connection (state: ${this.current.status}); it is not queued`,
+      );
     }
     return conn;
   }

@@ -15,7 +15,10 @@ export function closeDecision(code: number, reason: string, canRefreshToken: boo
     case CloseCode.NORMAL:
       return { action: "stop" };
     case CloseCode.FLOODING:
-      return { action: "stop", error: new RoomcastError("rate_limited", reason || "closed for flooding", code) };
+      return {
+        action: "stop",
+        error: new RoomcastError("rate_limited", reason || "closed for flooding", code),
+      };
     case CloseCode.TOKEN_EXPIRED:
       if (canRefreshToken) return { action: "reconnect" };
       return { action: "stop", error: new RoomcastError("unauthorized", reason || "token expired", code) };

@@ -47,7 +47,8 @@ async function errorBody(res: Response): Promise<{ code: HttpErrorCode | null; m
 
 /** Maps an `/auth/check` response to a Diagnosis (pure apart from reading the body). */
 export async function diagnoseResponse(res: Response): Promise<Diagnosis> {
-  if (res.ok) return { kind: "retry", reason: "the token is valid for this room; the socket failed on the way" };
+  if (res.ok)
+    return { kind: "retry", reason: "the token is valid for this room; the socket failed on the way" };
   const { code, message } = await errorBody(res);
   if (res.status === 401) {
     return { kind: "unauthorized", error: new RoomcastError("unauthorized", message) };

@@ -17,5 +17,5 @@ export function connect(options: ConnectOptions): RoomClient {
   return new Client(options);
 }
 
-export { RoomcastError } from "./types.ts";
 export type * from "./types.ts";
+export { RoomcastError } from "./types.ts";

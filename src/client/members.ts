@@ -7,5 +7,7 @@ export function applyPresence(members: readonly Member[], frame: PresenceFrame):
   if (frame.event === "leave") return members.filter((m) => m.id !== user.id);
   const known = members.some((m) => m.id === user.id);
   if (!known) return [...members, { id: user.id, name: user.name, connections: 1 }];
-  return members.map((m) => (m.id === user.id ? { ...m, name: user.name, connections: m.connections + 1 } : m));
+  return members.map((m) =>
+    m.id === user.id ? { ...m, name: user.name, connections: m.connections + 1 } : m,
+  );
 }

@@ -1,6 +1,6 @@
 // ConnectOptions checked once and filled with defaults.
 import { MAX_ID_LENGTH, MAX_REWIND, ROOM_NAME } from "../shared/protocol.ts";
-import { backoffSettings, type BackoffSettings } from "./backoff.ts";
+import { type BackoffSettings, backoffSettings } from "./backoff.ts";
 import type { ConnectOptions, TokenSource, WebSocketFactory } from "./types.ts";
 import { RoomcastError } from "./types.ts";
 import { parseBaseUrl } from "./url.ts";
@@ -36,7 +36,9 @@ export function settings(o: ConnectOptions): Settings {
   }
   const rewind = o.rewind ?? 0;
   if (!Number.isInteger(rewind) || rewind < 0 || rewind > MAX_REWIND) {
-    throw new TypeError(`roomcast: rewind must be an integer from 0 to ${MAX_REWIND}, got ${String(o.rewind)}`);
+    throw new TypeError(
+      `roomcast: rewind must be an integer from 0 to ${MAX_REWIND}, got ${String(o.rewind)}`,
+    );
   }
   if (!o.createWebSocket && typeof globalThis.WebSocket !== "function") {
     throw new TypeError("roomcast: no global WebSocket here; pass createWebSocket (e.g. one built on `ws`)");

@@ -56,11 +56,18 @@ export class PublishQueue {
     const frame: PublishFrame = { type: "publish", data, id };
     const text = JSON.stringify(frame);
     if (this.entries.has(id)) {
-      return Promise.reject(new RoomcastError("bad_message", `publish id ${id} is already pending`, undefined, id));
+      return Promise.reject(
+        new RoomcastError("bad_message", `publish id ${id} is already pending`, undefined, id),
+      );
     }
     if (this.entries.size >= this.options.limit) {
       return Promise.reject(
-        new RoomcastError("queue_full", `${this.entries.size} publishes already pending (queueLimit)`, undefined, id),
+        new RoomcastError(
+          "queue_full",
+          `${this.entries.size} publishes already pending (queueLimit)`,
+          undefined,
+          id,
+        ),
       );
     }
     const tooBig = this.tooBig(text, id);
@@ -126,7 +133,12 @@ export class PublishQueue {
     const bytes = utf8Length(text);
     if (bytes <= max) return null;
     // Checked locally so the server never closes the socket with 1009 for a publish.
-    return new RoomcastError("too_big", `publish frame is ${bytes} bytes, the room allows ${max}`, undefined, id);
+    return new RoomcastError(
+      "too_big",
+      `publish frame is ${bytes} bytes, the room allows ${max}`,
+      undefined,
+      id,
+    );
   }
 
   /** Sends waiting entries in order while the pacer allows; re-arms itself when it runs dry. */
@@ -156,7 +168,10 @@ export class PublishQueue {
       }
       // The ack timeout counts from when the frame actually left, not from publish().
       entry.timer = setTimeout(() => {
-        this.fail(entry.id, new RoomcastError("timeout", `no ack within ${this.options.ackTimeoutMs} ms`, undefined, entry.id));
+        this.fail(
+          entry.id,
+          new RoomcastError("timeout", `no ack within ${this.options.ackTimeoutMs} ms`, undefined, entry.id),
+        );
       }, this.options.ackTimeoutMs);
     }
   }

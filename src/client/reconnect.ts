@@ -1,5 +1,5 @@
 // Reconnect scheduling: jittered backoff over consecutive failures, cut short when the browser goes online.
-import { backoffDelay, type BackoffSettings } from "./backoff.ts";
+import { type BackoffSettings, backoffDelay } from "./backoff.ts";
 
 /** When the next attempt runs, or that there will be none. */
 export type RetryPlan = { attempt: number; delayMs: number } | { giveUp: true; failures: number };

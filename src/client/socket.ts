@@ -5,7 +5,7 @@ import { Keepalive } from "./keepalive.ts";
 import { Pacer } from "./pacer.ts";
 import type { WebSocketFactory, WebSocketLike } from "./types.ts";
 import { RoomcastError } from "./types.ts";
-import { socketUrl, type ResumePoint } from "./url.ts";
+import { type ResumePoint, socketUrl } from "./url.ts";
 
 const OPEN = 1;
 /** How long a socket that fired `error` after opening may take to fire `close`. */
@@ -145,21 +145,36 @@ export class Connection {
    * close event gets a moment to arrive before the socket is abandoned.
    */
   private onError(): void {
-    if (!this.opened) return this.report(1006, "connection failed");
+    if (!this.opened) {
+      this.report(1006, "connection failed");
+      return;
+    }
     if (this.reported || this.timer !== null) return;
     this.timer = setTimeout(() => this.abandon("error without close"), ERROR_CLOSE_GRACE_MS);
   }
 
   private deliver(data: unknown): void {
-    if (typeof data === "string") return this.options.onText(data);
+    if (typeof data === "string") {
+      this.options.onText(data);
+      return;
+    }
     const buf = toArrayBuffer(data);
-    if (buf === null) return this.options.onBadFrame("binary frame of an unknown type");
-    if (buf instanceof ArrayBuffer) return this.options.onBinary(buf);
+    if (buf === null) {
+      this.options.onBadFrame("binary frame of an unknown type");
+      return;
+    }
+    if (buf instanceof ArrayBuffer) {
+      this.options.onBinary(buf);
+      return;
+    }
     buf.then(
       (b) => {
         if (!this.reported) this.options.onBinary(b);
       },
-      (err: unknown) => this.options.onBadFrame(`unreadable binary frame: ${err instanceof Error ? err.message : String(err)}`),
+      (err: unknown) =>
+        this.options.onBadFrame(
+          `unreadable binary frame: ${err instanceof Error ? err.message : String(err)}`,
+        ),
     );
   }
 

@@ -29,7 +29,13 @@ function withPath(base: URL, path: string): URL {
  * string because browsers cannot set headers on a WebSocket. `rewind` (recent messages to replay) is
  * only sent without a resume point: a client that has one must resume exactly from it.
  */
-export function socketUrl(base: URL, room: string, token: string, resume: ResumePoint | null, rewind = 0): string {
+export function socketUrl(
+  base: URL,
+  room: string,
+  token: string,
+  resume: ResumePoint | null,
+  rewind = 0,
+): string {
   const url = withPath(base, `/rooms/${encodeURIComponent(room)}/ws`);
   if (url.protocol === "http:") url.protocol = "ws:";
   if (url.protocol === "https:") url.protocol = "wss:";

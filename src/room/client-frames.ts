@@ -1,21 +1,29 @@
 // Parses a client's text frame from unknown JSON into a typed frame, or a bad_message explanation.
 import * as v from "valibot";
-import { MAX_ID_LENGTH, type ClientFrame } from "../shared/protocol.ts";
+import { type ClientFrame, MAX_ID_LENGTH } from "../shared/protocol.ts";
 
-const Id = v.optional(v.pipe(v.string("id must be a string"), v.minLength(1, "id must not be empty"), v.maxLength(MAX_ID_LENGTH, `id must be at most ${MAX_ID_LENGTH} characters`)));
+const Id = v.optional(
+  v.pipe(
+    v.string("id must be a string"),
+    v.minLength(1, "id must not be empty"),
+    v.maxLength(MAX_ID_LENGTH, `id must be at most ${MAX_ID_LENGTH} characters`),
+  ),
+);
 
 const Publish = v.object({ type: v.literal("publish"), data: v.unknown(), id: Id });
 const Direct = v.object({
   type: v.literal("direct"),
-  to: v.pipe(v.string("to must be a user id string"), v.minLength(1, "to must not be empty"), v.maxLength(64, "to must be at most 64 characters")),
+  to: v.pipe(
+    v.string("to must be a user id string"),
+    v.minLength(1, "to must not be empty"),
+    v.maxLength(64, "to must be at most 64 characters"),
+  ),
   data: v.unknown(),
   id: Id,
 });
 const Frame = v.variant("type", [Publish, Direct], 'type must be "publish" or "direct"');
 
-export type Parsed =
-  | { ok: true; frame: ClientFrame }
-  | { ok: false; message: string; id?: string };
+export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; message: string; id?: string };
 
 /** Parses one text frame; never throws. */
 export function parseClientFrame(text: string): Parsed {

@@ -7,6 +7,7 @@ import { CloseCode } from "../shared/protocol.ts";
  */
 export function reciprocalCode(code: number): number {
   if (code === 1005 || code === 1006 || code === 1015) return CloseCode.NORMAL;
-  const sendable = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+  const sendable =
+    (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
   return sendable ? code : CloseCode.PROTOCOL_ERROR;
 }

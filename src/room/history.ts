@@ -27,7 +27,9 @@ export class History {
     sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       seq INTEGER PRIMARY KEY, user_id TEXT NOT NULL, msg_id TEXT, frame TEXT NOT NULL)`);
-    sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS messages_by_key ON messages (user_id, msg_id) WHERE msg_id IS NOT NULL`);
+    sql.exec(
+      `CREATE UNIQUE INDEX IF NOT EXISTS messages_by_key ON messages (user_id, msg_id) WHERE msg_id IS NOT NULL`,
+    );
     const epoch = this.#meta("epoch") ?? newEpoch();
     this.#setMeta("epoch", epoch);
     this.epoch = epoch;
@@ -47,11 +49,21 @@ export class History {
   }
 
   /** Stores the next message: `render(seq)` builds its frame text. Trims to the history limit. */
-  append(userId: string, msgId: string | undefined, render: (seq: number) => string): { seq: number; frame: string } {
+  append(
+    userId: string,
+    msgId: string | undefined,
+    render: (seq: number) => string,
+  ): { seq: number; frame: string } {
     const seq = this.#seq + 1;
     const frame = render(seq);
     if (this.#limit > 0) {
-      this.#sql.exec(`INSERT INTO messages (seq, user_id, msg_id, frame) VALUES (?, ?, ?, ?)`, seq, userId, msgId ?? null, frame);
+      this.#sql.exec(
+        `INSERT INTO messages (seq, user_id, msg_id, frame) VALUES (?, ?, ?, ?)`,
+        seq,
+        userId,
+        msgId ?? null,
+        frame,
+      );
     }
     this.#setMeta("seq", String(seq));
     this.#sql.exec(`DELETE FROM messages WHERE seq <= ?`, seq - this.#limit);
@@ -61,7 +73,10 @@ export class History {
 
   /** Retained frames with seq > since, oldest first. */
   *framesAfter(since: number): Generator<string> {
-    for (const row of this.#sql.exec<{ frame: string }>(`SELECT frame FROM messages WHERE seq > ? ORDER BY seq`, since)) {
+    for (const row of this.#sql.exec<{ frame: string }>(
+      `SELECT frame FROM messages WHERE seq > ? ORDER BY seq`,
+      since,
+    )) {
       yield row.frame;
     }
   }
@@ -81,6 +96,10 @@ export class History {
   }
 
   #setMeta(key: string, value: string): void {
-    this.#sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value);
+    this.#sql.exec(
+      `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      key,
+      value,
+    );
   }
 }

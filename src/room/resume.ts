@@ -18,10 +18,16 @@ export interface ResumePlan {
   gap: boolean;
 }
 
-export function planResume(req: ResumeRequest | null, epoch: string, seq: number, b: HistoryBounds): ResumePlan {
+export function planResume(
+  req: ResumeRequest | null,
+  epoch: string,
+  seq: number,
+  b: HistoryBounds,
+): ResumePlan {
   if (req === null) return { replayAfter: null, gap: false };
   // A fresh client missed nothing: whatever of the last N is retained is replayed, never a gap.
-  if ("rewind" in req) return { replayAfter: req.rewind > 0 && seq > 0 ? Math.max(0, seq - req.rewind) : null, gap: false };
+  if ("rewind" in req)
+    return { replayAfter: req.rewind > 0 && seq > 0 ? Math.max(0, seq - req.rewind) : null, gap: false };
   if (req.epoch !== epoch || req.since > seq) return { replayAfter: null, gap: true };
   if (req.since === seq) return { replayAfter: null, gap: false };
   // Messages since+1 … seq were published; the ones before the oldest retained are gone.

@@ -3,29 +3,29 @@ import { DurableObject } from "cloudflare:workers";
 import { errorResponse } from "../shared/errors.ts";
 import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
 import {
-  CloseCode,
-  PING,
-  PONG,
   type AckFrame,
+  CloseCode,
   type Member,
   type MessageFrame,
+  PING,
+  PONG,
   type RoomInfo,
   type SyncedFrame,
   type UserRef,
 } from "../shared/protocol.ts";
 import { parseSettings, type Settings } from "../shared/settings.ts";
+import { utf8Exceeds } from "../shared/utf8.ts";
+import { newSocketState, welcomeFrame } from "./admission.ts";
 import { parseClientFrame } from "./client-frames.ts";
 import { reciprocalCode } from "./close-codes.ts";
-import { dueForClose, nextDeadline, type Liveness } from "./deadlines.ts";
+import { dueForClose, type Liveness, nextDeadline } from "./deadlines.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { History } from "./history.ts";
 import { membersOf } from "./presence.ts";
-import { newSocketState, welcomeFrame } from "./admission.ts";
-import { GroupCommit } from "./group-commit.ts";
 import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
 import { planResume, resumeRequestOf } from "./resume.ts";
-import { readState, userTag, writeState, type SocketState } from "./socket-state.ts";
-import { isOpen, logger, sendError, trySend, type Log } from "./socket-io.ts";
-import { utf8Exceeds } from "../shared/utf8.ts";
+import { isOpen, type Log, logger, sendError, trySend } from "./socket-io.ts";
+import { readState, type SocketState, userTag, writeState } from "./socket-state.ts";
 
 interface PublishRequest {
   from: UserRef;
@@ -64,7 +64,11 @@ export class Room extends DurableObject<Env> {
   override async fetch(req: Request): Promise<Response> {
     const raw = req.headers.get(IDENTITY_HEADER);
     if (raw === null || req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return errorResponse(400, "bad_request", "rooms accept only WebSocket upgrades forwarded by the worker");
+      return errorResponse(
+        400,
+        "bad_request",
+        "rooms accept only WebSocket upgrades forwarded by the worker",
+      );
     }
     const who = JSON.parse(decodeURIComponent(raw)) as Identity;
     const resume = resumeRequestOf(new URL(req.url));
@@ -81,7 +85,12 @@ export class Room extends DurableObject<Env> {
     writeState(server, state);
 
     const members = membersOf([...open.map(([, s]) => s), state]);
-    const welcome = welcomeFrame(who, state, { epoch: this.#history.epoch, seq: this.#history.seq, members }, this.#settings);
+    const welcome = welcomeFrame(
+      who,
+      state,
+      { epoch: this.#history.epoch, seq: this.#history.seq, members },
+      this.#settings,
+    );
     server.send(JSON.stringify(welcome));
     const plan = planResume(resume, this.#history.epoch, this.#history.seq, this.#history.bounds());
     let replayed = 0;
@@ -98,7 +107,14 @@ export class Room extends DurableObject<Env> {
       this.#presence("join", { id: who.id, name: who.name }, members.length, server);
     }
     await this.#armAlarm(nextDeadline(this.#liveness(server, state), this.#idleMs));
-    this.#log("info", { event: "connect", room: who.room, conn: state.cid, user: who.id, resumed: resume !== null && "since" in resume, replayed });
+    this.#log("info", {
+      event: "connect",
+      room: who.room,
+      conn: state.cid,
+      user: who.id,
+      resumed: resume !== null && "since" in resume,
+      replayed,
+    });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -129,7 +145,8 @@ export class Room extends DurableObject<Env> {
     writeState(ws, state);
 
     if (typeof message !== "string") {
-      if (!state.caps.includes("write")) return sendError(ws, "forbidden", "binary frames need the 'write' capability");
+      if (!state.caps.includes("write"))
+        return sendError(ws, "forbidden", "binary frames need the 'write' capability");
       this.#broadcast(message, ws);
       return;
     }
@@ -141,14 +158,31 @@ export class Room extends DurableObject<Env> {
     }
     const from = { id: state.uid, name: state.name };
     if (frame.type === "publish") {
-      const { seq, duplicate } = await this.#commits.submit({ from, data: frame.data, id: frame.id, except: ws });
-      const ack: AckFrame = { type: "ack", id: frame.id ?? null, seq, ...(duplicate ? { duplicate: true as const } : {}) };
+      const { seq, duplicate } = await this.#commits.submit({
+        from,
+        data: frame.data,
+        id: frame.id,
+        except: ws,
+      });
+      const ack: AckFrame = {
+        type: "ack",
+        id: frame.id ?? null,
+        seq,
+        ...(duplicate ? { duplicate: true as const } : {}),
+      };
       trySend(ws, JSON.stringify(ack)); // the socket may have closed while the write was queued
       return;
     }
     const targets = this.ctx.getWebSockets(userTag(frame.to)).filter(isOpen);
-    if (targets.length === 0) return sendError(ws, "no_such_user", `user '${frame.to}' is not in this room`, frame.id);
-    const text = JSON.stringify({ type: "direct", from, data: frame.data, ts: now, ...(frame.id ? { id: frame.id } : {}) });
+    if (targets.length === 0)
+      return sendError(ws, "no_such_user", `user '${frame.to}' is not in this room`, frame.id);
+    const text = JSON.stringify({
+      type: "direct",
+      from,
+      data: frame.data,
+      ts: now,
+      ...(frame.id ? { id: frame.id } : {}),
+    });
     for (const t of targets) trySend(t, text);
   }
 
@@ -203,7 +237,12 @@ export class Room extends DurableObject<Env> {
   }
 
   /** Server-side publish for `POST /rooms/:room/messages`; broadcast to every socket. */
-  async publish(room: string, from: UserRef, data: unknown, id?: string): Promise<{ seq: number; duplicate?: true }> {
+  async publish(
+    room: string,
+    from: UserRef,
+    data: unknown,
+    id?: string,
+  ): Promise<{ seq: number; duplicate?: true }> {
     const r = await this.#commits.submit({ from, data, id, except: null });
     this.#log("info", { event: "http_publish", room, user: from.id, seq: r.seq, duplicate: r.duplicate });
     return r.duplicate ? { seq: r.seq, duplicate: true } : { seq: r.seq };
@@ -233,7 +272,14 @@ export class Room extends DurableObject<Env> {
       if (seq !== null) return { seq, duplicate: true };
     }
     const { seq, frame } = this.#history.append(from.id, id, (seq) => {
-      const msg: MessageFrame = { type: "message", seq, ...(id !== undefined ? { id } : {}), from, data, ts: Date.now() };
+      const msg: MessageFrame = {
+        type: "message",
+        seq,
+        ...(id !== undefined ? { id } : {}),
+        from,
+        data,
+        ts: Date.now(),
+      };
       return JSON.stringify(msg);
     });
     this.#broadcast(frame, except);

@@ -46,11 +46,15 @@ const BOUNDS = {
   RATE_PER_SECOND: [1, 100_000],
   HISTORY_LIMIT: [0, 1_000_000],
   MAX_CONNECTIONS_PER_ROOM: [1, 32_768],
-} as const satisfies Record<keyof Omit<SettingsVars, "ALLOWED_ORIGINS" | "LOG_LEVEL">, readonly [number, number]>;
+} as const satisfies Record<
+  keyof Omit<SettingsVars, "ALLOWED_ORIGINS" | "LOG_LEVEL">,
+  readonly [number, number]
+>;
 
 function logLevel(raw: string | undefined): LogLevel {
   const v = (raw ?? "").trim() || "info";
-  if (v !== "info" && v !== "warn") throw new SettingsError(`LOG_LEVEL must be "info" or "warn", got "${raw}"`);
+  if (v !== "info" && v !== "warn")
+    throw new SettingsError(`LOG_LEVEL must be "info" or "warn", got "${raw}"`);
   return v;
 }
 

@@ -7,7 +7,12 @@ export class Composer {
   readonly #button: HTMLButtonElement;
 
   /** `onSend` gets the trimmed text; returning false keeps the text in the box (e.g. too large). */
-  constructor(form: HTMLFormElement, input: HTMLTextAreaElement, button: HTMLButtonElement, onSend: (text: string) => boolean) {
+  constructor(
+    form: HTMLFormElement,
+    input: HTMLTextAreaElement,
+    button: HTMLButtonElement,
+    onSend: (text: string) => boolean,
+  ) {
     this.#form = form;
     this.#input = input;
     this.#button = button;

@@ -1,6 +1,7 @@
 // Pure text for the page: names, times, message bodies, and human explanations of errors and closes.
-import type { UserRef } from "../shared/protocol.ts";
+
 import type { ConnectionState } from "../client/types.ts";
+import type { UserRef } from "../shared/protocol.ts";
 
 /** The part of RoomcastError the page reads (duck-typed, so any realm's error works). */
 export interface ErrorLike {
@@ -22,9 +23,17 @@ export function displayName(u: UserRef): string {
 
 /** One or two letters for an avatar. */
 export function initials(u: UserRef): string {
-  const words = displayName(u).trim().split(/[\s._-]+/).filter(Boolean);
+  const words = displayName(u)
+    .trim()
+    .split(/[\s._-]+/)
+    .filter(Boolean);
   const letters = words.length > 1 ? [words[0], words[1]] : [displayName(u)];
-  return letters.map((w) => [...(w ?? "")][0] ?? "").join("").toUpperCase() || "?";
+  return (
+    letters
+      .map((w) => [...(w ?? "")][0] ?? "")
+      .join("")
+      .toUpperCase() || "?"
+  );
 }
 
 /** A stable hue (0–359) per user id, for avatar colours. */
@@ -68,7 +77,10 @@ export function publishFailure(err: unknown): string {
 }
 
 /** Explains why the connection was closed for good (refused token, room, origin, flooding…). */
-export function explainClose(state: Extract<ConnectionState, { status: "closed" }>, room: string): Explanation {
+export function explainClose(
+  state: Extract<ConnectionState, { status: "closed" }>,
+  room: string,
+): Explanation {
   const e = state.error;
   const detail = e?.message ?? (state.reason || `close code ${state.code}`);
   const titles: Record<string, string> = {

@@ -34,7 +34,10 @@ export function roomFragment(room: string): string {
  * Decides what to join on load. A token in the fragment wins and is remembered for this tab
  * (sessionStorage) so a reload still works after the token is removed from the visible URL.
  */
-export function resolveJoin(fragment: FragmentParams, storage: Pick<Storage, "getItem"> | null): JoinParams | null {
+export function resolveJoin(
+  fragment: FragmentParams,
+  storage: Pick<Storage, "getItem"> | null,
+): JoinParams | null {
   if (!fragment.room) return null;
   const token = fragment.token ?? storage?.getItem(TOKEN_KEY + fragment.room) ?? null;
   return token ? { room: fragment.room, token } : null;

@@ -3,7 +3,15 @@ import { RoomcastError } from "../client/index.ts";
 import type { ConnectionState } from "../client/types.ts";
 import { Composer } from "./composer.ts";
 import { explainClose } from "./format.ts";
-import { forgetToken, type JoinParams, parseFragment, rememberToken, resolveJoin, roomFragment, tabStorage } from "./fragment.ts";
+import {
+  forgetToken,
+  type JoinParams,
+  parseFragment,
+  rememberToken,
+  resolveJoin,
+  roomFragment,
+  tabStorage,
+} from "./fragment.ts";
 import { MembersView } from "./members-view.ts";
 import { MessagesView } from "./messages-view.ts";
 import { type Session, type SessionHooks, startSession } from "./session.ts";

@@ -21,13 +21,23 @@ export class MembersView {
     });
     this.#list.replaceChildren(
       ...sorted.map((m) => {
-        const avatar = el("span", { className: "avatar small", text: initials(m), attrs: { "aria-hidden": "true" } });
+        const avatar = el("span", {
+          className: "avatar small",
+          text: initials(m),
+          attrs: { "aria-hidden": "true" },
+        });
         avatar.style.setProperty("--hue", String(hueOf(m.id)));
         const label = el("span", { className: "member-name", text: displayName(m) });
         const children: Node[] = [avatar, label];
         if (m.id === selfId) children.push(el("span", { className: "tag", text: "you" }));
         if (m.connections > 1) {
-          children.push(el("span", { className: "member-conns", text: `×${m.connections}`, attrs: { title: `${m.connections} connections` } }));
+          children.push(
+            el("span", {
+              className: "member-conns",
+              text: `×${m.connections}`,
+              attrs: { title: `${m.connections} connections` },
+            }),
+          );
         }
         const item = el("li", { className: "member" }, children);
         item.dataset.userId = m.id;

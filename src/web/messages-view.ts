@@ -100,7 +100,10 @@ export class MessagesView {
           state.textContent = "Sending…";
           retry();
         });
-        state.replaceChildren(el("span", { className: "msg-error", text: reason, attrs: { role: "alert" } }), button);
+        state.replaceChildren(
+          el("span", { className: "msg-error", text: reason, attrs: { role: "alert" } }),
+          button,
+        );
       },
     };
   }

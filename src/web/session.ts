@@ -2,8 +2,8 @@
 import { connect } from "../client/index.ts";
 import type { ConnectionState, RoomClient, SyncedEvent } from "../client/types.ts";
 import type { UserRef } from "../shared/protocol.ts";
-import type { JoinParams } from "./fragment.ts";
 import { displayName, publishFailure } from "./format.ts";
+import type { JoinParams } from "./fragment.ts";
 import type { MembersView } from "./members-view.ts";
 import type { MessagesView } from "./messages-view.ts";
 import type { StatusView } from "./status-view.ts";
@@ -49,7 +49,12 @@ function newId(): string {
 
 /** Connects to `params.room` on this page's own origin and keeps the views up to date. */
 export function startSession(params: JoinParams, views: SessionViews, hooks: SessionHooks): Session {
-  const client: RoomClient = connect({ url: location.origin, room: params.room, token: params.token, rewind: JOIN_HISTORY });
+  const client: RoomClient = connect({
+    url: location.origin,
+    room: params.room,
+    token: params.token,
+    rewind: JOIN_HISTORY,
+  });
   let self: UserRef | null = null;
   let maxBytes = Number.POSITIVE_INFINITY;
   let synced = false;
@@ -74,7 +79,11 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
   client.on("synced", (s) => {
     if (reconnectNote) {
       const missed = s.replayed === 1 ? "1 missed message" : `${s.replayed} missed messages`;
-      const parts = ["Reconnected", ...(s.gap ? ["some messages are missing"] : []), ...(s.replayed > 0 ? [`${missed} restored`] : [])];
+      const parts = [
+        "Reconnected",
+        ...(s.gap ? ["some messages are missing"] : []),
+        ...(s.replayed > 0 ? [`${missed} restored`] : []),
+      ];
       reconnectNote.textContent = parts.join(" · ");
       reconnectNote.classList.toggle("warn", s.gap);
       reconnectNote = null;

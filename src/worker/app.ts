@@ -4,9 +4,9 @@ import { cors } from "hono/cors";
 import * as v from "valibot";
 import { errorBody } from "../shared/errors.ts";
 import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
-import { MAX_ID_LENGTH, MAX_REWIND, type AuthCheck } from "../shared/protocol.ts";
+import { type AuthCheck, MAX_ID_LENGTH, MAX_REWIND } from "../shared/protocol.ts";
 import { utf8Exceeds } from "../shared/utf8.ts";
-import { allowedOrigins, gate, type AppEnv } from "./gate.ts";
+import { type AppEnv, allowedOrigins, gate } from "./gate.ts";
 import { HttpError } from "./http-error.ts";
 import { originAllowed } from "./origin.ts";
 
@@ -93,17 +93,21 @@ app.post("/rooms/:room/messages", async (c) => {
   const a = await gate(c, { room: c.req.param("room"), need: "admin" });
   const text = await c.req.text();
   if (utf8Exceeds(text, a.settings.maxMessageBytes)) {
-    throw new HttpError(413, "too_large", `body larger than MAX_MESSAGE_BYTES (${a.settings.maxMessageBytes})`);
+    throw new HttpError(
+      413,
+      "too_large",
+      `body larger than MAX_MESSAGE_BYTES (${a.settings.maxMessageBytes})`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new HttpError(400, "bad_request", "body must be JSON: {\"data\":<JSON>,\"id\"?:string}");
+    throw new HttpError(400, "bad_request", 'body must be JSON: {"data":<JSON>,"id"?:string}');
   }
   const body = v.safeParse(PublishBody, json);
   if (!body.success || !(typeof json === "object" && json !== null && "data" in json)) {
-    throw new HttpError(400, "bad_request", "body must be {\"data\":<JSON>,\"id\"?:string (1-64 chars)}");
+    throw new HttpError(400, "bad_request", 'body must be {"data":<JSON>,"id"?:string (1-64 chars)}');
   }
   const from = { id: a.token.sub, name: a.token.name };
   const result = await c.env.ROOMS.getByName(a.room).publish(a.room, from, body.output.data, body.output.id);

@@ -1,12 +1,12 @@
 // The checks every room route makes, in the contract's precedence order:
 // 500 misconfigured, 400 bad_room, 426, 403 origin_not_allowed, 401, 403 forbidden.
 import type { Context } from "hono";
-import { ROOM_NAME, type Capability } from "../shared/protocol.ts";
-import { parseSettings, SettingsError, type Settings } from "../shared/settings.ts";
+import { type Capability, ROOM_NAME } from "../shared/protocol.ts";
+import { parseSettings, type Settings, SettingsError } from "../shared/settings.ts";
 import { capabilitiesFor } from "./capabilities.ts";
 import { HttpError } from "./http-error.ts";
 import { originAllowed } from "./origin.ts";
-import { extractToken, verifyToken, type VerifiedToken } from "./token.ts";
+import { extractToken, type VerifiedToken, verifyToken } from "./token.ts";
 
 export type AppEnv = { Bindings: Env };
 
@@ -28,7 +28,11 @@ export interface Admitted {
 
 function settingsOf(env: Env): Settings {
   if (!env.AUTH_SECRET) {
-    throw new HttpError(500, "misconfigured", "AUTH_SECRET is not set: run `wrangler secret put AUTH_SECRET`");
+    throw new HttpError(
+      500,
+      "misconfigured",
+      "AUTH_SECRET is not set: run `wrangler secret put AUTH_SECRET`",
+    );
   }
   try {
     return parseSettings(env);
@@ -55,7 +59,11 @@ export async function gate(c: Context<AppEnv>, o: GateOptions): Promise<Admitted
     throw new HttpError(400, "bad_room", "room name must match ^[A-Za-z0-9._-]{1,64}$");
   }
   if (o.upgrade && c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    throw new HttpError(426, "upgrade_required", "this endpoint needs a WebSocket upgrade (Upgrade: websocket)");
+    throw new HttpError(
+      426,
+      "upgrade_required",
+      "this endpoint needs a WebSocket upgrade (Upgrade: websocket)",
+    );
   }
   if (!originAllowed(c.req.raw, settings.allowedOrigins)) {
     throw new HttpError(403, "origin_not_allowed", `origin ${c.req.header("origin")} is not allowed`);

@@ -48,7 +48,11 @@ export function extractToken(req: Request): string {
   }
   const q = new URL(req.url).searchParams.get("token");
   if (q) return q;
-  throw new HttpError(401, "unauthorized", "token missing: send 'Authorization: Bearer <jwt>' or ?token=<jwt>");
+  throw new HttpError(
+    401,
+    "unauthorized",
+    "token missing: send 'Authorization: Bearer <jwt>' or ?token=<jwt>",
+  );
 }
 
 /** Verifies signature, algorithm and time claims, then the claim shapes. Throws HttpError 401. */

@@ -74,10 +74,14 @@ describe("chat between two browsers", () => {
     await waitForStatus(alice, "open");
     await alice.locator('#members li[data-user-id="bob"]').waitFor({ timeout: WAIT_MS });
     // The page sets this text on `synced`, i.e. once the replay is complete.
-    await alice.locator("#empty", { hasText: "No messages yet" }).waitFor({ state: "attached", timeout: WAIT_MS });
+    await alice
+      .locator("#empty", { hasText: "No messages yet" })
+      .waitFor({ state: "attached", timeout: WAIT_MS });
     expect(await messageTexts(alice)).toEqual([hello, "Hello Alice!"]);
     expect(await messagesWithText(alice, hello).getAttribute("class")).toContain("own");
-    expect(await messagesWithText(alice, hello).getAttribute("data-seq")).toBe(await atBob.getAttribute("data-seq"));
+    expect(await messagesWithText(alice, hello).getAttribute("data-seq")).toBe(
+      await atBob.getAttribute("data-seq"),
+    );
     expect(await messagesWithText(alice, "Hello Alice!").getAttribute("class")).not.toContain("own");
     expect(await alice.locator("#messages li.note", { hasText: "Reconnected" }).count()).toBe(0);
     expect(await alice.locator("#gap-banner").isHidden()).toBe(true);
@@ -116,7 +120,9 @@ describe("chat between two browsers", () => {
       hasTouch: true,
     });
     await waitForStatus(bob, "open");
-    const carol = await open(roomLink(suite.server().url, room, await jwt("carol", "Carol")), { colorScheme: "dark" });
+    const carol = await open(roomLink(suite.server().url, room, await jwt("carol", "Carol")), {
+      colorScheme: "dark",
+    });
     await waitForStatus(carol, "open");
 
     const lines: [Page, string][] = [
@@ -124,7 +130,10 @@ describe("chat between two browsers", () => {
       [bob, "Yes, at 14:00. I'll post the checklist here."],
       [bob, "1. Freeze main\n2. Tag the release\n3. Watch the dashboards for 15 minutes"],
       [carol, "Sounds good. I'm on call, ping me if anything looks off."],
-      [alice, "Thanks! A very long link for good measure: https://example.com/a/really/long/path/that/should/wrap/nicely/on/small/screens?with=query&and=more"],
+      [
+        alice,
+        "Thanks! A very long link for good measure: https://example.com/a/really/long/path/that/should/wrap/nicely/on/small/screens?with=query&and=more",
+      ],
     ];
     for (const [page, text] of lines) {
       await send(page, text);
@@ -153,7 +162,9 @@ describe("chat between two browsers", () => {
 
   it("marks a refused message as failed with the reason, and keeps the connection", async () => {
     const room = uniqueRoom("readonly");
-    const reader = await open(roomLink(suite.server().url, room, await token("rita", { name: "Rita", rooms: { [room]: ["read"] } })));
+    const reader = await open(
+      roomLink(suite.server().url, room, await token("rita", { name: "Rita", rooms: { [room]: ["read"] } })),
+    );
     await waitForStatus(reader, "open");
     await send(reader, "can I write here?");
     const failed = messagesWithText(reader, "can I write here?").and(reader.locator(".own.failed"));

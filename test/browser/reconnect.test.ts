@@ -59,7 +59,9 @@ describe("server restart", () => {
     await outage(suite.server(), page, async () => {
       // Alice writes while the server is down: shown at once, pending.
       await send(page, "alice-while-offline");
-      await messagesWithText(page, "alice-while-offline").and(page.locator(".pending")).waitFor({ timeout: WAIT_MS });
+      await messagesWithText(page, "alice-while-offline")
+        .and(page.locator(".pending"))
+        .waitFor({ timeout: WAIT_MS });
       await screenshot(page, "reconnecting.png");
     });
     // The server is back but the page's retry timer is frozen: these are missed for sure.
@@ -67,18 +69,25 @@ describe("server restart", () => {
     for (const t of during) await publish(t);
     await page.clock.resume();
     await waitForStatus(page, "open");
-    await page.locator("#messages li.note", { hasText: "Reconnected · 5 missed messages restored" }).waitFor({ timeout: WAIT_MS });
+    await page
+      .locator("#messages li.note", { hasText: "Reconnected · 5 missed messages restored" })
+      .waitFor({ timeout: WAIT_MS });
     const after = ["after-1", "after-2"];
     for (const t of after) await publish(t);
 
     const expected = [...before, ...during, ...after];
     for (const t of expected) await messagesWithText(page, t).waitFor({ timeout: WAIT_MS });
-    const sent = messagesWithText(page, "alice-while-offline").and(page.locator(".own:not(.pending):not(.failed)[data-seq]"));
+    const sent = messagesWithText(page, "alice-while-offline").and(
+      page.locator(".own:not(.pending):not(.failed)[data-seq]"),
+    );
     await sent.waitFor({ timeout: WAIT_MS });
 
     const texts = await messageTexts(page);
     for (const t of [...expected, "alice-while-offline"]) {
-      expect(texts.filter((x) => x === t), `"${t}" shown once`).toHaveLength(1);
+      expect(
+        texts.filter((x) => x === t),
+        `"${t}" shown once`,
+      ).toHaveLength(1);
     }
     const order = expected.map((t) => texts.indexOf(t));
     expect(order).toEqual([...order].sort((a, b) => a - b));
@@ -105,11 +114,17 @@ describe("server restart", () => {
     const texts = await messageTexts(page);
     expect(texts).toEqual(["seen-1", ...kept]);
     const note = page.locator("#messages li.note.warn");
-    expect(await note.textContent()).toBe("Reconnected · some messages are missing · 3 missed messages restored");
-    // The note sits where the gap is: between what was seen and what was restored.
-    const kinds = await page.locator("#messages > li").evaluateAll((items) =>
-      items.map((i) => (i.classList.contains("note") ? "note" : (i.textContent ?? "").includes("seen-1") ? "seen" : "msg")),
+    expect(await note.textContent()).toBe(
+      "Reconnected · some messages are missing · 3 missed messages restored",
     );
+    // The note sits where the gap is: between what was seen and what was restored.
+    const kinds = await page
+      .locator("#messages > li")
+      .evaluateAll((items) =>
+        items.map((i) =>
+          i.classList.contains("note") ? "note" : (i.textContent ?? "").includes("seen-1") ? "seen" : "msg",
+        ),
+      );
     expect(kinds).toEqual(["seen", "note", "msg", "msg", "msg"]);
     await screenshot(page, "gap.png");
   });

@@ -22,12 +22,17 @@ interface Case {
 const cases: Case[] = [
   {
     name: "bad signature",
-    jwt: (room) => token("mallory", { rooms: { [room]: ["read", "write"] }, secret: "not-the-server-secret-0123456789abcdef" }),
+    jwt: (room) =>
+      token("mallory", {
+        rooms: { [room]: ["read", "write"] },
+        secret: "not-the-server-secret-0123456789abcdef",
+      }),
     title: () => "Token expired or invalid (unauthorized)",
   },
   {
     name: "expired",
-    jwt: (room) => token("alice", { rooms: { [room]: ["read", "write"] }, ttlSeconds: 60, now: Date.now() - 3_600_000 }),
+    jwt: (room) =>
+      token("alice", { rooms: { [room]: ["read", "write"] }, ttlSeconds: 60, now: Date.now() - 3_600_000 }),
     title: () => "Token expired or invalid (unauthorized)",
   },
   {
@@ -84,7 +89,9 @@ describe("refused token", () => {
     const jwt = await token("alice", { rooms: { "*": ["read", "write"] } });
     await page.goto(roomLink(suite.server().url, "no spaces allowed", jwt));
     await waitForStatus(page, "closed");
-    expect(await page.locator("#error-title").textContent()).toBe("Invalid room name 'no spaces allowed' (bad_room)");
+    expect(await page.locator("#error-title").textContent()).toBe(
+      "Invalid room name 'no spaces allowed' (bad_room)",
+    );
     expect(sockets).toBe(0);
   });
 });

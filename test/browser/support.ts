@@ -2,10 +2,16 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type Browser, type BrowserContextOptions, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect } from "vitest";
 import { mintToken } from "../../src/cli/mint.ts";
 import type { Capability } from "../../src/shared/protocol.ts";
-import { afterAll, beforeAll, expect } from "vitest";
-import { type DevServer, type DevServerOptions, ROOT, startDevServer, TEST_SECRET } from "../support/dev-server.ts";
+import {
+  type DevServer,
+  type DevServerOptions,
+  ROOT,
+  startDevServer,
+  TEST_SECRET,
+} from "../support/dev-server.ts";
 
 /** How long any single page state may take to appear (wrangler dev on a busy CI box can be slow). */
 export const WAIT_MS = 20_000;
@@ -59,7 +65,11 @@ export function roomLink(baseUrl: string, room: string, jwt: string): string {
 }
 
 /** Opens a fresh browser context (own storage) on `url`. */
-export async function openPage(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Page> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: BrowserContextOptions = {},
+): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
   const page = await context.newPage();
   watchErrors(page);
@@ -85,14 +95,21 @@ export async function waitForStatus(page: Page, state: string): Promise<void> {
 
 /** The message items whose text is exactly `text`. */
 export function messagesWithText(page: Page, text: string): Locator {
-  return page.locator("#messages > li.msg").filter({ has: page.locator(".msg-text", { hasText: new RegExp(`^${escapeRegExp(text)}$`) }) });
+  return page
+    .locator("#messages > li.msg")
+    .filter({ has: page.locator(".msg-text", { hasText: new RegExp(`^${escapeRegExp(text)}$`) }) });
 }
 
 /**
  * Publishes `{ text }` to `room` over HTTP as an admin (the contract's server-side publish), so the
  * messages do not depend on any socket. The text doubles as the idempotency id.
  */
-export async function httpPublisher(baseUrl: string, room: string, user = "bob", name = "Bob"): Promise<(text: string) => Promise<number>> {
+export async function httpPublisher(
+  baseUrl: string,
+  room: string,
+  user = "bob",
+  name = "Bob",
+): Promise<(text: string) => Promise<number>> {
   const jwt = await token(user, { name, rooms: { [room]: ["admin"] } });
   return async (text) => {
     const res = await fetch(`${baseUrl}/rooms/${encodeURIComponent(room)}/messages`, {

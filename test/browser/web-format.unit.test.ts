@@ -1,8 +1,21 @@
 // Pure parts of the page: fragment parsing, token memory, message bodies and error wording.
 import { describe, expect, it } from "vitest";
 import { RoomcastError } from "../../src/client/types.ts";
-import { displayName, explainClose, initials, messageBody, publishFailure, statusText } from "../../src/web/format.ts";
-import { forgetToken, parseFragment, rememberToken, resolveJoin, roomFragment } from "../../src/web/fragment.ts";
+import {
+  displayName,
+  explainClose,
+  initials,
+  messageBody,
+  publishFailure,
+  statusText,
+} from "../../src/web/format.ts";
+import {
+  forgetToken,
+  parseFragment,
+  rememberToken,
+  resolveJoin,
+  roomFragment,
+} from "../../src/web/fragment.ts";
 
 function memoryStorage(): Pick<Storage, "getItem" | "setItem" | "removeItem"> {
   const m = new Map<string, string>();
@@ -57,15 +70,21 @@ describe("format", () => {
     expect(publishFailure(new RoomcastError("queue_full", "full"))).toBe(
       "Not sent: too many messages waiting to be sent (queue_full)",
     );
-    expect(publishFailure(new RoomcastError("timeout", "late"))).toBe("Not sent: the server did not confirm in time (timeout)");
+    expect(publishFailure(new RoomcastError("timeout", "late"))).toBe(
+      "Not sent: the server did not confirm in time (timeout)",
+    );
     expect(publishFailure("weird")).toBe("Not sent: unknown error (error)");
   });
 
   it("names the cause of a refused connection", () => {
     const closed = (error?: RoomcastError, code = 1006) =>
       explainClose({ status: "closed", code, reason: "", ...(error ? { error } : {}) }, "lobby");
-    expect(closed(new RoomcastError("unauthorized", "token expired")).title).toBe("Token expired or invalid (unauthorized)");
-    expect(closed(new RoomcastError("forbidden", "no read")).title).toBe("Not allowed in room 'lobby' (forbidden)");
+    expect(closed(new RoomcastError("unauthorized", "token expired")).title).toBe(
+      "Token expired or invalid (unauthorized)",
+    );
+    expect(closed(new RoomcastError("forbidden", "no read")).title).toBe(
+      "Not allowed in room 'lobby' (forbidden)",
+    );
     expect(closed(new RoomcastError("forbidden", "no read")).detail).toBe("no read");
     expect(closed(new RoomcastError("bad_room", "bad")).title).toBe("Invalid room name 'lobby' (bad_room)");
     expect(closed(new RoomcastError("network", "gave up")).title).toBe("Disconnected (1006)");
@@ -77,9 +96,13 @@ describe("format", () => {
     expect(statusText(state, 10_000, 7_000)).toBe("Reconnecting in 3s");
     expect(statusText(state, 10_000, 9_100)).toBe("Reconnecting in 1s");
     expect(statusText(state, 10_000, 10_000)).toBe("Reconnecting…");
-    expect(statusText({ status: "closed", code: 1006, reason: "", error: new RoomcastError("forbidden", "x") }, 0, 0)).toBe(
-      "Closed: forbidden",
-    );
+    expect(
+      statusText(
+        { status: "closed", code: 1006, reason: "", error: new RoomcastError("forbidden", "x") },
+        0,
+        0,
+      ),
+    ).toBe("Closed: forbidden");
     expect(statusText({ status: "open" }, 0, 0)).toBe("Connected");
   });
 });

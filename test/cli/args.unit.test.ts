@@ -52,8 +52,23 @@ describe("parseCommandLine", () => {
 
   it("parses connect with minting, resume point, short flags and booleans", () => {
     const c = parseCommandLine([
-      "connect", "wss://example.com", "-r", "team-1", "-u", "alice", "-n", "Alice", "-s", "sekrit",
-      "--since", "42", "--epoch", "e1", "-k", "--json", "--listen",
+      "connect",
+      "wss://example.com",
+      "-r",
+      "team-1",
+      "-u",
+      "alice",
+      "-n",
+      "Alice",
+      "-s",
+      "sekrit",
+      "--since",
+      "42",
+      "--epoch",
+      "e1",
+      "-k",
+      "--json",
+      "--listen",
     ]);
     expect(c).toEqual({
       command: "connect",
@@ -71,31 +86,46 @@ describe("parseCommandLine", () => {
   it("takes the room from a pasted /rooms/<room>/ws URL", () => {
     const c = parseCommandLine(["connect", "ws://h:1/rooms/lobby/ws", "--token", "T"]);
     expect(c).toMatchObject({ base: "http://h:1", room: "lobby" });
-    expect(usageError(["connect", "ws://h/rooms/lobby/ws", "--room", "other", "--token", "T"]).message).toContain(
-      "differs from the URL's room lobby",
-    );
+    expect(
+      usageError(["connect", "ws://h/rooms/lobby/ws", "--room", "other", "--token", "T"]).message,
+    ).toContain("differs from the URL's room lobby");
   });
 
   it("validates connect arguments", () => {
     expect(usageError(["connect", "--room", "r", "--token", "T"]).message).toContain("missing server URL");
-    expect(usageError(["connect", "ws://h", "extra", "--room", "r", "--token", "T"]).message).toContain('unexpected argument "extra"');
+    expect(usageError(["connect", "ws://h", "extra", "--room", "r", "--token", "T"]).message).toContain(
+      'unexpected argument "extra"',
+    );
     expect(usageError(["connect", "ws://h", "--token", "T"]).message).toContain("missing --room");
-    expect(usageError(["connect", "ws://h", "--room", "no spaces", "--token", "T"]).message).toContain('bad room "no spaces"');
-    expect(usageError(["connect", "ws://h", "--room", "x".repeat(65), "--token", "T"]).message).toContain("bad room");
+    expect(usageError(["connect", "ws://h", "--room", "no spaces", "--token", "T"]).message).toContain(
+      'bad room "no spaces"',
+    );
+    expect(usageError(["connect", "ws://h", "--room", "x".repeat(65), "--token", "T"]).message).toContain(
+      "bad room",
+    );
     expect(usageError(["connect", "ws://h", "--room", "r"]).message).toContain("missing token");
-    expect(usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--user", "u"]).message).toContain("not both");
-    expect(usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--since", "3"]).message).toContain(
-      "--since and --epoch go together",
+    expect(usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--user", "u"]).message).toContain(
+      "not both",
     );
-    expect(usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--since=-1", "--epoch", "e"]).message).toContain(
-      "non-negative integer",
+    expect(
+      usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--since", "3"]).message,
+    ).toContain("--since and --epoch go together");
+    expect(
+      usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--since=-1", "--epoch", "e"]).message,
+    ).toContain("non-negative integer");
+    expect(
+      usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--since", "1.5", "--epoch", "e"])
+        .message,
+    ).toContain("non-negative integer");
+    expect(
+      usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--rewind", "lots"]).message,
+    ).toContain("--rewind");
+    expect(
+      usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--rewind", "1000001"]).message,
+    ).toContain("--rewind");
+    expect(usageError(["connect", "ws://h", "--room", "r", "--user", "x".repeat(65)]).message).toContain(
+      "1-64",
     );
-    expect(usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--since", "1.5", "--epoch", "e"]).message).toContain(
-      "non-negative integer",
-    );
-    expect(usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--rewind", "lots"]).message).toContain("--rewind");
-    expect(usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--rewind", "1000001"]).message).toContain("--rewind");
-    expect(usageError(["connect", "ws://h", "--room", "r", "--user", "x".repeat(65)]).message).toContain("1-64");
     expect(usageError(["connect", "ws://h", "--room"]).message).toContain("argument missing");
     expect(usageError(["connect", "ws://h", "--room", "r", "--token", "T", "--since", "-1"]).message).toBe(
       "connect: option '--since' argument is ambiguous (see roomcast connect --help)",
@@ -104,7 +134,19 @@ describe("parseCommandLine", () => {
 
   it("parses token with repeated, merged room specs and a ttl", () => {
     expect(
-      parseCommandLine(["token", "--user", "bob", "--room", "lobby:r", "--room", "team-*:read", "--room", "lobby:w", "--ttl", "15m"]),
+      parseCommandLine([
+        "token",
+        "--user",
+        "bob",
+        "--room",
+        "lobby:r",
+        "--room",
+        "team-*:read",
+        "--room",
+        "lobby:w",
+        "--ttl",
+        "15m",
+      ]),
     ).toEqual({
       command: "token",
       user: "bob",
@@ -123,12 +165,29 @@ describe("parseCommandLine", () => {
     expect(usageError(["token", "--user", "u"]).message).toContain("missing --room");
     expect(usageError(["token", "--user", "u", "--room", "lob by:rw"]).message).toContain("bad room pattern");
     expect(usageError(["token", "--user", "u", "--room", "lobby:rx"]).message).toContain("bad capabilities");
-    expect(usageError(["token", "--user", "u", "--room", "lobby", "--ttl", "soon"]).message).toContain("bad ttl");
-    expect(usageError(["token", "--user", "u", "--room", "lobby", "stray"]).message).toContain('unexpected argument "stray"');
+    expect(usageError(["token", "--user", "u", "--room", "lobby", "--ttl", "soon"]).message).toContain(
+      "bad ttl",
+    );
+    expect(usageError(["token", "--user", "u", "--room", "lobby", "stray"]).message).toContain(
+      'unexpected argument "stray"',
+    );
   });
 
   it("parses publish --data as JSON, with an optional id", () => {
-    expect(parseCommandLine(["publish", "http://h", "--room", "r", "--data", '{"n":1}', "--id", "m-1", "--token", "T"])).toEqual({
+    expect(
+      parseCommandLine([
+        "publish",
+        "http://h",
+        "--room",
+        "r",
+        "--data",
+        '{"n":1}',
+        "--id",
+        "m-1",
+        "--token",
+        "T",
+      ]),
+    ).toEqual({
       command: "publish",
       base: "http://h",
       room: "r",
@@ -147,10 +206,23 @@ describe("parseCommandLine", () => {
     const bad = usageError(["publish", "http://h", "--room", "r", "--data", "hello", "--token", "T"]);
     expect(bad.exitCode).toBe(2);
     expect(bad.message).toContain("--data is not valid JSON");
-    expect(usageError(["publish", "http://h", "--room", "r", "--token", "T"]).message).toContain("missing --data");
-    expect(usageError(["publish", "http://h", "--room", "r", "--data", "1", "--id", "x".repeat(65), "--token", "T"]).message).toContain(
-      "--id must be 1-64",
+    expect(usageError(["publish", "http://h", "--room", "r", "--token", "T"]).message).toContain(
+      "missing --data",
     );
+    expect(
+      usageError([
+        "publish",
+        "http://h",
+        "--room",
+        "r",
+        "--data",
+        "1",
+        "--id",
+        "x".repeat(65),
+        "--token",
+        "T",
+      ]).message,
+    ).toContain("--id must be 1-64");
   });
 
   it("parses info", () => {
@@ -175,7 +247,10 @@ describe("parseServerUrl", () => {
 
   it("keeps a path prefix and reads a room path", () => {
     expect(parseServerUrl("https://example.com/api/")).toEqual({ base: "https://example.com/api" });
-    expect(parseServerUrl("wss://example.com/api/rooms/lobby/ws")).toEqual({ base: "https://example.com/api", room: "lobby" });
+    expect(parseServerUrl("wss://example.com/api/rooms/lobby/ws")).toEqual({
+      base: "https://example.com/api",
+      room: "lobby",
+    });
     expect(parseServerUrl("http://h/rooms/team-1")).toEqual({ base: "http://h", room: "team-1" });
   });
 

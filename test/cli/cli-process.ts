@@ -1,5 +1,5 @@
 // Runs the real `roomcast` CLI (bin/roomcast.js) as a child process and awaits its JSON output lines.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +17,11 @@ export interface CliProcess {
   stdout(): string;
   stderr(): string;
   /** The first event (at or after index `from`) that matches; rejects after `timeoutMs` or when the CLI exits first. */
-  waitFor(what: string, match: (ev: CliEvent) => boolean, opts?: { timeoutMs?: number; from?: number }): Promise<CliEvent>;
+  waitFor(
+    what: string,
+    match: (ev: CliEvent) => boolean,
+    opts?: { timeoutMs?: number; from?: number },
+  ): Promise<CliEvent>;
   /** Writes one line to the CLI's stdin. */
   send(line: string): void;
   /** Closes stdin (EOF). */
@@ -34,7 +38,7 @@ export interface RunOptions {
 /** The child's environment: this one without AUTH_SECRET (tests choose the secret source), plus `env`. */
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...extra };
-  if (!("AUTH_SECRET" in extra)) delete env["AUTH_SECRET"];
+  if (!("AUTH_SECRET" in extra)) delete env.AUTH_SECRET;
   return env;
 }
 
@@ -56,7 +60,9 @@ function toEvent(line: string): CliEvent {
 /** `ev[a][b]` when both levels exist. */
 export function field(ev: CliEvent, a: string, b: string): unknown {
   const inner: unknown = ev[a];
-  return typeof inner === "object" && inner !== null && b in inner ? (inner as Record<string, unknown>)[b] : undefined;
+  return typeof inner === "object" && inner !== null && b in inner
+    ? (inner as Record<string, unknown>)[b]
+    : undefined;
 }
 
 /** Starts `roomcast <args>` with piped stdio (so it runs in pipe/JSON mode). */
@@ -75,8 +81,7 @@ export function startCli(args: string[], opts: RunOptions = {}): CliProcess {
   child.stdout?.on("data", (d: Buffer) => {
     out += d.toString();
     partial += d.toString();
-    let nl: number;
-    while ((nl = partial.indexOf("\n")) !== -1) {
+    for (let nl = partial.indexOf("\n"); nl !== -1; nl = partial.indexOf("\n")) {
       const line = partial.slice(0, nl);
       partial = partial.slice(nl + 1);
       if (line.trim() === "") continue;
@@ -155,7 +160,11 @@ export async function runCli(
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       stopCli(cli);
-      reject(new Error(`roomcast ${args.join(" ")} did not finish in ${opts.timeoutMs ?? 30_000} ms\n${cli.stderr()}`));
+      reject(
+        new Error(
+          `roomcast ${args.join(" ")} did not finish in ${opts.timeoutMs ?? 30_000} ms\n${cli.stderr()}`,
+        ),
+      );
     }, opts.timeoutMs ?? 30_000);
   });
   try {
@@ -174,8 +183,9 @@ export function stopCli(cli: CliProcess): void {
 /** Matchers for common events. */
 export const is = {
   synced: (ev: CliEvent) => ev.type === "synced",
-  message: (data: unknown) => (ev: CliEvent) => ev.type === "message" && JSON.stringify(ev["data"]) === JSON.stringify(data),
-  state: (status: string) => (ev: CliEvent) => ev.type === "state" && ev["status"] === status,
+  message: (data: unknown) => (ev: CliEvent) =>
+    ev.type === "message" && JSON.stringify(ev.data) === JSON.stringify(data),
+  state: (status: string) => (ev: CliEvent) => ev.type === "state" && ev.status === status,
   presence: (event: "join" | "leave", user: string) => (ev: CliEvent) =>
-    ev.type === "presence" && ev["event"] === event && field(ev, "user", "id") === user,
+    ev.type === "presence" && ev.event === event && field(ev, "user", "id") === user,
 };

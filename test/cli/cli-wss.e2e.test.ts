@@ -1,8 +1,8 @@
 // The roomcast CLI over wss:// against `wrangler dev --local-protocol https` (self-signed certificate).
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, TEST_SECRET, type DevServer } from "../support/dev-server.ts";
-import { is, runCli, startCli, stopCli, type CliProcess } from "./cli-process.ts";
+import { type DevServer, startDevServer, TEST_SECRET } from "../support/dev-server.ts";
+import { type CliProcess, is, runCli, startCli, stopCli } from "./cli-process.ts";
 
 let server: DevServer;
 const started: CliProcess[] = [];
@@ -30,7 +30,7 @@ describe("roomcast over wss", () => {
     await alice.waitFor("alice synced", is.synced);
     alice.send("over tls");
     const got = await bob.waitFor("the message", is.message("over tls"));
-    expect(got["from"]).toEqual({ id: "alice", name: null });
+    expect(got.from).toEqual({ id: "alice", name: null });
     bob.send("/json [1,2,3]");
     await alice.waitFor("the reply", is.message([1, 2, 3]));
     alice.end();
@@ -47,8 +47,21 @@ describe("roomcast over wss", () => {
     const wss = server.url.replace(/^https:/, "wss:");
     const r = await runCli(["connect", wss, "--room", "lobby", "--user", "bob", "--secret", TEST_SECRET]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^roomcast: cannot connect to https:\/\/127\.0\.0\.1:\d+: .*certificate.*--insecure.*\n$/);
-    const http = await runCli(["publish", server.url, "--room", "lobby", "--data", "1", "--user", "ops", "--secret", TEST_SECRET]);
+    expect(r.stderr).toMatch(
+      /^roomcast: cannot connect to https:\/\/127\.0\.0\.1:\d+: .*certificate.*--insecure.*\n$/,
+    );
+    const http = await runCli([
+      "publish",
+      server.url,
+      "--room",
+      "lobby",
+      "--data",
+      "1",
+      "--user",
+      "ops",
+      "--secret",
+      TEST_SECRET,
+    ]);
     expect(http.code).toBe(1);
     expect(http.stderr).toMatch(/^roomcast: cannot reach https:.*certificate.*--insecure/);
   });

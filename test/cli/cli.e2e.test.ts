@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mintToken } from "../../src/cli/mint.ts";
-import { freePort, startDevServer, TEST_SECRET, type DevServer } from "../support/dev-server.ts";
-import { is, runCli, startCli, stopCli, type CliEvent, type CliProcess } from "./cli-process.ts";
+import { type DevServer, freePort, startDevServer, TEST_SECRET } from "../support/dev-server.ts";
+import { type CliEvent, type CliProcess, is, runCli, startCli, stopCli } from "./cli-process.ts";
 
 let server: DevServer;
 const started: CliProcess[] = [];
@@ -25,13 +25,25 @@ const newRoom = () => `cli-${randomUUID().slice(0, 8)}`;
 
 /** `roomcast connect` minting its own token with the test secret. */
 function enter(room: string, user: string, extra: string[] = []): CliProcess {
-  const cli = startCli(["connect", server.url, "--room", room, "--user", user, "--name", user.toUpperCase(), "--secret", TEST_SECRET, ...extra]);
+  const cli = startCli([
+    "connect",
+    server.url,
+    "--room",
+    room,
+    "--user",
+    user,
+    "--name",
+    user.toUpperCase(),
+    "--secret",
+    TEST_SECRET,
+    ...extra,
+  ]);
   started.push(cli);
   return cli;
 }
 
-const dataOf = (events: CliEvent[]) => events.filter((e) => e.type === "message").map((e) => e["data"]);
-const seqOf = (events: CliEvent[]) => events.filter((e) => e.type === "message").map((e) => e["seq"]);
+const dataOf = (events: CliEvent[]) => events.filter((e) => e.type === "message").map((e) => e.data);
+const seqOf = (events: CliEvent[]) => events.filter((e) => e.type === "message").map((e) => e.seq);
 
 describe("roomcast connect, pipe mode", () => {
   it("carries lines from one CLI's stdin to another CLI's stdout as JSON, and exits 0 on EOF", async () => {
@@ -45,19 +57,22 @@ describe("roomcast connect, pipe mode", () => {
     alice.send("hello bob");
     alice.send('/json {"n":1}');
     const m1 = await bob.waitFor("hello bob", is.message("hello bob"));
-    expect(m1["from"]).toEqual({ id: "alice", name: "ALICE" });
-    expect(typeof m1["ts"]).toBe("number");
+    expect(m1.from).toEqual({ id: "alice", name: "ALICE" });
+    expect(typeof m1.ts).toBe("number");
     const m2 = await bob.waitFor("the JSON message", is.message({ n: 1 }));
-    expect(m2["seq"]).toBe(Number(m1["seq"]) + 1);
-    await alice.waitFor("ack of the JSON message", (e) => e.type === "ack" && e["seq"] === m2["seq"]);
+    expect(m2.seq).toBe(Number(m1.seq) + 1);
+    await alice.waitFor("ack of the JSON message", (e) => e.type === "ack" && e.seq === m2.seq);
 
     bob.send("/dm alice psst");
     const dm = await alice.waitFor("the direct message", (e) => e.type === "direct");
     expect(dm).toMatchObject({ data: "psst", from: { id: "bob", name: "BOB" } });
     bob.send("/who");
     const who = await bob.waitFor("/who answer", (e) => e.type === "members");
-    expect(who["members"]).toEqual(
-      expect.arrayContaining([expect.objectContaining({ id: "alice" }), expect.objectContaining({ id: "bob" })]),
+    expect(who.members).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: "alice" }),
+        expect.objectContaining({ id: "bob" }),
+      ]),
     );
 
     alice.send("last words");
@@ -87,7 +102,7 @@ describe("roomcast connect, pipe mode", () => {
     const firstAck = alice.events.find((e) => e.type === "ack");
     expect(welcome && firstAck).toBeTruthy();
 
-    const bob = enter(room, "bob", ["--since", String(firstAck?.["seq"]), "--epoch", String(welcome?.["epoch"])]);
+    const bob = enter(room, "bob", ["--since", String(firstAck?.seq), "--epoch", String(welcome?.epoch)]);
     const synced = await bob.waitFor("bob synced", is.synced);
     expect(synced).toMatchObject({ replayed: 2, gap: false });
     expect(dataOf(bob.events)).toEqual(["two", "three"]);
@@ -97,21 +112,44 @@ describe("roomcast connect, pipe mode", () => {
 describe("roomcast token", () => {
   it("mints a token the server accepts, with the secret from AUTH_SECRET or ./.dev.vars", async () => {
     const room = newRoom();
-    const fromEnv = await runCli(["token", "--user", "carol", "--name", "Carol", "--room", `${room}:r`, "--room", "other-*:rw", "--ttl", "10m"], {
-      env: { AUTH_SECRET: TEST_SECRET },
-    });
+    const fromEnv = await runCli(
+      [
+        "token",
+        "--user",
+        "carol",
+        "--name",
+        "Carol",
+        "--room",
+        `${room}:r`,
+        "--room",
+        "other-*:rw",
+        "--ttl",
+        "10m",
+      ],
+      {
+        env: { AUTH_SECRET: TEST_SECRET },
+      },
+    );
     expect(fromEnv.code).toBe(0);
     const token = fromEnv.stdout.trim();
-    const check = await fetch(`${server.url}/auth/check?room=${room}`, { headers: { authorization: `Bearer ${token}` } });
+    const check = await fetch(`${server.url}/auth/check?room=${room}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(check.status).toBe(200);
-    expect(await check.json()).toMatchObject({ user: { id: "carol", name: "Carol" }, room, capabilities: ["read"] });
+    expect(await check.json()).toMatchObject({
+      user: { id: "carol", name: "Carol" },
+      room,
+      capabilities: ["read"],
+    });
 
     const dir = await mkdtemp(join(tmpdir(), "roomcast-devvars-"));
     try {
       await writeFile(join(dir, ".dev.vars"), `# local\nAUTH_SECRET="${TEST_SECRET}"\n`);
       const fromFile = await runCli(["token", "--user", "dan", "--room", "other-x:rw"], { cwd: dir });
       expect(fromFile.code).toBe(0);
-      const res = await fetch(`${server.url}/auth/check?room=other-x`, { headers: { authorization: `Bearer ${fromFile.stdout.trim()}` } });
+      const res = await fetch(`${server.url}/auth/check?room=other-x`, {
+        headers: { authorization: `Bearer ${fromFile.stdout.trim()}` },
+      });
       expect(await res.json()).toMatchObject({ user: { id: "dan" }, capabilities: ["read", "write"] });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -120,11 +158,11 @@ describe("roomcast token", () => {
     const carol = startCli(["connect", server.url, "--room", room, "--token", token]);
     started.push(carol);
     const welcome = await carol.waitFor("carol's welcome", (e) => e.type === "welcome");
-    expect(welcome["user"]).toEqual({ id: "carol", name: "Carol" });
+    expect(welcome.user).toEqual({ id: "carol", name: "Carol" });
     await carol.waitFor("carol synced", is.synced);
     carol.send("read-only people cannot publish");
     const refused = await carol.waitFor("a forbidden error", (e) => e.type === "error");
-    expect(refused["code"]).toBe("forbidden");
+    expect(refused.code).toBe("forbidden");
     carol.end();
     expect((await carol.exited).code).toBe(1); // something was not delivered
   });
@@ -133,22 +171,52 @@ describe("roomcast token", () => {
 describe("refusals and usage errors", () => {
   it("names unauthorized and forbidden on stderr and exits 1", async () => {
     const room = newRoom();
-    const forged = await mintToken({ secret: "not-the-secret", user: "eve", rooms: { [room]: ["read"] }, ttlSeconds: 60 });
+    const forged = await mintToken({
+      secret: "not-the-secret",
+      user: "eve",
+      rooms: { [room]: ["read"] },
+      ttlSeconds: 60,
+    });
     const bad = await runCli(["connect", server.url, "--room", room, "--token", forged]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^roomcast: unauthorized: .+\n$/);
 
-    const expired = await mintToken({ secret: TEST_SECRET, user: "eve", rooms: { [room]: ["read"] }, ttlSeconds: 60, now: Date.now() - 3_600_000 });
+    const expired = await mintToken({
+      secret: TEST_SECRET,
+      user: "eve",
+      rooms: { [room]: ["read"] },
+      ttlSeconds: 60,
+      now: Date.now() - 3_600_000,
+    });
     const old = await runCli(["connect", server.url, "--room", room, "--token", expired]);
     expect(old.code).toBe(1);
     expect(old.stderr).toMatch(/^roomcast: unauthorized: .*expired.*\n$/);
 
-    const elsewhere = await mintToken({ secret: TEST_SECRET, user: "eve", rooms: { "not-this-one": ["read"] }, ttlSeconds: 60 });
-    const forbidden = await runCli(["connect", `ws://127.0.0.1:${server.port}/rooms/${room}/ws`, "--token", elsewhere]);
+    const elsewhere = await mintToken({
+      secret: TEST_SECRET,
+      user: "eve",
+      rooms: { "not-this-one": ["read"] },
+      ttlSeconds: 60,
+    });
+    const forbidden = await runCli([
+      "connect",
+      `ws://127.0.0.1:${server.port}/rooms/${room}/ws`,
+      "--token",
+      elsewhere,
+    ]);
     expect(forbidden.code).toBe(1);
     expect(forbidden.stderr).toMatch(/^roomcast: forbidden: .+\n$/);
 
-    const wrongSecret = await runCli(["connect", server.url, "--room", room, "--user", "eve", "--secret", "wrong"]);
+    const wrongSecret = await runCli([
+      "connect",
+      server.url,
+      "--room",
+      room,
+      "--user",
+      "eve",
+      "--secret",
+      "wrong",
+    ]);
     expect(wrongSecret.code).toBe(1);
     expect(wrongSecret.stderr).toMatch(/^roomcast: unauthorized: /);
   });
@@ -157,7 +225,9 @@ describe("refusals and usage errors", () => {
     const port = await freePort();
     const down = await runCli(["connect", `ws://127.0.0.1:${port}`, "--room", "lobby", "--token", "t"]);
     expect(down.code).toBe(1);
-    expect(down.stderr).toBe(`roomcast: cannot connect to http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+    expect(down.stderr).toBe(
+      `roomcast: cannot connect to http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+    );
 
     const noToken = await runCli(["connect", server.url, "--room", "lobby"]);
     expect(noToken.code).toBe(2);
@@ -181,14 +251,34 @@ describe("roomcast publish and info", () => {
     await bob.waitFor("bob synced", is.synced);
     const admin = ["--user", "ops", "--name", "Ops", "--secret", TEST_SECRET];
 
-    const first = await runCli(["publish", server.url, "--room", room, "--data", '{"hello":"http"}', "--id", "m-1", ...admin]);
+    const first = await runCli([
+      "publish",
+      server.url,
+      "--room",
+      room,
+      "--data",
+      '{"hello":"http"}',
+      "--id",
+      "m-1",
+      ...admin,
+    ]);
     expect(first.code).toBe(0);
-    const seq: unknown = JSON.parse(first.stdout)["seq"];
+    const seq: unknown = JSON.parse(first.stdout).seq;
     expect(JSON.parse(first.stdout)).toEqual({ seq });
     const got = await bob.waitFor("the HTTP message", is.message({ hello: "http" }));
     expect(got).toMatchObject({ seq, id: "m-1", from: { id: "ops", name: "Ops" } });
 
-    const again = await runCli(["publish", server.url, "--room", room, "--data", '{"hello":"http"}', "--id", "m-1", ...admin]);
+    const again = await runCli([
+      "publish",
+      server.url,
+      "--room",
+      room,
+      "--data",
+      '{"hello":"http"}',
+      "--id",
+      "m-1",
+      ...admin,
+    ]);
     expect(JSON.parse(again.stdout)).toEqual({ seq, duplicate: true });
 
     const info = await runCli(["info", server.url, "--room", room, ...admin]);
@@ -201,7 +291,12 @@ describe("roomcast publish and info", () => {
       history: { count: 1 },
     });
 
-    const reader = await mintToken({ secret: TEST_SECRET, user: "r", rooms: { [room]: ["read", "write"] }, ttlSeconds: 60 });
+    const reader = await mintToken({
+      secret: TEST_SECRET,
+      user: "r",
+      rooms: { [room]: ["read", "write"] },
+      ttlSeconds: 60,
+    });
     const notAdmin = await runCli(["info", server.url, "--room", room, "--token", reader]);
     expect(notAdmin.code).toBe(1);
     expect(notAdmin.stderr).toMatch(/^roomcast: forbidden: .+\n$/);
@@ -213,7 +308,9 @@ describe("roomcast publish and info", () => {
 });
 
 describe("server restart mid-conversation", () => {
-  it("keeps both CLIs running; messages sent while the server is down arrive once it is back", { timeout: 180_000 }, async () => {
+  it("keeps both CLIs running; messages sent while the server is down arrive once it is back", {
+    timeout: 180_000,
+  }, async () => {
     const room = newRoom();
     const alice = enter(room, "alice");
     const bob = enter(room, "bob");
@@ -225,7 +322,7 @@ describe("server restart mid-conversation", () => {
     // replays it to him, and he must not see it as a message.
     bob.send("before from bob");
     const reply = await alice.waitFor("bob's first message", is.message("before from bob"));
-    await bob.waitFor("the ack of bob's reply", (e) => e.type === "ack" && e["seq"] === reply["seq"]);
+    await bob.waitFor("the ack of bob's reply", (e) => e.type === "ack" && e.seq === reply.seq);
 
     const aliceMark = alice.events.length;
     const bobMark = bob.events.length;
@@ -239,10 +336,10 @@ describe("server restart mid-conversation", () => {
     const long = { timeoutMs: 90_000 };
     await bob.waitFor("alice's queued message", is.message("while down from alice"), long);
     const bobs = await alice.waitFor("bob's queued message", is.message("while down from bob"), long);
-    await bob.waitFor("the ack of bob's queued message", (e) => e.type === "ack" && e["seq"] === bobs["seq"]);
+    await bob.waitFor("the ack of bob's queued message", (e) => e.type === "ack" && e.seq === bobs.seq);
     alice.send("after from alice");
     const after = await bob.waitFor("alice's message after the restart", is.message("after from alice"));
-    await alice.waitFor("the ack of alice's last message", (e) => e.type === "ack" && e["seq"] === after["seq"]);
+    await alice.waitFor("the ack of alice's last message", (e) => e.type === "ack" && e.seq === after.seq);
 
     expect(dataOf(bob.events)).toEqual(["before from alice", "while down from alice", "after from alice"]);
     expect(dataOf(alice.events)).toEqual(["before from bob", "while down from bob"]);

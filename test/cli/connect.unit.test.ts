@@ -9,7 +9,9 @@ describe("neverOpened", () => {
   it("prefers the server's refusal, then the transport's error, then the close code", () => {
     const refused = new RoomcastError("unauthorized", "token signature does not match");
     const tls = Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" });
-    expect(neverOpened("https://h", retry, refused, tls)).toBe("unauthorized: token signature does not match");
+    expect(neverOpened("https://h", retry, refused, tls)).toBe(
+      "unauthorized: token signature does not match",
+    );
     expect(neverOpened("https://h", retry, null, tls)).toBe(
       "cannot connect to https://h: self-signed certificate (use --insecure to accept a self-signed certificate)",
     );

@@ -18,8 +18,14 @@ describe("parseInput", () => {
   it("publishes JSON with /json", () => {
     expect(parseInput('/json {"x":[1,2]}')).toEqual({ kind: "publish", data: { x: [1, 2] } });
     expect(parseInput("/json 42")).toEqual({ kind: "publish", data: 42 });
-    expect(parseInput("/json {nope")).toMatchObject({ kind: "invalid", message: expect.stringContaining("not valid JSON") });
-    expect(parseInput("/json")).toMatchObject({ kind: "invalid", message: expect.stringContaining("usage: /json") });
+    expect(parseInput("/json {nope")).toMatchObject({
+      kind: "invalid",
+      message: expect.stringContaining("not valid JSON"),
+    });
+    expect(parseInput("/json")).toMatchObject({
+      kind: "invalid",
+      message: expect.stringContaining("usage: /json"),
+    });
   });
 
   it("escapes a leading slash with //", () => {
@@ -36,6 +42,9 @@ describe("parseInput", () => {
   });
 
   it("refuses unknown commands with a hint", () => {
-    expect(parseInput("/frob x")).toMatchObject({ kind: "invalid", message: expect.stringContaining("unknown command /frob") });
+    expect(parseInput("/frob x")).toMatchObject({
+      kind: "invalid",
+      message: expect.stringContaining("unknown command /frob"),
+    });
   });
 });

@@ -13,7 +13,14 @@ function setup(maxInFlight: number) {
     inFlight: () => inFlight,
     maxInFlight,
   });
-  return { q, handled, settle: () => (inFlight--, q.pump()) };
+  return {
+    q,
+    handled,
+    settle: () => {
+      inFlight--;
+      q.pump();
+    },
+  };
 }
 
 describe("LineQueue", () => {

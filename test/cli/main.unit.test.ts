@@ -1,8 +1,9 @@
 // The roomcast entry point in-process: help, exit codes and one-line errors, without a server.
-import { PassThrough } from "node:stream";
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { verify } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/io.ts";
@@ -41,15 +42,22 @@ describe("main", () => {
     const r = await run(["nope"]);
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
-    expect(r.err).toBe('roomcast: unknown command "nope": commands are connect, token, publish, info (see roomcast --help)\n');
+    expect(r.err).toBe(
+      'roomcast: unknown command "nope": commands are connect, token, publish, info (see roomcast --help)\n',
+    );
   });
 
   it("mints with --secret or AUTH_SECRET, and needs one of them", async () => {
     const flag = await run(["token", "--user", "ann", "--room", "lobby:r", "--secret", "k1"]);
     expect(flag.code).toBe(0);
-    expect(await verify(flag.out.trim(), "k1", "HS256")).toMatchObject({ sub: "ann", rooms: { lobby: ["read"] } });
+    expect(await verify(flag.out.trim(), "k1", "HS256")).toMatchObject({
+      sub: "ann",
+      rooms: { lobby: ["read"] },
+    });
     const env = await run(["token", "--user", "ann", "--room", "lobby"], { AUTH_SECRET: "k2" });
-    expect(await verify(env.out.trim(), "k2", "HS256")).toMatchObject({ rooms: { lobby: ["read", "write"] } });
+    expect(await verify(env.out.trim(), "k2", "HS256")).toMatchObject({
+      rooms: { lobby: ["read", "write"] },
+    });
     const none = await run(["token", "--user", "ann", "--room", "lobby"]);
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/^roomcast: missing secret to mint a token/);

@@ -40,7 +40,14 @@ describe("parseTtl", () => {
 describe("mintToken", () => {
   it("signs HS256 with the contract's claims", async () => {
     const now = Date.now();
-    const token = await mintToken({ secret: "s3cret", user: "alice", name: "Alice", rooms: { lobby: ["read"] }, ttlSeconds: 60, now });
+    const token = await mintToken({
+      secret: "s3cret",
+      user: "alice",
+      name: "Alice",
+      rooms: { lobby: ["read"] },
+      ttlSeconds: 60,
+      now,
+    });
     const claims = await verify(token, "s3cret", "HS256");
     const iat = Math.floor(now / 1000);
     expect(claims).toEqual({ sub: "alice", name: "Alice", rooms: { lobby: ["read"] }, iat, exp: iat + 60 });

@@ -19,7 +19,10 @@ beforeAll(async () => {
         res.writeHead(204).end();
         return;
       }
-      res.writeHead(req.url === "/missing" ? 404 : 201, { "content-type": "application/json", "x-multi": ["a", "b"] });
+      res.writeHead(req.url === "/missing" ? 404 : 201, {
+        "content-type": "application/json",
+        "x-multi": ["a", "b"],
+      });
       res.end(JSON.stringify({ ok: req.url !== "/missing" }));
     });
   });
@@ -42,7 +45,7 @@ describe("nodeTransport().fetch", () => {
     expect(res.headers.get("x-multi")).toBe("a, b");
     expect(await res.json()).toEqual({ ok: true });
     expect(last).toMatchObject({ method: "POST", url: "/rooms/r/messages", body: '{"data":"é"}' });
-    expect(last?.headers["authorization"]).toBe("Bearer x");
+    expect(last?.headers.authorization).toBe("Bearer x");
     expect(last?.headers["content-length"]).toBe(String(Buffer.byteLength('{"data":"é"}')));
     expect(t.lastError()).toBeNull();
   });
@@ -68,7 +71,9 @@ describe("nodeTransport().fetch", () => {
 describe("describeTransportError", () => {
   it("adds the --insecure hint to certificate errors only", () => {
     const cert = Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" });
-    expect(describeTransportError(cert)).toBe("self-signed certificate (use --insecure to accept a self-signed certificate)");
+    expect(describeTransportError(cert)).toBe(
+      "self-signed certificate (use --insecure to accept a self-signed certificate)",
+    );
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
     expect(describeTransportError(refused)).toBe("connect ECONNREFUSED 127.0.0.1:1");
   });

@@ -1,7 +1,15 @@
 // Formatting of `roomcast connect` output: JSON lines for pipes, readable lines for terminals.
 import { describe, expect, it } from "vitest";
+import {
+  colorEnabled,
+  formatClock,
+  humanLine,
+  jsonLine,
+  type OutputEvent,
+  sanitize,
+  stateEvent,
+} from "../../src/cli/render.ts";
 import { RoomcastError } from "../../src/client/types.ts";
-import { colorEnabled, formatClock, humanLine, jsonLine, sanitize, stateEvent, type OutputEvent } from "../../src/cli/render.ts";
 import type { MessageFrame, WelcomeFrame } from "../../src/shared/protocol.ts";
 
 const plain = { color: false, url: "http://127.0.0.1:8787" };
@@ -30,7 +38,11 @@ describe("JSON lines", () => {
   });
 
   it("turns connection states into {type:'state'} objects", () => {
-    expect(stateEvent({ status: "connecting", attempt: 0 })).toEqual({ type: "state", status: "connecting", attempt: 0 });
+    expect(stateEvent({ status: "connecting", attempt: 0 })).toEqual({
+      type: "state",
+      status: "connecting",
+      attempt: 0,
+    });
     expect(stateEvent({ status: "open" })).toEqual({ type: "state", status: "open" });
     expect(stateEvent({ status: "reconnecting", attempt: 2, delayMs: 750, code: 1006, reason: "" })).toEqual({
       type: "state",
@@ -60,23 +72,42 @@ describe("terminal lines", () => {
   it("formats messages with the time and the sender's name", () => {
     expect(formatClock(ts)).toBe("09:05:07");
     expect(humanLine(message, plain)).toBe("[09:05:07] Bob: hi");
-    expect(humanLine({ ...message, from: { id: "bob", name: null }, data: { n: 1 } }, plain)).toBe('[09:05:07] bob: {"n":1}');
-    expect(humanLine({ type: "direct", from: { id: "bob", name: "Bob" }, data: "psst", ts }, plain)).toBe("[09:05:07] Bob → you: psst");
+    expect(humanLine({ ...message, from: { id: "bob", name: null }, data: { n: 1 } }, plain)).toBe(
+      '[09:05:07] bob: {"n":1}',
+    );
+    expect(humanLine({ type: "direct", from: { id: "bob", name: "Bob" }, data: "psst", ts }, plain)).toBe(
+      "[09:05:07] Bob → you: psst",
+    );
   });
 
   it("formats presence, welcome, members and status lines", () => {
-    expect(humanLine({ type: "presence", event: "join", user: { id: "bob", name: null }, members: 2 }, plain)).toBe("* bob joined (2 online)");
-    expect(humanLine({ type: "presence", event: "leave", user: { id: "bob", name: "Bob" }, members: 1 }, plain)).toBe("* Bob left (1 online)");
+    expect(
+      humanLine({ type: "presence", event: "join", user: { id: "bob", name: null }, members: 2 }, plain),
+    ).toBe("* bob joined (2 online)");
+    expect(
+      humanLine({ type: "presence", event: "leave", user: { id: "bob", name: "Bob" }, members: 1 }, plain),
+    ).toBe("* Bob left (1 online)");
     expect(humanLine(welcome, plain)).toBe("* joined lobby as alice (Alice); 2 online: Alice, bob ×2");
     expect(humanLine({ type: "members", members: [] }, plain)).toBe("* 0 online");
-    expect(humanLine(stateEvent({ status: "connecting", attempt: 0 }), plain)).toBe("* connecting to http://127.0.0.1:8787…");
-    expect(humanLine(stateEvent({ status: "connecting", attempt: 2 }), plain)).toBe("* connecting (retry 2)…");
-    expect(humanLine(stateEvent({ status: "reconnecting", attempt: 1, delayMs: 1234, code: 1006, reason: "" }), plain)).toBe(
-      "! connection lost (1006); reconnecting in 1.2s",
+    expect(humanLine(stateEvent({ status: "connecting", attempt: 0 }), plain)).toBe(
+      "* connecting to http://127.0.0.1:8787…",
     );
+    expect(humanLine(stateEvent({ status: "connecting", attempt: 2 }), plain)).toBe(
+      "* connecting (retry 2)…",
+    );
+    expect(
+      humanLine(
+        stateEvent({ status: "reconnecting", attempt: 1, delayMs: 1234, code: 1006, reason: "" }),
+        plain,
+      ),
+    ).toBe("! connection lost (1006); reconnecting in 1.2s");
     expect(humanLine({ type: "synced", seq: 9, replayed: 0, gap: true }, plain)).toContain("! gap:");
-    expect(humanLine({ type: "synced", seq: 9, replayed: 3, gap: false }, plain)).toBe("* caught up: 3 missed messages replayed");
-    expect(humanLine({ type: "error", code: "rate_limited", message: "slow down" }, plain)).toBe("! rate_limited: slow down");
+    expect(humanLine({ type: "synced", seq: 9, replayed: 3, gap: false }, plain)).toBe(
+      "* caught up: 3 missed messages replayed",
+    );
+    expect(humanLine({ type: "error", code: "rate_limited", message: "slow down" }, plain)).toBe(
+      "! rate_limited: slow down",
+    );
   });
 
   it("shows nothing for events that only matter to scripts", () => {
@@ -99,7 +130,9 @@ describe("terminal lines", () => {
     expect(sanitize("x\ry")).toBe("x\\u000dy");
     const line = humanLine({ ...message, data: "hi\n[09:00:00] admin: give me your password" }, plain);
     expect(line).toBe("[09:05:07] Bob: hi\n    [09:00:00] admin: give me your password");
-    expect(humanLine({ ...message, from: { id: "x", name: "\u001b]0;pwned\u0007" } }, plain)).not.toContain("\u001b");
+    expect(humanLine({ ...message, from: { id: "x", name: "\u001b]0;pwned\u0007" } }, plain)).not.toContain(
+      "\u001b",
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 // Where minted tokens get their secret: --secret, $AUTH_SECRET, ./.dev.vars.
-import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -46,8 +46,14 @@ describe("findSecret", () => {
       secret: "from-flag",
       source: "--secret",
     });
-    expect(await findSecret({ env: { AUTH_SECRET: "from-env" }, cwd: dir })).toEqual({ secret: "from-env", source: "AUTH_SECRET" });
-    expect(await findSecret({ env: { AUTH_SECRET: "" }, cwd: dir })).toEqual({ secret: "from-file", source: ".dev.vars" });
+    expect(await findSecret({ env: { AUTH_SECRET: "from-env" }, cwd: dir })).toEqual({
+      secret: "from-env",
+      source: "AUTH_SECRET",
+    });
+    expect(await findSecret({ env: { AUTH_SECRET: "" }, cwd: dir })).toEqual({
+      secret: "from-file",
+      source: ".dev.vars",
+    });
   });
 
   it("returns null without any source, or when .dev.vars has no AUTH_SECRET", async () => {

@@ -6,7 +6,9 @@ const s = backoffSettings({ baseMs: 100, capMs: 5_000 });
 
 describe("backoff", () => {
   it("doubles the ceiling per retry and stops at the cap", () => {
-    expect([0, 1, 2, 3, 4, 5, 6].map((r) => backoffCeiling(r, s))).toEqual([100, 200, 400, 800, 1600, 3200, 5000]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((r) => backoffCeiling(r, s))).toEqual([
+      100, 200, 400, 800, 1600, 3200, 5000,
+    ]);
     expect(backoffCeiling(10_000, s)).toBe(5_000);
   });
 

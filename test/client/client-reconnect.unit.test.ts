@@ -1,7 +1,7 @@
 // Reconnect policy: close codes, token refresh on 4401, /auth/check diagnosis, maxAttempts, `online`.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { fakeFetch } from "./support/fake-socket.ts";
 import { flush, harness } from "./support/client-harness.ts";
+import { fakeFetch } from "./support/fake-socket.ts";
 
 const errorBody = (code: string, message: string) => ({ error: { code, message } });
 
@@ -22,7 +22,13 @@ describe("reconnect", () => {
     expect(h.client.state).toEqual({ status: "open" });
     first.receive({ type: "message", seq: 5, from: { id: "bob", name: null }, data: 1, ts: 1 });
     first.serverClose(1006);
-    expect(h.client.state).toEqual({ status: "reconnecting", attempt: 1, delayMs: 500, code: 1006, reason: "" });
+    expect(h.client.state).toEqual({
+      status: "reconnecting",
+      attempt: 1,
+      delayMs: 500,
+      code: 1006,
+      reason: "",
+    });
     await flush(499);
     expect(h.sockets.sockets).toHaveLength(1);
     await flush(1);
@@ -149,7 +155,11 @@ describe("a socket that fails before opening is diagnosed with /auth/check", () 
     h.sockets.last().fail();
     await flush(60_000);
     expect(h.sockets.sockets).toHaveLength(1);
-    expect(h.client.state).toMatchObject({ status: "closed", code: 1006, error: { code: "unauthorized", message: "bad signature" } });
+    expect(h.client.state).toMatchObject({
+      status: "closed",
+      code: 1006,
+      error: { code: "unauthorized", message: "bad signature" },
+    });
     await expect(h.client.ready()).rejects.toMatchObject({ code: "unauthorized" });
   });
 
@@ -205,7 +215,11 @@ describe("a socket that fails before opening is diagnosed with /auth/check", () 
     expect(h.client.state).toEqual({ status: "open" });
     await flush(1);
     expect(s.closedWith).toEqual({ code: 4000, reason: "error without close" });
-    expect(h.client.state).toMatchObject({ status: "reconnecting", code: 1006, reason: "error without close" });
+    expect(h.client.state).toMatchObject({
+      status: "reconnecting",
+      code: 1006,
+      reason: "error without close",
+    });
     h.client.close();
   });
 

@@ -14,7 +14,9 @@ describe("direct and binary", () => {
   it("throw RoomcastError closed while not open, and are never queued", async () => {
     const h = harness();
     expect(() => h.client.direct("bob", 1)).toThrow(RoomcastError);
-    expect(() => h.client.sendBinary(new Uint8Array([1]))).toThrow(expect.objectContaining({ code: "closed" }));
+    expect(() => h.client.sendBinary(new Uint8Array([1]))).toThrow(
+      expect.objectContaining({ code: "closed" }),
+    );
     const s = h.sockets.last();
     s.accept();
     const id = h.client.direct("bob", { hi: 1 });
@@ -29,8 +31,12 @@ describe("direct and binary", () => {
   it("refuse frames above maxMessageBytes with too_big instead of getting the socket closed (1009)", () => {
     const h = harness();
     h.sockets.last().accept({ limits: { maxMessageBytes: 100, idleTimeoutSeconds: 60, ratePerSecond: 20 } });
-    expect(() => h.client.direct("bob", "x".repeat(100))).toThrow(expect.objectContaining({ code: "too_big" }));
-    expect(() => h.client.sendBinary(new Uint8Array(101))).toThrow(expect.objectContaining({ code: "too_big" }));
+    expect(() => h.client.direct("bob", "x".repeat(100))).toThrow(
+      expect.objectContaining({ code: "too_big" }),
+    );
+    expect(() => h.client.sendBinary(new Uint8Array(101))).toThrow(
+      expect.objectContaining({ code: "too_big" }),
+    );
     h.client.sendBinary(new Uint8Array(100));
     h.client.close();
   });
@@ -55,7 +61,9 @@ describe("publish ids", () => {
     h.sockets.last().receive({ type: "ack", id: "order-17", seq: 9, duplicate: true });
     expect(await p).toBe(9);
     await expect(h.client.publish("x", { id: "" })).rejects.toMatchObject({ code: "bad_message" });
-    await expect(h.client.publish("x", { id: "i".repeat(65) })).rejects.toMatchObject({ code: "bad_message" });
+    await expect(h.client.publish("x", { id: "i".repeat(65) })).rejects.toMatchObject({
+      code: "bad_message",
+    });
     h.client.close();
   });
 });

@@ -1,7 +1,7 @@
 // Delivery: no seq twice, gaps via `synced`, epoch resets, own publishes resent with the same id, members.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ANN, message } from "./support/fake-socket.ts";
 import { flush, harness } from "./support/client-harness.ts";
+import { ANN, message } from "./support/fake-socket.ts";
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -24,7 +24,16 @@ describe("delivery", () => {
     const s2 = h.sockets.last();
     expect(s2.url.searchParams.get("since")).toBe("3");
     s2.open();
-    s2.receive({ type: "welcome", room: "lobby", epoch: "E", seq: 5, connectionId: "c2", user: BOB, members: [], limits: { maxMessageBytes: 1000, idleTimeoutSeconds: 60, ratePerSecond: 20 } });
+    s2.receive({
+      type: "welcome",
+      room: "lobby",
+      epoch: "E",
+      seq: 5,
+      connectionId: "c2",
+      user: BOB,
+      members: [],
+      limits: { maxMessageBytes: 1000, idleTimeoutSeconds: 60, ratePerSecond: 20 },
+    });
     for (const seq of [3, 4, 5]) s2.receive(message(seq)); // a server replaying from an older point
     s2.receive({ type: "synced", seq: 5, replayed: 3, gap: false });
     s2.receive(message(6));
@@ -88,7 +97,10 @@ describe("delivery", () => {
     s.accept();
     s.receiveRaw(new Uint8Array([1, 2, 3]).buffer);
     s.receiveRaw(Buffer.from([4, 5]));
-    expect(h.of("binary").map((b) => [...new Uint8Array(b)])).toEqual([[1, 2, 3], [4, 5]]);
+    expect(h.of("binary").map((b) => [...new Uint8Array(b)])).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
     h.client.close();
   });
 });
@@ -127,7 +139,16 @@ describe("publishing across reconnects", () => {
     await flush(1_000);
     const s2 = h.sockets.last();
     s2.open();
-    s2.receive({ type: "welcome", room: "lobby", epoch: "E", seq: 1, connectionId: "c", user: ANN, members: [ANN], limits: { maxMessageBytes: 1000, idleTimeoutSeconds: 60, ratePerSecond: 20 } });
+    s2.receive({
+      type: "welcome",
+      room: "lobby",
+      epoch: "E",
+      seq: 1,
+      connectionId: "c",
+      user: ANN,
+      members: [ANN],
+      limits: { maxMessageBytes: 1000, idleTimeoutSeconds: 60, ratePerSecond: 20 },
+    });
     s2.receive(message(1, "hi", { id: "ann", name: "Ann" }, id));
     s2.receive({ type: "synced", seq: 1, replayed: 1, gap: false });
     expect(await p).toBe(1);
@@ -149,7 +170,16 @@ describe("publishing across reconnects", () => {
     const s2 = h.sockets.last();
     expect(s2.url.searchParams.get("since")).toBe("1");
     s2.open();
-    s2.receive({ type: "welcome", room: "lobby", epoch: "E", seq: 3, connectionId: "c", user: ANN, members: [ANN], limits: { maxMessageBytes: 1000, idleTimeoutSeconds: 60, ratePerSecond: 20 } });
+    s2.receive({
+      type: "welcome",
+      room: "lobby",
+      epoch: "E",
+      seq: 3,
+      connectionId: "c",
+      user: ANN,
+      members: [ANN],
+      limits: { maxMessageBytes: 1000, idleTimeoutSeconds: 60, ratePerSecond: 20 },
+    });
     s2.receive(message(2, "mine", { id: "ann", name: "Ann" }, id));
     s2.receive(message(3, "theirs"));
     s2.receive({ type: "synced", seq: 3, replayed: 2, gap: false });

@@ -101,7 +101,9 @@ describe("client lifecycle against the room", () => {
     expect(drop).toMatchObject({ status: "reconnecting", code: 1006 });
   });
 
-  it("a refused upgrade is diagnosed through /auth/check: forbidden stops with the server's message", async ({ expect }) => {
+  it("a refused upgrade is diagnosed through /auth/check: forbidden stops with the server's message", async ({
+    expect,
+  }) => {
     const room = uniqueRoom("client-forbidden");
     const x = client(room, "ann", await token({ sub: "ann", rooms: { "other-*": ["read"] } }));
     const closed = waitFor(x.c, "state", (s) => s.status === "closed", "closed after a forbidden upgrade");
@@ -112,7 +114,9 @@ describe("client lifecycle against the room", () => {
     await expect(x.c.ready()).rejects.toMatchObject({ code: "forbidden" });
   });
 
-  it("a fixed token with a bad signature stops with unauthorized; a token function is asked again", async ({ expect }) => {
+  it("a fixed token with a bad signature stops with unauthorized; a token function is asked again", async ({
+    expect,
+  }) => {
     const room = uniqueRoom("client-unauth");
     const fixed = client(room, "ann", await token({ sub: "ann" }, "wrong-secret-0123456789abcdef0123456789"));
     const state = await waitFor(fixed.c, "state", (s) => s.status === "closed", "closed after 401");
@@ -121,7 +125,9 @@ describe("client lifecycle against the room", () => {
     let calls = 0;
     const refreshing = client(room, "bob", () => {
       calls++;
-      return calls === 1 ? token({ sub: "bob" }, "wrong-secret-0123456789abcdef0123456789") : token({ sub: "bob" });
+      return calls === 1
+        ? token({ sub: "bob" }, "wrong-secret-0123456789abcdef0123456789")
+        : token({ sub: "bob" });
     });
     await refreshing.c.ready();
     expect(calls).toBe(2);

@@ -4,7 +4,10 @@ import { Pacer } from "../../src/client/pacer.ts";
 import { PublishQueue, type Transport } from "../../src/client/publish-queue.ts";
 import { RoomcastError } from "../../src/client/types.ts";
 
-function transport(rate = 1000, maxMessageBytes = 1000): Transport & { sent: { id: string; data: unknown }[] } {
+function transport(
+  rate = 1000,
+  maxMessageBytes = 1000,
+): Transport & { sent: { id: string; data: unknown }[] } {
   const sent: { id: string; data: unknown }[] = [];
   return { sent, send: (t) => sent.push(JSON.parse(t)), pacer: new Pacer(rate, Date.now()), maxMessageBytes };
 }

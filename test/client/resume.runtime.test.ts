@@ -2,8 +2,8 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, it } from "vitest";
 import { connect } from "../../src/client/index.ts";
-import type { MessageFrame } from "../../src/shared/protocol.ts";
 import type { RoomClient } from "../../src/client/types.ts";
+import type { MessageFrame } from "../../src/shared/protocol.ts";
 import { BASE, token, uniqueRoom } from "../helpers/runtime.ts";
 import { waitFor } from "./support/wait.ts";
 import { workerSockets } from "./support/worker-socket.ts";
@@ -33,7 +33,9 @@ function client(room: string, sub: string) {
 
 function count(c: RoomClient, received: unknown[], n: number) {
   if (received.length >= n) return Promise.resolve();
-  return waitFor(c, "message", () => received.length >= n, `${n} messages (have ${received.length})`).then(() => undefined);
+  return waitFor(c, "message", () => received.length >= n, `${n} messages (have ${received.length})`).then(
+    () => undefined,
+  );
 }
 
 describe("client against the worker", () => {

@@ -53,7 +53,10 @@ describe("rewind", () => {
     s.receive(message(2));
     s.receive({ type: "synced", seq: 2, replayed: 2, gap: false });
     expect(h.of("welcome")[0]?.user.id).toBe("ann");
-    expect(h.of("message").map((m) => [m.seq, m.from.id])).toEqual([[1, "ann"], [2, "bob"]]);
+    expect(h.of("message").map((m) => [m.seq, m.from.id])).toEqual([
+      [1, "ann"],
+      [2, "bob"],
+    ]);
     h.client.close();
   });
 
@@ -92,7 +95,9 @@ describe("rewind", () => {
   it("must be an integer from 0 to 1 000 000 (connect throws otherwise)", () => {
     const base = { url: "http://h", room: "lobby", token: "t", createWebSocket: socketFactory().create };
     for (const rewind of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 1_000_001]) {
-      expect(() => connect({ ...base, rewind }), String(rewind)).toThrow(/rewind must be an integer from 0 to 1000000/);
+      expect(() => connect({ ...base, rewind }), String(rewind)).toThrow(
+        /rewind must be an integer from 0 to 1000000/,
+      );
     }
     const c = connect({ ...base, rewind: 1_000_000 });
     c.close();
@@ -101,6 +106,8 @@ describe("rewind", () => {
   it("socketUrl: rewind only without a resume point", () => {
     const base = parseBaseUrl("https://x.example");
     expect(socketUrl(base, "r", "t", null, 5)).toBe("wss://x.example/rooms/r/ws?token=t&rewind=5");
-    expect(socketUrl(base, "r", "t", { epoch: "E", since: 3 }, 5)).toBe("wss://x.example/rooms/r/ws?token=t&since=3&epoch=E");
+    expect(socketUrl(base, "r", "t", { epoch: "E", since: 3 }, 5)).toBe(
+      "wss://x.example/rooms/r/ws?token=t&since=3&epoch=E",
+    );
   });
 });

@@ -7,8 +7,12 @@ describe("socketUrl", () => {
     expect(socketUrl(parseBaseUrl("http://127.0.0.1:8787"), "lobby", "t", null)).toBe(
       "ws://127.0.0.1:8787/rooms/lobby/ws?token=t",
     );
-    expect(socketUrl(parseBaseUrl("https://x.example"), "a.b-c_d", "t", null)).toBe("wss://x.example/rooms/a.b-c_d/ws?token=t");
-    expect(socketUrl(parseBaseUrl("wss://x.example/"), "r", "t", null)).toBe("wss://x.example/rooms/r/ws?token=t");
+    expect(socketUrl(parseBaseUrl("https://x.example"), "a.b-c_d", "t", null)).toBe(
+      "wss://x.example/rooms/a.b-c_d/ws?token=t",
+    );
+    expect(socketUrl(parseBaseUrl("wss://x.example/"), "r", "t", null)).toBe(
+      "wss://x.example/rooms/r/ws?token=t",
+    );
   });
 
   it("keeps a path prefix and drops the base's own query", () => {
@@ -32,7 +36,11 @@ describe("socketUrl", () => {
 
 describe("authCheckUrl", () => {
   it("is http(s) even for a ws(s) base, with the room in the query", () => {
-    expect(authCheckUrl(parseBaseUrl("wss://x.example/api"), "lobby")).toBe("https://x.example/api/auth/check?room=lobby");
-    expect(authCheckUrl(parseBaseUrl("http://127.0.0.1:1"), "r")).toBe("http://127.0.0.1:1/auth/check?room=r");
+    expect(authCheckUrl(parseBaseUrl("wss://x.example/api"), "lobby")).toBe(
+      "https://x.example/api/auth/check?room=lobby",
+    );
+    expect(authCheckUrl(parseBaseUrl("http://127.0.0.1:1"), "r")).toBe(
+      "http://127.0.0.1:1/auth/check?room=r",
+    );
   });
 });

@@ -1,6 +1,6 @@
 // Real Node sockets: `ws` and Node 22's global WebSocket both work as the client's factory (tsc checks the types).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket as WsWebSocket, WebSocketServer } from "ws";
+import { WebSocketServer, WebSocket as WsWebSocket } from "ws";
 import { connect } from "../../src/client/index.ts";
 import type { WebSocketFactory } from "../../src/client/types.ts";
 import { welcome } from "./support/fake-socket.ts";

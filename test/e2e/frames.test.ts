@@ -1,9 +1,9 @@
 // Black-box: frames after the upgrade (welcome, synced, publish/ack, dedupe, direct, binary, presence,
 // resume and gaps, bad frames, ping, close reciprocation) with real `ws` clients against `wrangler dev`.
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
-import { expectRefused, join, uniqueRoom, type Joined } from "./support/rooms.ts";
+import { expectRefused, type Joined, join, uniqueRoom } from "./support/rooms.ts";
 import { tokenFor } from "./support/tokens.ts";
 import { TestSocket } from "./support/ws-client.ts";
 
@@ -21,8 +21,16 @@ dumpServerLogOnFailure(() => server);
 const rw = (room: string) => ({ [room]: ["read", "write"] });
 const ro = (room: string) => ({ [room]: ["read"] });
 
-async function as(room: string, user: string, o: { name?: string; readOnly?: boolean; since?: number | string; epoch?: string } = {}): Promise<Joined> {
-  const token = await tokenFor(user, o.readOnly ? ro(room) : rw(room), o.name !== undefined ? { name: o.name } : {});
+async function as(
+  room: string,
+  user: string,
+  o: { name?: string; readOnly?: boolean; since?: number | string; epoch?: string } = {},
+): Promise<Joined> {
+  const token = await tokenFor(
+    user,
+    o.readOnly ? ro(room) : rw(room),
+    o.name !== undefined ? { name: o.name } : {},
+  );
   return join(server.url, room, {
     token,
     label: user,
@@ -41,7 +49,9 @@ async function shutdown(...js: Joined[]): Promise<void> {
 }
 
 describe("welcome and synced", () => {
-  it("welcome carries room, epoch, seq, connectionId, user (name null without name), members, limits", async ({ expect }) => {
+  it("welcome carries room, epoch, seq, connectionId, user (name null without name), members, limits", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const a = await as(room, "ann");
     expect(a.welcome).toEqual({
@@ -80,7 +90,9 @@ describe("welcome and synced", () => {
 });
 
 describe("publish", () => {
-  it("acks the publisher and delivers message {seq,id,from,data,ts} to the others only", async ({ expect }) => {
+  it("acks the publisher and delivers message {seq,id,from,data,ts} to the others only", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const a = await as(room, "ann", { name: "Ann" });
     const b = await as(room, "bob");
@@ -92,14 +104,26 @@ describe("publish", () => {
     expect(ack.seq).toBeGreaterThan(a.welcome.seq);
     for (const s of [b, c]) {
       const m = await s.sock.next("message");
-      expect(m).toEqual({ type: "message", seq: ack.seq, id: "m1", from: { id: "ann", name: "Ann" }, data: { text: "hi", n: [1, 2] }, ts: expect.any(Number) });
+      expect(m).toEqual({
+        type: "message",
+        seq: ack.seq,
+        id: "m1",
+        from: { id: "ann", name: "Ann" },
+        data: { text: "hi", n: [1, 2] },
+        ts: expect.any(Number),
+      });
       expect(m.ts).toBeGreaterThanOrEqual(before - 1000);
       expect(m.ts).toBeLessThanOrEqual(Date.now() + 1000);
     }
     // The publisher's next message frame is bob's, not its own.
     const seqB = await publish(b.sock, "from bob", "b1");
     expect(seqB).toBe(ack.seq + 1);
-    expect(await a.sock.next("message")).toMatchObject({ seq: seqB, id: "b1", from: { id: "bob", name: null }, data: "from bob" });
+    expect(await a.sock.next("message")).toMatchObject({
+      seq: seqB,
+      id: "b1",
+      from: { id: "bob", name: null },
+      data: "from bob",
+    });
     await shutdown(a, b, c);
   });
 
@@ -116,7 +140,9 @@ describe("publish", () => {
     await shutdown(a, b);
   });
 
-  it("dedupes by (user, id): same user repeats → original seq, duplicate:true, not broadcast; other user → new seq", async ({ expect }) => {
+  it("dedupes by (user, id): same user repeats → original seq, duplicate:true, not broadcast; other user → new seq", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const a1 = await as(room, "ann");
     const a2 = await as(room, "ann");
@@ -143,14 +169,23 @@ describe("publish", () => {
     const room = uniqueRoom();
     const a = await as(room, "ann");
     const b = await as(room, "bob");
-    const data = { s: "héllo 👋 \u0000 \n \"q\" <b>&amp;</b>", n: [0, -1.5, 1e21, 9007199254740991], t: true, f: false, z: null, o: { deep: { er: [[]] } } };
+    const data = {
+      s: 'héllo 👋 \u0000 \n "q" <b>&amp;</b>',
+      n: [0, -1.5, 1e21, 9007199254740991],
+      t: true,
+      f: false,
+      z: null,
+      o: { deep: { er: [[]] } },
+    };
     a.sock.send({ type: "publish", data, id: "ü-✓" });
     expect(await a.sock.next("ack")).toMatchObject({ id: "ü-✓" });
     expect(await b.sock.next("message")).toMatchObject({ id: "ü-✓", data });
     await shutdown(a, b);
   });
 
-  it(`an id is a duplicate only while its message is retained (HISTORY_LIMIT=${HISTORY_LIMIT})`, async ({ expect }) => {
+  it(`an id is a duplicate only while its message is retained (HISTORY_LIMIT=${HISTORY_LIMIT})`, async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const a = await as(room, "ann");
     const first = await publish(a.sock, "old", "old-id");
@@ -158,7 +193,11 @@ describe("publish", () => {
     a.sock.send({ type: "publish", data: "old again", id: "old-id" });
     const ack = await a.sock.next("ack");
     // The contract's wording: duplicates are detected "in the retained history".
-    expect(ack, "id no longer in retained history should be a new message").toEqual({ type: "ack", id: "old-id", seq: first + HISTORY_LIMIT + 1 });
+    expect(ack, "id no longer in retained history should be a new message").toEqual({
+      type: "ack",
+      id: "old-id",
+      seq: first + HISTORY_LIMIT + 1,
+    });
     await shutdown(a);
   });
 
@@ -227,7 +266,13 @@ describe("direct", () => {
     b.sock.send({ type: "direct", to: "ann", data: { secret: 1 }, id: "d1" });
     for (const a of [a1, a2]) {
       const d = await a.sock.next("direct");
-      expect(d).toEqual({ type: "direct", from: { id: "bob", name: "Bob" }, data: { secret: 1 }, ts: expect.any(Number), id: "d1" });
+      expect(d).toEqual({
+        type: "direct",
+        from: { id: "bob", name: "Bob" },
+        data: { secret: 1 },
+        ts: expect.any(Number),
+        id: "d1",
+      });
     }
     // c and b saw no direct: their next direct is the sentinel.
     a1.sock.send({ type: "direct", to: "cid", data: "to-c" });
@@ -307,27 +352,53 @@ describe("presence", () => {
     const room = uniqueRoom();
     const o = await as(room, "obs");
     const a1 = await as(room, "ann", { name: "Ann" });
-    expect(await o.sock.next("presence")).toEqual({ type: "presence", event: "join", user: { id: "ann", name: "Ann" }, members: 2 });
+    expect(await o.sock.next("presence")).toEqual({
+      type: "presence",
+      event: "join",
+      user: { id: "ann", name: "Ann" },
+      members: 2,
+    });
     const a2 = await as(room, "ann", { name: "Ann" });
-    expect(a2.welcome.members.find((m) => m.id === "ann")).toEqual({ id: "ann", name: "Ann", connections: 2 });
+    expect(a2.welcome.members.find((m) => m.id === "ann")).toEqual({
+      id: "ann",
+      name: "Ann",
+      connections: 2,
+    });
     const c = await as(room, "cid");
     // No join for ann's second tab: the next presence is cid's join.
-    expect(await o.sock.next("presence")).toEqual({ type: "presence", event: "join", user: { id: "cid", name: null }, members: 3 });
+    expect(await o.sock.next("presence")).toEqual({
+      type: "presence",
+      event: "join",
+      user: { id: "cid", name: null },
+      members: 3,
+    });
     // ann's first tab sees cid join too, but not its own second tab.
     expect(await a1.sock.next("presence")).toMatchObject({ event: "join", user: { id: "cid" } });
 
     await a1.sock.shutdown();
     await c.sock.shutdown();
     // No leave for ann's first tab: the next presence is cid's leave.
-    expect(await o.sock.next("presence")).toEqual({ type: "presence", event: "leave", user: { id: "cid", name: null }, members: 2 });
+    expect(await o.sock.next("presence")).toEqual({
+      type: "presence",
+      event: "leave",
+      user: { id: "cid", name: null },
+      members: 2,
+    });
     await a2.sock.shutdown();
-    expect(await o.sock.next("presence")).toEqual({ type: "presence", event: "leave", user: { id: "ann", name: "Ann" }, members: 1 });
+    expect(await o.sock.next("presence")).toEqual({
+      type: "presence",
+      event: "leave",
+      user: { id: "ann", name: "Ann" },
+      members: 1,
+    });
     await shutdown(o);
   });
 });
 
 describe("resume", () => {
-  it("since + epoch replays retained messages in order, then synced {replayed, gap:false}", async ({ expect }) => {
+  it("since + epoch replays retained messages in order, then synced {replayed, gap:false}", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const a = await as(room, "ann");
     const s1 = await publish(a.sock, 1, "r1");
@@ -344,7 +415,11 @@ describe("resume", () => {
     const room = uniqueRoom();
     const a = await as(room, "ann");
     const s1 = await publish(a.sock, "x");
-    const sock = await TestSocket.open(server.url, room, { token: await tokenFor("bob", rw(room)), since: s1 - 1, epoch: a.welcome.epoch });
+    const sock = await TestSocket.open(server.url, room, {
+      token: await tokenFor("bob", rw(room)),
+      since: s1 - 1,
+      epoch: a.welcome.epoch,
+    });
     const order: string[] = [];
     for (let i = 0; i < 3; i++) {
       const f = await sock.nextAny();
@@ -364,7 +439,9 @@ describe("resume", () => {
     await shutdown(a, r);
   });
 
-  it(`history trimmed to HISTORY_LIMIT=${HISTORY_LIMIT} → gap:true, the retained tail replayed`, async ({ expect }) => {
+  it(`history trimmed to HISTORY_LIMIT=${HISTORY_LIMIT} → gap:true, the retained tail replayed`, async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const a = await as(room, "ann");
     const seqs: number[] = [];
@@ -374,7 +451,8 @@ describe("resume", () => {
     // Missed oldestRetained-2 and oldestRetained-1, which are gone.
     const gapped = await as(room, "bob", { since: oldestRetained - 2, epoch: a.welcome.epoch });
     expect(gapped.synced).toEqual({ type: "synced", seq: last, replayed: HISTORY_LIMIT, gap: true });
-    for (let s = oldestRetained; s <= last; s++) expect(await gapped.sock.next("message")).toMatchObject({ seq: s });
+    for (let s = oldestRetained; s <= last; s++)
+      expect(await gapped.sock.next("message")).toMatchObject({ seq: s });
     // Missed exactly the retained ones: no gap.
     const whole = await as(room, "cid", { since: oldestRetained - 1, epoch: a.welcome.epoch });
     expect(whole.synced).toEqual({ type: "synced", seq: last, replayed: HISTORY_LIMIT, gap: false });
@@ -409,7 +487,13 @@ describe("resume", () => {
     ["empty since", { since: "", epoch: "e" }],
   ])("%s → 400 bad_request", async (_what, q) => {
     const room = uniqueRoom();
-    await expectRefused(server.url, room, { token: await tokenFor("ann", rw(room)), ...q }, 400, "bad_request");
+    await expectRefused(
+      server.url,
+      room,
+      { token: await tokenFor("ann", rw(room)), ...q },
+      400,
+      "bad_request",
+    );
   });
 });
 
@@ -433,7 +517,11 @@ describe("bad frames", () => {
     const a = await as(room, "ann");
     const b = await as(room, "bob");
     a.sock.sendRaw(frame);
-    expect(await a.sock.next("error")).toMatchObject({ type: "error", code: "bad_message", message: expect.any(String) });
+    expect(await a.sock.next("error")).toMatchObject({
+      type: "error",
+      code: "bad_message",
+      message: expect.any(String),
+    });
     await a.sock.ping();
     const seq = await publish(a.sock, "still works");
     // Nothing from the bad frame reached bob: his next message is the good one.
@@ -460,13 +548,16 @@ describe("keepalive and close", () => {
     await shutdown(a);
   });
 
-  it.for([1000, 1001, 3000, 4000, 4999])("a client close with %i is echoed promptly", async (code, { expect }) => {
-    const room = uniqueRoom();
-    const a = await as(room, "ann");
-    a.sock.close(code, "bye");
-    const c = await a.sock.closed(2000);
-    expect(c.code).toBe(code);
-  });
+  it.for([1000, 1001, 3000, 4000, 4999])(
+    "a client close with %i is echoed promptly",
+    async (code, { expect }) => {
+      const room = uniqueRoom();
+      const a = await as(room, "ann");
+      a.sock.close(code, "bye");
+      const c = await a.sock.closed(2000);
+      expect(c.code).toBe(code);
+    },
+  );
 
   it.for([999, 1004, 1005, 1006, 1015, 2999, 5000])(
     "a hostile close code %i is answered promptly and leaves no ghost member",
@@ -477,7 +568,12 @@ describe("keepalive and close", () => {
       expect(await o.sock.next("presence")).toMatchObject({ event: "join", user: { id: "hostile" } });
       h.sock.sendRawClose(code);
       const c = await h.sock.closed(3000);
-      expect(await o.sock.next("presence", 3000)).toEqual({ type: "presence", event: "leave", user: { id: "hostile", name: null }, members: 1 });
+      expect(await o.sock.next("presence", 3000)).toEqual({
+        type: "presence",
+        event: "leave",
+        user: { id: "hostile", name: null },
+        members: 1,
+      });
       // 1005/1006/1015 must never be on the wire, but the runtime reports them like "no code" or "abnormal",
       // which PLATFORM.md says to answer with 1000; codes that are invalid outright get 1002 (RFC 6455 §7.4.1).
       const expected = [1005, 1006, 1015].includes(code) ? [1000, 1002] : [1002];
@@ -492,7 +588,12 @@ describe("keepalive and close", () => {
     const d = await as(room, "dropper", { name: "Drop" });
     expect(await o.sock.next("presence")).toMatchObject({ event: "join", user: { id: "dropper" } });
     d.sock.ws.terminate();
-    expect(await o.sock.next("presence", 5000)).toEqual({ type: "presence", event: "leave", user: { id: "dropper", name: "Drop" }, members: 1 });
+    expect(await o.sock.next("presence", 5000)).toEqual({
+      type: "presence",
+      event: "leave",
+      user: { id: "dropper", name: "Drop" },
+      members: 1,
+    });
     await shutdown(o);
   });
 
@@ -512,6 +613,12 @@ describe("origin (ALLOWED_ORIGINS unset: same origin only)", () => {
     const a = await join(server.url, room, { token: t, origin: server.url });
     expect(a.welcome.room).toBe(room);
     await a.sock.shutdown();
-    await expectRefused(server.url, room, { token: t, origin: "https://evil.example" }, 403, "origin_not_allowed");
+    await expectRefused(
+      server.url,
+      room,
+      { token: t, origin: "https://evil.example" },
+      403,
+      "origin_not_allowed",
+    );
   });
 });

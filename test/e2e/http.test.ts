@@ -1,7 +1,7 @@
 // Black-box: the HTTP side of the contract (healthz, errors and their precedence, tokens, capabilities,
 // /auth/check, room info, HTTP publish) against a real `wrangler dev`.
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
 import { expectHttpError, request } from "./support/http.ts";
 import { expectRefused, join, uniqueRoom } from "./support/rooms.ts";
@@ -56,17 +56,32 @@ describe("room names", () => {
 
   it("bad room on room info, HTTP publish and /auth/check → 400 bad_room", async () => {
     const t = await tokenFor("ann", { "*": ["admin"] });
-    expectHttpError(await request(url("/rooms/bad!room"), { token: t }), 400, "bad_room", "GET /rooms/bad!room");
+    expectHttpError(
+      await request(url("/rooms/bad!room"), { token: t }),
+      400,
+      "bad_room",
+      "GET /rooms/bad!room",
+    );
     expectHttpError(
       await request(url("/rooms/bad!room/messages"), { method: "POST", token: t, body: '{"data":1}' }),
       400,
       "bad_room",
       "POST /rooms/bad!room/messages",
     );
-    expectHttpError(await request(url("/auth/check?room=bad!room"), { token: t }), 400, "bad_room", "/auth/check?room=bad!room");
+    expectHttpError(
+      await request(url("/auth/check?room=bad!room"), { token: t }),
+      400,
+      "bad_room",
+      "/auth/check?room=bad!room",
+    );
     // bad_room comes before 401 on every route.
     expectHttpError(await request(url("/rooms/bad!room")), 400, "bad_room", "GET /rooms/bad!room, no token");
-    expectHttpError(await request(url("/auth/check?room=bad!room")), 400, "bad_room", "/auth/check?room=bad!room, no token");
+    expectHttpError(
+      await request(url("/auth/check?room=bad!room")),
+      400,
+      "bad_room",
+      "/auth/check?room=bad!room, no token",
+    );
   });
 
   it("accepts every allowed character and 64-character names", async ({ expect }) => {
@@ -82,7 +97,12 @@ describe("upgrade preconditions and precedence", () => {
   it("no Upgrade header → 426 upgrade_required, even with a bad token or a bad Origin", async () => {
     const room = uniqueRoom();
     expectHttpError(await request(url(`/rooms/${room}/ws`)), 426, "upgrade_required", "no token");
-    expectHttpError(await request(url(`/rooms/${room}/ws`), { token: "garbage" }), 426, "upgrade_required", "bad token");
+    expectHttpError(
+      await request(url(`/rooms/${room}/ws`), { token: "garbage" }),
+      426,
+      "upgrade_required",
+      "bad token",
+    );
     expectHttpError(
       await request(url(`/rooms/${room}/ws`), { headers: { origin: EVIL_ORIGIN } }),
       426,
@@ -94,8 +114,20 @@ describe("upgrade preconditions and precedence", () => {
   it("a disallowed Origin → 403 origin_not_allowed, before 401 and with a valid token", async () => {
     const room = uniqueRoom();
     await expectRefused(server.url, room, { origin: EVIL_ORIGIN }, 403, "origin_not_allowed");
-    await expectRefused(server.url, room, { origin: EVIL_ORIGIN, token: "garbage" }, 403, "origin_not_allowed");
-    await expectRefused(server.url, room, { origin: EVIL_ORIGIN, token: await tokenFor("ann", rw(room)) }, 403, "origin_not_allowed");
+    await expectRefused(
+      server.url,
+      room,
+      { origin: EVIL_ORIGIN, token: "garbage" },
+      403,
+      "origin_not_allowed",
+    );
+    await expectRefused(
+      server.url,
+      room,
+      { origin: EVIL_ORIGIN, token: await tokenFor("ann", rw(room)) },
+      403,
+      "origin_not_allowed",
+    );
   });
 
   it("every origin of the comma list and no Origin at all are accepted", async ({ expect }) => {
@@ -112,18 +144,46 @@ describe("upgrade preconditions and precedence", () => {
 
   it("Origin: null (sandboxed page, file://) is a browser origin not in the list → 403", async () => {
     const room = uniqueRoom();
-    await expectRefused(server.url, room, { origin: "null", token: await tokenFor("ann", rw(room)) }, 403, "origin_not_allowed");
+    await expectRefused(
+      server.url,
+      room,
+      { origin: "null", token: await tokenFor("ann", rw(room)) },
+      403,
+      "origin_not_allowed",
+    );
   });
 
-  it("identity and capabilities come from the token only, not from client-sent headers", async ({ expect }) => {
+  it("identity and capabilities come from the token only, not from client-sent headers", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     // Best effort: header names a worker might use to pass identity to the room.
     const spoof: Record<string, string> = {};
-    for (const h of ["x-user", "x-user-id", "x-user-name", "x-roomcast-user", "x-roomcast-user-id", "x-roomcast-name", "x-roomcast-caps", "x-roomcast-capabilities", "x-roomcast-exp", "x-capabilities", "x-auth", "x-identity"]) {
+    for (const h of [
+      "x-user",
+      "x-user-id",
+      "x-user-name",
+      "x-roomcast-user",
+      "x-roomcast-user-id",
+      "x-roomcast-name",
+      "x-roomcast-caps",
+      "x-roomcast-capabilities",
+      "x-roomcast-exp",
+      "x-capabilities",
+      "x-auth",
+      "x-identity",
+    ]) {
       spoof[h] = h.includes("cap") ? "read,write,admin" : "mallory";
     }
-    spoof["x-roomcast-identity"] = JSON.stringify({ id: "mallory", name: "Mallory", caps: ["read", "write", "admin"] });
-    const { sock, welcome } = await join(server.url, room, { token: await tokenFor("ann", { [room]: ["read"] }), headers: spoof });
+    spoof["x-roomcast-identity"] = JSON.stringify({
+      id: "mallory",
+      name: "Mallory",
+      caps: ["read", "write", "admin"],
+    });
+    const { sock, welcome } = await join(server.url, room, {
+      token: await tokenFor("ann", { [room]: ["read"] }),
+      headers: spoof,
+    });
     expect(welcome.user).toEqual({ id: "ann", name: null });
     sock.send({ type: "publish", data: 1, id: "spoof" });
     expect(await sock.next("error")).toMatchObject({ code: "forbidden" });
@@ -148,21 +208,54 @@ const badTokens: BadToken[] = [
   { name: "missing", make: async () => undefined },
   { name: "malformed (not a JWT)", make: async () => "not-a-jwt" },
   { name: "malformed (three junk parts)", make: async () => "a.b.c" },
-  { name: "bad signature", make: () => tokenFor("ann", { "*": ["read"] }).then((t) => `${t.slice(0, -4)}AAAA`) },
+  {
+    name: "bad signature",
+    make: () => tokenFor("ann", { "*": ["read"] }).then((t) => `${t.slice(0, -4)}AAAA`),
+  },
   {
     name: "signed with another secret",
-    make: () => signClaims({ sub: "ann", rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }, { secret: "another-secret-0123456789abcdef0123" }),
+    make: () =>
+      signClaims(
+        { sub: "ann", rooms: { "*": ["read"] }, exp: nowSeconds() + 600 },
+        { secret: "another-secret-0123456789abcdef0123" },
+      ),
   },
-  { name: "alg none", make: async () => unsignedToken({ sub: "ann", rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }) },
-  { name: "HS512", make: () => signClaims({ sub: "ann", rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }, { alg: "HS512" }) },
-  { name: "expired", make: () => signClaims({ sub: "ann", rooms: { "*": ["read"] }, exp: nowSeconds() - 60 }) },
-  { name: "nbf in the future", make: () => signClaims({ sub: "ann", rooms: { "*": ["read"] }, exp: nowSeconds() + 600, nbf: nowSeconds() + 300 }) },
+  {
+    name: "alg none",
+    make: async () => unsignedToken({ sub: "ann", rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }),
+  },
+  {
+    name: "HS512",
+    make: () =>
+      signClaims({ sub: "ann", rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }, { alg: "HS512" }),
+  },
+  {
+    name: "expired",
+    make: () => signClaims({ sub: "ann", rooms: { "*": ["read"] }, exp: nowSeconds() - 60 }),
+  },
+  {
+    name: "nbf in the future",
+    make: () =>
+      signClaims({ sub: "ann", rooms: { "*": ["read"] }, exp: nowSeconds() + 600, nbf: nowSeconds() + 300 }),
+  },
   { name: "missing exp", make: () => signClaims({ sub: "ann", rooms: { "*": ["read"] } }) },
-  { name: "exp not a number", make: () => signClaims({ sub: "ann", rooms: { "*": ["read"] }, exp: String(nowSeconds() + 600) }) },
-  { name: "sub not a string", make: () => signClaims({ sub: 42, rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }) },
+  {
+    name: "exp not a number",
+    make: () => signClaims({ sub: "ann", rooms: { "*": ["read"] }, exp: String(nowSeconds() + 600) }),
+  },
+  {
+    name: "sub not a string",
+    make: () => signClaims({ sub: 42, rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }),
+  },
   { name: "missing sub", make: () => signClaims({ rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }) },
-  { name: "empty sub", make: () => signClaims({ sub: "", rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }) },
-  { name: "sub of 65 characters", make: () => signClaims({ sub: "u".repeat(65), rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }) },
+  {
+    name: "empty sub",
+    make: () => signClaims({ sub: "", rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }),
+  },
+  {
+    name: "sub of 65 characters",
+    make: () => signClaims({ sub: "u".repeat(65), rooms: { "*": ["read"] }, exp: nowSeconds() + 600 }),
+  },
 ];
 
 describe("401 unauthorized", () => {
@@ -171,9 +264,18 @@ describe("401 unauthorized", () => {
     await expectRefused(server.url, uniqueRoom(), t === undefined ? {} : { token: t }, 401, "unauthorized");
   });
 
-  it.each(badTokens.filter((b) => b.name !== "missing"))("upgrade with token $name (?token=) → 401", async ({ make }) => {
-    await expectRefused(server.url, uniqueRoom(), { token: await make(), tokenInQuery: true }, 401, "unauthorized");
-  });
+  it.each(badTokens.filter((b) => b.name !== "missing"))(
+    "upgrade with token $name (?token=) → 401",
+    async ({ make }) => {
+      await expectRefused(
+        server.url,
+        uniqueRoom(),
+        { token: await make(), tokenInQuery: true },
+        401,
+        "unauthorized",
+      );
+    },
+  );
 
   it.each(badTokens)("/auth/check with token $name → 401", async ({ make }) => {
     const t = await make();
@@ -183,7 +285,13 @@ describe("401 unauthorized", () => {
 
   it("a non-Bearer Authorization header → 401", async () => {
     const t = await tokenFor("ann", { "*": ["read"] });
-    await expectRefused(server.url, uniqueRoom(), { headers: { authorization: `Basic ${t}` } }, 401, "unauthorized");
+    await expectRefused(
+      server.url,
+      uniqueRoom(),
+      { headers: { authorization: `Basic ${t}` } },
+      401,
+      "unauthorized",
+    );
   });
 });
 
@@ -201,7 +309,12 @@ describe("tokens: header and query", () => {
 
   it("an nbf in the past is fine", async ({ expect }) => {
     const room = uniqueRoom();
-    const t = await signClaims({ sub: "ann", rooms: rw(room), exp: nowSeconds() + 600, nbf: nowSeconds() - 30 });
+    const t = await signClaims({
+      sub: "ann",
+      rooms: rw(room),
+      exp: nowSeconds() + 600,
+      nbf: nowSeconds() - 30,
+    });
     const { sock, welcome } = await join(server.url, room, { token: t });
     expect(welcome.user.id).toBe("ann");
     await sock.shutdown();
@@ -212,7 +325,10 @@ describe("tokens: header and query", () => {
     const t = await tokenFor("boss", admin(room));
     const info = await request(url(`/rooms/${room}?token=${t}`));
     expect(info.status, info.text).toBe(200);
-    const pub = await request(url(`/rooms/${room}/messages?token=${t}`), { method: "POST", body: '{"data":1}' });
+    const pub = await request(url(`/rooms/${room}/messages?token=${t}`), {
+      method: "POST",
+      body: '{"data":1}',
+    });
     expect(pub.status, pub.text).toBe(201);
   });
 });
@@ -226,7 +342,13 @@ describe("capabilities: 403 forbidden", () => {
   it("exact pattern: the named room only", async () => {
     const room = uniqueRoom("exact");
     await joins(room, { [room]: ["read"] });
-    await expectRefused(server.url, `${room}x`, { token: await tokenFor("cap", { [room]: ["read"] }) }, 403, "forbidden");
+    await expectRefused(
+      server.url,
+      `${room}x`,
+      { token: await tokenFor("cap", { [room]: ["read"] }) },
+      403,
+      "forbidden",
+    );
   });
 
   it("prefix* pattern: rooms starting with the prefix only", async () => {
@@ -262,7 +384,13 @@ describe("capabilities: 403 forbidden", () => {
 
   it("a token with only write on the room cannot join (read = join and receive)", async () => {
     const room = uniqueRoom();
-    await expectRefused(server.url, room, { token: await tokenFor("cap", { [room]: ["write"] }) }, 403, "forbidden");
+    await expectRefused(
+      server.url,
+      room,
+      { token: await tokenFor("cap", { [room]: ["write"] }) },
+      403,
+      "forbidden",
+    );
   });
 
   it("admin implies read and write", async ({ expect }) => {
@@ -279,7 +407,12 @@ describe("capabilities: 403 forbidden", () => {
 
   it("/auth/check answers 403 forbidden for a room the token does not cover", async () => {
     const t = await tokenFor("cap", rw("lobby"));
-    expectHttpError(await request(url(`/auth/check?room=${uniqueRoom()}`), { token: t }), 403, "forbidden", "/auth/check");
+    expectHttpError(
+      await request(url(`/auth/check?room=${uniqueRoom()}`), { token: t }),
+      403,
+      "forbidden",
+      "/auth/check",
+    );
   });
 });
 
@@ -293,7 +426,12 @@ describe("GET /auth/check", () => {
       await request(url(`/auth/check?room=${room}&token=${t}`)),
     ]) {
       expect(res.status, res.text).toBe(200);
-      expect(res.body).toEqual({ user: { id: "ann", name: "Ann" }, room, capabilities: expect.any(Array), exp });
+      expect(res.body).toEqual({
+        user: { id: "ann", name: "Ann" },
+        room,
+        capabilities: expect.any(Array),
+        exp,
+      });
       expect([...(res.body as { capabilities: string[] }).capabilities].sort()).toEqual(["read", "write"]);
     }
   });
@@ -309,7 +447,9 @@ describe("GET /auth/check", () => {
     const res = await request(url("/auth/check"), { token: await tokenFor("bob", { "*": ["read"] }) });
     expect(res.status, res.text).toBe(400);
     // Contract ambiguity: bad_room or bad_request; accept either.
-    expect(res.body).toEqual({ error: { code: expect.stringMatching(/^bad_(room|request)$/), message: expect.any(String) } });
+    expect(res.body).toEqual({
+      error: { code: expect.stringMatching(/^bad_(room|request)$/), message: expect.any(String) },
+    });
   });
 });
 
@@ -317,7 +457,12 @@ describe("GET /rooms/:room (admin)", () => {
   it("needs a token and admin", async () => {
     const room = uniqueRoom();
     expectHttpError(await request(url(`/rooms/${room}`)), 401, "unauthorized", "no token");
-    expectHttpError(await request(url(`/rooms/${room}`), { token: await tokenFor("ann", rw(room)) }), 403, "forbidden", "rw token");
+    expectHttpError(
+      await request(url(`/rooms/${room}`), { token: await tokenFor("ann", rw(room)) }),
+      403,
+      "forbidden",
+      "rw token",
+    );
   });
 
   it("describes an unused room as empty", async ({ expect }) => {
@@ -375,7 +520,9 @@ describe("POST /rooms/:room/messages (admin)", () => {
       ...(token !== undefined ? { token } : {}),
     });
 
-  it("publishes with 201 {seq}; a repeated id → {seq, duplicate:true} and no second broadcast", async ({ expect }) => {
+  it("publishes with 201 {seq}; a repeated id → {seq, duplicate:true} and no second broadcast", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const svc = await tokenFor("svc", admin(room), { name: "Service" });
     const obs = await join(server.url, room, { token: await tokenFor("obs", rw(room)) });
@@ -386,7 +533,14 @@ describe("POST /rooms/:room/messages (admin)", () => {
     const seq = (r1.body as { seq: number }).seq;
     expect(seq).toBeGreaterThan(obs.welcome.seq);
     const m = await obs.sock.next("message");
-    expect(m).toEqual({ type: "message", seq, id: "p1", from: { id: "svc", name: "Service" }, data: { hello: 1 }, ts: expect.any(Number) });
+    expect(m).toEqual({
+      type: "message",
+      seq,
+      id: "p1",
+      from: { id: "svc", name: "Service" },
+      data: { hello: 1 },
+      ts: expect.any(Number),
+    });
     expect(m.ts).toBeGreaterThanOrEqual(before - 1000);
     expect(m.ts).toBeLessThanOrEqual(Date.now() + 1000);
 
@@ -401,32 +555,56 @@ describe("POST /rooms/:room/messages (admin)", () => {
     expect(await obs.sock.next("message")).toMatchObject({ seq: seq + 1, data: 3 });
     await obs.sock.shutdown();
     // HTTP-published messages are in history: a resuming client gets them.
-    const r = await join(server.url, room, { token: await tokenFor("obs", rw(room)), since: obs.welcome.seq, epoch: obs.welcome.epoch });
+    const r = await join(server.url, room, {
+      token: await tokenFor("obs", rw(room)),
+      since: obs.welcome.seq,
+      epoch: obs.welcome.epoch,
+    });
     expect(r.synced).toMatchObject({ replayed: 2, gap: false });
-    expect(await r.sock.next("message")).toMatchObject({ seq, id: "p1", from: { id: "svc", name: "Service" }, data: { hello: 1 } });
+    expect(await r.sock.next("message")).toMatchObject({
+      seq,
+      id: "p1",
+      from: { id: "svc", name: "Service" },
+      data: { hello: 1 },
+    });
     expect(await r.sock.next("message")).toMatchObject({ seq: seq + 1, data: 3 });
     await r.sock.shutdown();
   });
 
-  it("concurrent posts: unique seqs; the same id posted at once is stored and broadcast once", async ({ expect }) => {
+  it("concurrent posts: unique seqs; the same id posted at once is stored and broadcast once", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const svc = await tokenFor("svc", admin(room));
     const obs = await join(server.url, room, { token: await tokenFor("obs", rw(room)) });
-    const distinct = await Promise.all(Array.from({ length: 8 }, (_, i) => post(room, svc, JSON.stringify({ data: i }))));
+    const distinct = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => post(room, svc, JSON.stringify({ data: i }))),
+    );
     const seqs = distinct.map((r) => (r.body as { seq: number }).seq).sort((x, y) => x - y);
     expect(distinct.map((r) => r.status)).toEqual(Array(8).fill(201));
     expect(seqs).toEqual(Array.from({ length: 8 }, (_, i) => obs.welcome.seq + 1 + i));
     for (let i = 0; i < 8; i++) await obs.sock.next("message");
 
-    const same = await Promise.all(Array.from({ length: 5 }, (_, i) => post(room, svc, JSON.stringify({ data: i, id: "race" }))));
+    const same = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => post(room, svc, JSON.stringify({ data: i, id: "race" }))),
+    );
     expect(same.map((r) => r.status)).toEqual(Array(5).fill(201));
     const bodies = same.map((r) => r.body as { seq: number; duplicate?: boolean });
     const seq = bodies[0]?.seq;
-    expect(bodies.every((b) => b.seq === seq), JSON.stringify(bodies)).toBe(true);
-    expect(bodies.filter((b) => b.duplicate !== true), JSON.stringify(bodies)).toHaveLength(1);
+    expect(
+      bodies.every((b) => b.seq === seq),
+      JSON.stringify(bodies),
+    ).toBe(true);
+    expect(
+      bodies.filter((b) => b.duplicate !== true),
+      JSON.stringify(bodies),
+    ).toHaveLength(1);
     expect(await obs.sock.next("message")).toMatchObject({ seq, id: "race" });
     const sentinel = await post(room, svc, JSON.stringify({ data: "sentinel" }));
-    expect(await obs.sock.next("message")).toMatchObject({ seq: (sentinel.body as { seq: number }).seq, data: "sentinel" });
+    expect(await obs.sock.next("message")).toMatchObject({
+      seq: (sentinel.body as { seq: number }).seq,
+      data: "sentinel",
+    });
     await obs.sock.shutdown();
   });
 
@@ -443,19 +621,39 @@ describe("POST /rooms/:room/messages (admin)", () => {
     const room = uniqueRoom();
     const svc = await tokenFor("svc", admin(room));
     expectHttpError(await post(room, svc, "{not json"), 400, "bad_request", "invalid JSON");
-    expectHttpError(await post(room, svc, JSON.stringify({ data: 1, id: 7 })), 400, "bad_request", "numeric id");
-    expectHttpError(await post(room, svc, JSON.stringify({ data: 1, id: "i".repeat(65) })), 400, "bad_request", "65-char id");
+    expectHttpError(
+      await post(room, svc, JSON.stringify({ data: 1, id: 7 })),
+      400,
+      "bad_request",
+      "numeric id",
+    );
+    expectHttpError(
+      await post(room, svc, JSON.stringify({ data: 1, id: "i".repeat(65) })),
+      400,
+      "bad_request",
+      "65-char id",
+    );
   });
 
   it("needs a token and admin", async () => {
     const room = uniqueRoom();
     expectHttpError(await post(room, undefined, '{"data":1}'), 401, "unauthorized", "no token");
-    expectHttpError(await post(room, await tokenFor("ann", rw(room)), '{"data":1}'), 403, "forbidden", "rw token");
+    expectHttpError(
+      await post(room, await tokenFor("ann", rw(room)), '{"data":1}'),
+      403,
+      "forbidden",
+      "rw token",
+    );
   });
 
   it("a non-admin is refused before its bad body is looked at (403 before 400)", async () => {
     const room = uniqueRoom();
-    expectHttpError(await post(room, await tokenFor("ann", rw(room)), "{not json"), 403, "forbidden", "rw token, bad body");
+    expectHttpError(
+      await post(room, await tokenFor("ann", rw(room)), "{not json"),
+      403,
+      "forbidden",
+      "rw token, bad body",
+    );
   });
 });
 

@@ -1,9 +1,9 @@
 // Black-box: limits with small settings (size → 1009, flood → 4429, room full → 503, idle → 4408,
 // token expiry → 4401) with real `ws` clients against `wrangler dev`.
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
-import { expectRefused, join, keepAlive, uniqueRoom, type Joined } from "./support/rooms.ts";
+import { expectRefused, type Joined, join, keepAlive, uniqueRoom } from "./support/rooms.ts";
 import { nowSeconds, signClaims, tokenFor } from "./support/tokens.ts";
 
 const IDLE_SECONDS = 3;
@@ -46,7 +46,11 @@ function publishOfBytes(bytes: number): string {
 describe("settings reach the client", () => {
   it("welcome.limits reflects the vars", async ({ expect }) => {
     const a = await as(uniqueRoom(), "ann");
-    expect(a.welcome.limits).toEqual({ maxMessageBytes: MAX_BYTES, idleTimeoutSeconds: IDLE_SECONDS, ratePerSecond: RATE });
+    expect(a.welcome.limits).toEqual({
+      maxMessageBytes: MAX_BYTES,
+      idleTimeoutSeconds: IDLE_SECONDS,
+      ratePerSecond: RATE,
+    });
     await a.sock.shutdown();
   });
 });
@@ -91,7 +95,9 @@ describe("MAX_MESSAGE_BYTES", () => {
 });
 
 describe("rate limit", () => {
-  it("a flood gets rate_limited errors then close 4429; another socket in the room is unaffected", async ({ expect }) => {
+  it("a flood gets rate_limited errors then close 4429; another socket in the room is unaffected", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const a = await as(room, "ann");
     const b = await as(room, "bob");
@@ -102,7 +108,9 @@ describe("rate limit", () => {
     const got = a.sock.drain();
     const ackedIds = got.flatMap((r) => (r.kind === "json" && r.type === "ack" ? [r.value.id] : []));
     const acks = ackedIds.length;
-    const limited = got.filter((r) => r.kind === "json" && r.type === "error" && r.value.code === "rate_limited").length;
+    const limited = got.filter(
+      (r) => r.kind === "json" && r.type === "error" && r.value.code === "rate_limited",
+    ).length;
     const summary = `acks=${acks} rate_limited=${limited} close=${close.code}`;
     expect(close.code, summary).toBe(4429);
     // Burst is 2×RATE: at least that many go through before refusals start.
@@ -111,13 +119,15 @@ describe("rate limit", () => {
     expect(limited, summary).toBeGreaterThanOrEqual(1);
     expect(limited, summary).toBeLessThanOrEqual(2 * RATE + 1);
     // bob got exactly the accepted messages, and still works.
-    for (const id of ackedIds) expect(await b.sock.next("message")).toMatchObject({ from: { id: "ann" }, id });
+    for (const id of ackedIds)
+      expect(await b.sock.next("message")).toMatchObject({ from: { id: "ann" }, id });
     await b.sock.ping();
     b.sock.send({ type: "publish", data: "after", id: "b" });
     expect(await b.sock.next("ack")).toMatchObject({ id: "b" });
     // The bucket is per connection: the flooder's other tab still has its full burst.
     for (let i = 0; i < 2 * RATE; i++) sameUser.sock.send({ type: "publish", data: i });
-    for (let i = 0; i < 2 * RATE; i++) expect(await sameUser.sock.next("ack")).toMatchObject({ seq: expect.any(Number) });
+    for (let i = 0; i < 2 * RATE; i++)
+      expect(await sameUser.sock.next("ack")).toMatchObject({ seq: expect.any(Number) });
     await b.sock.shutdown();
     await sameUser.sock.shutdown();
   });
@@ -127,7 +137,9 @@ describe("rate limit", () => {
     for (let i = 0; i < 4 * RATE; i++) a.sock.sendRaw(`junk ${i}`);
     for (let i = 0; i < 4 * RATE; i++) a.sock.sendRaw(Buffer.from([i]));
     const close = await a.sock.closed(5000);
-    const codes = a.sock.drain().flatMap((r) => (r.kind === "json" && r.type === "error" ? [String(r.value.code)] : []));
+    const codes = a.sock
+      .drain()
+      .flatMap((r) => (r.kind === "json" && r.type === "error" ? [String(r.value.code)] : []));
     expect(close.code, `errors: ${codes.join(",")}`).toBe(4429);
     expect(codes).toContain("bad_message");
     expect(codes).toContain("rate_limited");
@@ -139,14 +151,17 @@ describe("rate limit", () => {
     for (let i = 0; i < n; i++) a.sock.sendRaw("ping");
     for (let i = 0; i < n; i++) expect(await a.sock.nextText()).toBe("pong");
     for (let i = 0; i < 2 * RATE; i++) a.sock.send({ type: "publish", data: i });
-    for (let i = 0; i < 2 * RATE; i++) expect(await a.sock.next("ack")).toMatchObject({ seq: expect.any(Number) });
+    for (let i = 0; i < 2 * RATE; i++)
+      expect(await a.sock.next("ack")).toMatchObject({ seq: expect.any(Number) });
     expect(a.sock.drain().filter((r) => r.kind === "json" && r.type === "error")).toEqual([]);
     await a.sock.shutdown();
   });
 });
 
 describe("MAX_CONNECTIONS_PER_ROOM", () => {
-  it("the socket over the limit → 503 room_full; bad since still wins (400); a freed slot is reusable", async ({ expect }) => {
+  it("the socket over the limit → 503 room_full; bad since still wins (400); a freed slot is reusable", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const socks: Joined[] = [];
     for (let i = 0; i < MAX_CONNECTIONS; i++) socks.push(await as(room, `u${i}`));
@@ -176,7 +191,9 @@ describe("IDLE_TIMEOUT_SECONDS", () => {
       const c = await quiet.sock.closed((IDLE_SECONDS + 6) * 1000);
       const after = Date.now() - lastActivity;
       expect(c.code, `quiet closed ${after} ms after last activity with ${c.code} "${c.reason}"`).toBe(4408);
-      expect(after, `closed ${after} ms after last activity`).toBeGreaterThanOrEqual(IDLE_SECONDS * 1000 - 500);
+      expect(after, `closed ${after} ms after last activity`).toBeGreaterThanOrEqual(
+        IDLE_SECONDS * 1000 - 500,
+      );
       expect(after, `closed ${after} ms after last activity`).toBeLessThanOrEqual(IDLE_SECONDS * 1000 + 3000);
       // Survives past the time the quiet one was closed.
       expect(busy.sock.isOpen).toBe(true);
@@ -197,7 +214,11 @@ describe("IDLE_TIMEOUT_SECONDS", () => {
       const quiet = await as(room, "quiet");
       expect(await busy.sock.next("presence")).toMatchObject({ event: "join", user: { id: "quiet" } });
       expect((await quiet.sock.closed((IDLE_SECONDS + 6) * 1000)).code).toBe(4408);
-      expect(await busy.sock.next("presence", 3000)).toMatchObject({ event: "leave", user: { id: "quiet" }, members: 1 });
+      expect(await busy.sock.next("presence", 3000)).toMatchObject({
+        event: "leave",
+        user: { id: "quiet" },
+        members: 1,
+      });
     } finally {
       stop();
     }

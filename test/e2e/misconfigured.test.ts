@@ -1,6 +1,6 @@
 // Black-box: without AUTH_SECRET every authenticated route answers 500 misconfigured, before anything else.
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
 import { expectHttpError, request } from "./support/http.ts";
 import { expectRefused, uniqueRoom } from "./support/rooms.ts";
@@ -27,7 +27,13 @@ describe("missing AUTH_SECRET", () => {
   it("upgrades → 500 misconfigured, whatever the token (nothing is open by default)", async () => {
     const room = uniqueRoom();
     await expectRefused(server.url, room, {}, 500, "misconfigured");
-    await expectRefused(server.url, room, { token: await tokenFor("ann", { "*": ["admin"] }) }, 500, "misconfigured");
+    await expectRefused(
+      server.url,
+      room,
+      { token: await tokenFor("ann", { "*": ["admin"] }) },
+      500,
+      "misconfigured",
+    );
     // An unsigned token must not get in either.
     await expectRefused(server.url, room, { token: "garbage" }, 500, "misconfigured");
   });
@@ -40,13 +46,23 @@ describe("missing AUTH_SECRET", () => {
   it("room info, HTTP publish and /auth/check → 500 misconfigured", async () => {
     const room = uniqueRoom();
     const t = await tokenFor("ann", { "*": ["admin"] });
-    expectHttpError(await request(url(`/rooms/${room}`), { token: t }), 500, "misconfigured", "GET /rooms/:room");
+    expectHttpError(
+      await request(url(`/rooms/${room}`), { token: t }),
+      500,
+      "misconfigured",
+      "GET /rooms/:room",
+    );
     expectHttpError(
       await request(url(`/rooms/${room}/messages`), { method: "POST", token: t, body: '{"data":1}' }),
       500,
       "misconfigured",
       "POST /rooms/:room/messages",
     );
-    expectHttpError(await request(url(`/auth/check?room=${room}`), { token: t }), 500, "misconfigured", "/auth/check");
+    expectHttpError(
+      await request(url(`/auth/check?room=${room}`), { token: t }),
+      500,
+      "misconfigured",
+      "/auth/check",
+    );
   });
 });

@@ -1,6 +1,6 @@
 // Black-box: a room's state survives a `wrangler dev` restart (storage persists) and hibernation (attachments).
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
 import { join, keepAlive, uniqueRoom } from "./support/rooms.ts";
 import { nowSeconds, signClaims, tokenFor } from "./support/tokens.ts";
@@ -15,7 +15,9 @@ afterAll(async () => {
 dumpServerLogOnFailure(() => server);
 
 describe("restart", () => {
-  it("keeps seq and epoch; history still replays; live sockets are dropped (1001/1006)", async ({ expect }) => {
+  it("keeps seq and epoch; history still replays; live sockets are dropped (1001/1006)", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const token = await tokenFor("ann", { [room]: ["read", "write"] });
     const a = await join(server.url, room, { token });
@@ -45,12 +47,20 @@ describe("restart", () => {
 });
 
 describe("hibernation", () => {
-  it("a quiet room (only auto-answered pings) still expires tokens, and keeps names, seq and members after waking", async ({ expect }) => {
+  it("a quiet room (only auto-answered pings) still expires tokens, and keeps names, seq and members after waking", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     // Long enough for the idle object to be evicted (~10 s locally) before the expiry alarm wakes it.
     const exp = nowSeconds() + 14;
-    const a = await join(server.url, room, { token: await signClaims({ sub: "ann", name: "Ann", rooms: { [room]: ["read", "write"] }, exp }), label: "ann" });
-    const b = await join(server.url, room, { token: await tokenFor("bob", { [room]: ["read", "write"] }, { name: "Bob" }), label: "bob" });
+    const a = await join(server.url, room, {
+      token: await signClaims({ sub: "ann", name: "Ann", rooms: { [room]: ["read", "write"] }, exp }),
+      label: "ann",
+    });
+    const b = await join(server.url, room, {
+      token: await tokenFor("bob", { [room]: ["read", "write"] }, { name: "Bob" }),
+      label: "bob",
+    });
     expect(await a.sock.next("presence")).toMatchObject({ event: "join", user: { id: "bob" } });
     a.sock.send({ type: "publish", data: "before", id: "h1" });
     const seq = (await a.sock.next("ack")).seq;
@@ -62,10 +72,18 @@ describe("hibernation", () => {
       const delta = Date.now() - exp * 1000;
       expect(c.code).toBe(4401);
       expect(delta, `closed ${delta} ms after exp`).toBeLessThanOrEqual(2000);
-      expect(await b.sock.next("presence")).toEqual({ type: "presence", event: "leave", user: { id: "ann", name: "Ann" }, members: 1 });
+      expect(await b.sock.next("presence")).toEqual({
+        type: "presence",
+        event: "leave",
+        user: { id: "ann", name: "Ann" },
+        members: 1,
+      });
       b.sock.send({ type: "publish", data: "after", id: "h2" });
       expect(await b.sock.next("ack")).toMatchObject({ id: "h2", seq: seq + 1 });
-      const c2 = await join(server.url, room, { token: await tokenFor("cid", { [room]: ["read"] }), label: "cid" });
+      const c2 = await join(server.url, room, {
+        token: await tokenFor("cid", { [room]: ["read"] }),
+        label: "cid",
+      });
       expect(c2.welcome.members.sort((x, y) => x.id.localeCompare(y.id))).toEqual([
         { id: "bob", name: "Bob", connections: 1 },
         { id: "cid", name: null, connections: 1 },

@@ -25,7 +25,12 @@ export interface TokenClaims {
 
 /** Signs an HS256 token; defaults: read+write on every room, 1 hour. Pass `exp: undefined` to omit it. */
 export async function token(claims: TokenClaims = {}, secret = SECRET): Promise<string> {
-  const payload: Record<string, unknown> = { sub: "ann", rooms: { "*": ["read", "write"] }, exp: nowSeconds() + 3600, ...claims };
+  const payload: Record<string, unknown> = {
+    sub: "ann",
+    rooms: { "*": ["read", "write"] },
+    exp: nowSeconds() + 3600,
+    ...claims,
+  };
   for (const k of Object.keys(payload)) if (payload[k] === undefined) delete payload[k];
   return sign(payload, secret, "HS256");
 }
@@ -56,7 +61,8 @@ export class TestSocket {
     });
     ws.addEventListener("message", (e) => {
       const d: unknown = e.data;
-      if (typeof d === "string") this.#frames.push(d === "pong" ? { type: "pong" } : (JSON.parse(d) as Frame));
+      if (typeof d === "string")
+        this.#frames.push(d === "pong" ? { type: "pong" } : (JSON.parse(d) as Frame));
       else if (d instanceof ArrayBuffer) this.#frames.push({ type: "binary", data: d });
       this.#waiter?.();
     });
@@ -68,7 +74,10 @@ export class TestSocket {
     const deadline = Date.now() + ms;
     while (this.#frames.length === 0) {
       await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no frame within ${ms} ms`)), Math.max(1, deadline - Date.now()));
+        const t = setTimeout(
+          () => reject(new Error(`no frame within ${ms} ms`)),
+          Math.max(1, deadline - Date.now()),
+        );
         this.#waiter = () => {
           clearTimeout(t);
           this.#waiter = null;
@@ -99,7 +108,9 @@ export class TestSocket {
   async waitClose(ms = 3000): Promise<{ code: number; reason: string }> {
     return Promise.race([
       this.closed,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`socket not closed within ${ms} ms`)), ms)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`socket not closed within ${ms} ms`)), ms),
+      ),
     ]);
   }
 

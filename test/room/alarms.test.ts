@@ -34,7 +34,11 @@ describe("idle sweep", () => {
 
     expect(await runDurableObjectAlarm(roomStub(room))).toBe(true);
     expect(await idle.socket.waitClose()).toMatchObject({ code: 4408 });
-    expect(await alive.socket.expect("presence")).toMatchObject({ event: "leave", user: { id: "idle" }, members: 1 });
+    expect(await alive.socket.expect("presence")).toMatchObject({
+      event: "leave",
+      user: { id: "idle" },
+      members: 1,
+    });
     // Re-armed for the survivor.
     expect(await alarmAt(room)).not.toBeNull();
     alive.socket.send({ type: "publish", data: "still open" });

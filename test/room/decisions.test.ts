@@ -61,7 +61,9 @@ describe("resume plan", () => {
 
 describe("close codes to reciprocate", () => {
   it("maps unsendable codes", ({ expect }) => {
-    expect([1000, 1001, 1005, 1006, 1015, 4000, 3000, 4999].map(reciprocalCode)).toEqual([1000, 1001, 1000, 1000, 1000, 4000, 3000, 4999]);
+    expect([1000, 1001, 1005, 1006, 1015, 4000, 3000, 4999].map(reciprocalCode)).toEqual([
+      1000, 1001, 1000, 1000, 1000, 4000, 3000, 4999,
+    ]);
     expect([999, 1004, 1016, 2999, 5000].map(reciprocalCode)).toEqual([1002, 1002, 1002, 1002, 1002]);
   });
 });

@@ -1,6 +1,6 @@
 // Size limit (1009), rate limit (rate_limited, then 4429), room cap (503), close reciprocation.
 import { describe, it } from "vitest";
-import { call, errorOf, join, open, token, uniqueRoom, type TestSocket } from "../helpers/runtime.ts";
+import { call, errorOf, join, open, type TestSocket, token, uniqueRoom } from "../helpers/runtime.ts";
 
 describe("size limit", () => {
   it("closes with 1009 on a text frame over MAX_MESSAGE_BYTES counted in UTF-8", async ({ expect }) => {
@@ -22,7 +22,9 @@ describe("size limit", () => {
 });
 
 describe("rate limit", () => {
-  it("refuses frames beyond the burst, then closes a flooder with 4429; others are unaffected", async ({ expect }) => {
+  it("refuses frames beyond the burst, then closes a flooder with 4429; others are unaffected", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const flood = await join(room, { token: await token({ sub: "flood" }) });
     const calm = await join(room, { token: await token({ sub: "calm" }) });
@@ -44,13 +46,17 @@ describe("rate limit", () => {
 });
 
 describe("room cap", () => {
-  it("answers 503 room_full beyond MAX_CONNECTIONS_PER_ROOM, and admits again after a close", async ({ expect }) => {
+  it("answers 503 room_full beyond MAX_CONNECTIONS_PER_ROOM, and admits again after a close", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const sockets: TestSocket[] = [];
-    for (let i = 0; i < 12; i++) sockets.push((await join(room, { token: await token({ sub: `u${i}` }) })).socket);
+    for (let i = 0; i < 12; i++)
+      sockets.push((await join(room, { token: await token({ sub: `u${i}` }) })).socket);
     const refused = await open(room);
     expect(refused).toBeInstanceOf(Response);
-    if (refused instanceof Response) expect(await errorOf(refused)).toMatchObject({ status: 503, code: "room_full" });
+    if (refused instanceof Response)
+      expect(await errorOf(refused)).toMatchObject({ status: 503, code: "room_full" });
 
     const first = sockets.shift();
     first?.close();
@@ -62,7 +68,9 @@ describe("room cap", () => {
   });
 
   it("checks the cap last: a bad token on a full room is still 401", async ({ expect }) => {
-    const res = await call("/rooms/lobby/ws", { headers: { Upgrade: "websocket", Authorization: "Bearer nope" } });
+    const res = await call("/rooms/lobby/ws", {
+      headers: { Upgrade: "websocket", Authorization: "Bearer nope" },
+    });
     expect(await errorOf(res)).toMatchObject({ status: 401 });
   });
 });

@@ -62,7 +62,13 @@ describe("publish", () => {
 
     for (const other of [bob, cat]) {
       const m = await other.socket.expect("message");
-      expect(m).toMatchObject({ type: "message", seq: 1, id: "m-1", from: { id: "ann", name: "Ann" }, data: { text: "hi" } });
+      expect(m).toMatchObject({
+        type: "message",
+        seq: 1,
+        id: "m-1",
+        from: { id: "ann", name: "Ann" },
+        data: { text: "hi" },
+      });
       expect(Math.abs(m.ts - Date.now())).toBeLessThan(10_000);
     }
     // The publisher gets no copy: its next frame is the next ack.
@@ -90,7 +96,9 @@ describe("publish", () => {
     bob.socket.close();
   });
 
-  it("read-only users get forbidden for publish, direct and binary; the socket stays open", async ({ expect }) => {
+  it("read-only users get forbidden for publish, direct and binary; the socket stays open", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const { socket } = await join(room, { token: await as("ro", { rooms: { [room]: ["read"] } }) });
     socket.send({ type: "publish", data: 1, id: "p" });
@@ -146,7 +154,9 @@ describe("bad frames", () => {
 });
 
 describe("direct", () => {
-  it("reaches every connection of the user, is not stored, and no_such_user otherwise", async ({ expect }) => {
+  it("reaches every connection of the user, is not stored, and no_such_user otherwise", async ({
+    expect,
+  }) => {
     const room = uniqueRoom();
     const ann = await join(room, { token: await as("ann", { name: "Ann" }) });
     const bob1 = await join(room, { token: await as("bob") });
@@ -155,13 +165,19 @@ describe("direct", () => {
     ann.socket.send({ type: "direct", to: "bob", data: { secret: 1 }, id: "d1" });
     for (const b of [bob1, bob2]) {
       const d = await b.socket.expect("direct");
-      expect(d).toMatchObject({ type: "direct", from: { id: "ann", name: "Ann" }, data: { secret: 1 }, id: "d1" });
+      expect(d).toMatchObject({
+        type: "direct",
+        from: { id: "ann", name: "Ann" },
+        data: { secret: 1 },
+        id: "d1",
+      });
       expect(typeof d.ts).toBe("number");
     }
     ann.socket.send({ type: "direct", to: "zed", data: 1, id: "d2" });
     expect(await ann.socket.expect("error")).toMatchObject({ code: "no_such_user", id: "d2" });
-    const seq = await runInDurableObject(roomStub(room), (_: Room, state) =>
-      state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n,
+    const seq = await runInDurableObject(
+      roomStub(room),
+      (_: Room, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n,
     );
     expect(seq).toBe(0);
     for (const s of [ann, bob1, bob2]) s.socket.close();
@@ -189,7 +205,12 @@ describe("presence", () => {
     const room = uniqueRoom();
     const obs = await join(room, { token: await as("obs") });
     const tab1 = await join(room, { token: await as("ann", { name: "Ann" }) });
-    expect(await obs.socket.expect("presence")).toEqual({ type: "presence", event: "join", user: { id: "ann", name: "Ann" }, members: 2 });
+    expect(await obs.socket.expect("presence")).toEqual({
+      type: "presence",
+      event: "join",
+      user: { id: "ann", name: "Ann" },
+      members: 2,
+    });
     const tab2 = await join(room, { token: await as("ann", { name: "Ann" }) });
     expect(tab2.welcome.members).toEqual(
       expect.arrayContaining([
@@ -203,7 +224,12 @@ describe("presence", () => {
     tab2.socket.send({ type: "publish", data: "still here" });
     expect(await obs.socket.expect("message")).toMatchObject({ data: "still here" });
     tab2.socket.close();
-    expect(await obs.socket.expect("presence")).toEqual({ type: "presence", event: "leave", user: { id: "ann", name: "Ann" }, members: 1 });
+    expect(await obs.socket.expect("presence")).toEqual({
+      type: "presence",
+      event: "leave",
+      user: { id: "ann", name: "Ann" },
+      members: 1,
+    });
     obs.socket.close();
   });
 });

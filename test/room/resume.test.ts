@@ -7,7 +7,11 @@ import { join, roomStub, token, uniqueRoom } from "../helpers/runtime.ts";
 /** Publishes `n` messages through the room's own publish path (as the HTTP route does). */
 async function seed(room: string, n: number): Promise<void> {
   await runInDurableObject(roomStub(room), (instance: Room) =>
-    Promise.all(Array.from({ length: n }, (_, i) => instance.publish(room, { id: "seed", name: null }, { i: i + 1 }, `s${i + 1}`))),
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        instance.publish(room, { id: "seed", name: null }, { i: i + 1 }, `s${i + 1}`),
+      ),
+    ),
   );
 }
 
@@ -16,10 +20,17 @@ describe("resume", () => {
     const room = uniqueRoom();
     const first = await join(room);
     await seed(room, 5);
-    const { socket, replay, synced, welcome } = await join(room, { query: `since=2&epoch=${first.welcome.epoch}` });
+    const { socket, replay, synced, welcome } = await join(room, {
+      query: `since=2&epoch=${first.welcome.epoch}`,
+    });
     expect(welcome.seq).toBe(5);
     expect(replay.map((m) => m.seq)).toEqual([3, 4, 5]);
-    expect(replay[0]).toMatchObject({ type: "message", id: "s3", from: { id: "seed", name: null }, data: { i: 3 } });
+    expect(replay[0]).toMatchObject({
+      type: "message",
+      id: "s3",
+      from: { id: "seed", name: null },
+      data: { i: 3 },
+    });
     expect(synced).toEqual({ type: "synced", seq: 5, replayed: 3, gap: false });
     socket.close();
     first.socket.close();

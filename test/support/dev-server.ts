@@ -1,5 +1,5 @@
 // Starts `wrangler dev` on a free loopback port for e2e and browser tests, and stops it again.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -69,7 +69,9 @@ function healthy(url: string): Promise<boolean> {
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const port = await freePort();
   const stateDir = await mkdtemp(join(tmpdir(), "roomcast-e2e-"));
-  const vars: Record<string, string> = opts.noSecret ? { ...opts.vars } : { AUTH_SECRET: TEST_SECRET, ...opts.vars };
+  const vars: Record<string, string> = opts.noSecret
+    ? { ...opts.vars }
+    : { AUTH_SECRET: TEST_SECRET, ...opts.vars };
   const emptyEnvFile = join(stateDir, "empty.env");
   if (opts.noSecret) await writeFile(emptyEnvFile, "");
   const { AUTH_SECRET: _inherited, ...parentEnv } = process.env;
@@ -82,10 +84,14 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     const args = [
       join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
       "dev",
-      "--ip", "127.0.0.1",
-      "--port", String(port),
-      "--inspector-port", "0",
-      "--persist-to", stateDir,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      "0",
+      "--persist-to",
+      stateDir,
       "--show-interactive-dev-session=false",
       ...(opts.https ? ["--local-protocol", "https"] : []),
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
@@ -96,7 +102,12 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       cwd: ROOT,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...(opts.noSecret ? parentEnv : process.env), CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+      env: {
+        ...(opts.noSecret ? parentEnv : process.env),
+        CI: "true",
+        WRANGLER_SEND_METRICS: "false",
+        NO_COLOR: "1",
+      },
     });
     child = proc;
     // wrangler runs in its own process group (so stop() reaches workerd too); make sure that group
@@ -124,11 +135,18 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     const ms = opts.timeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`wrangler dev did not become ready on ${url} within ${ms} ms:\n${log.slice(from)}`)), ms);
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(`wrangler dev did not become ready on ${url} within ${ms} ms:\n${log.slice(from)}`),
+          ),
+        ms,
+      );
     });
     try {
       await Promise.race([ready, timeout]);
-      if (!(await healthy(`${url}/healthz`))) throw new Error(`wrangler dev said ready but ${url}/healthz failed:\n${log.slice(from)}`);
+      if (!(await healthy(`${url}/healthz`)))
+        throw new Error(`wrangler dev said ready but ${url}/healthz failed:\n${log.slice(from)}`);
     } catch (err) {
       await kill();
       throw err;

@@ -73,9 +73,17 @@ describe("upgrade route: checks in the contract's order", () => {
 
   it("same origin is allowed when ALLOWED_ORIGINS is empty", async ({ expect }) => {
     const t = await token();
-    const same = await app.request("http://rc.test/auth/check?room=lobby", { headers: { ...bearer(t), Origin: "http://rc.test" } }, { ...env, ALLOWED_ORIGINS: "" });
+    const same = await app.request(
+      "http://rc.test/auth/check?room=lobby",
+      { headers: { ...bearer(t), Origin: "http://rc.test" } },
+      { ...env, ALLOWED_ORIGINS: "" },
+    );
     expect(same.status).toBe(200);
-    const other = await app.request("http://rc.test/auth/check?room=lobby", { headers: { ...bearer(t), Origin: "http://other.test" } }, { ...env, ALLOWED_ORIGINS: "" });
+    const other = await app.request(
+      "http://rc.test/auth/check?room=lobby",
+      { headers: { ...bearer(t), Origin: "http://other.test" } },
+      { ...env, ALLOWED_ORIGINS: "" },
+    );
     expect(await errorOf(other)).toMatchObject({ status: 403, code: "origin_not_allowed" });
   });
 
@@ -92,7 +100,11 @@ describe("upgrade route: checks in the contract's order", () => {
       "sub too long": await token({ sub: "x".repeat(65) }),
       "no rooms": await token({ rooms: undefined }),
       "rooms wrong shape": await token({ rooms: { lobby: ["fly"] } }),
-      HS512: await sign({ sub: "ann", rooms: ["lobby"], exp }, "test-secret-0123456789abcdef0123456789abcdef", "HS512"),
+      HS512: await sign(
+        { sub: "ann", rooms: ["lobby"], exp },
+        "test-secret-0123456789abcdef0123456789abcdef",
+        "HS512",
+      ),
       "alg none": `${b64url({ alg: "none", typ: "JWT" })}.${b64url({ sub: "ann", rooms: ["lobby"], exp })}.`,
     };
     for (const [name, t] of Object.entries(cases)) {
@@ -116,7 +128,16 @@ describe("upgrade route: checks in the contract's order", () => {
 
   it("400 bad_request for a bad since, or since without epoch", async ({ expect }) => {
     const t = await token();
-    for (const q of ["since=-1&epoch=e", "since=abc&epoch=e", "since=1.5&epoch=e", "since=3", "rewind=-1", "rewind=ten", "rewind=99999999", "rewind=1000001"]) {
+    for (const q of [
+      "since=-1&epoch=e",
+      "since=abc&epoch=e",
+      "since=1.5&epoch=e",
+      "since=3",
+      "rewind=-1",
+      "rewind=ten",
+      "rewind=99999999",
+      "rewind=1000001",
+    ]) {
       const res = await call(`/rooms/lobby/ws?${q}`, { headers: { ...upgrade, ...bearer(t) } });
       expect(await errorOf(res), q).toMatchObject({ status: 400, code: "bad_request" });
     }
@@ -135,8 +156,13 @@ describe("upgrade route: checks in the contract's order", () => {
 
   it("ignores an identity header a client tries to smuggle in", async ({ expect }) => {
     const room = uniqueRoom();
-    const forged = encodeURIComponent(JSON.stringify({ room, id: "root", name: "Root", capabilities: ["admin"], exp: 9e9 }));
-    const { socket, welcome } = await join(room, { token: await token({ sub: "ann" }), headers: { "x-roomcast-identity": forged } });
+    const forged = encodeURIComponent(
+      JSON.stringify({ room, id: "root", name: "Root", capabilities: ["admin"], exp: 9e9 }),
+    );
+    const { socket, welcome } = await join(room, {
+      token: await token({ sub: "ann" }),
+      headers: { "x-roomcast-identity": forged },
+    });
     expect(welcome.user).toEqual({ id: "ann", name: null });
     socket.close();
   });
@@ -168,10 +194,20 @@ describe("capability patterns", () => {
 describe("GET /auth/check", () => {
   it("describes a valid token for the room", async ({ expect }) => {
     const exp = nowSeconds() + 300;
-    const t = await token({ sub: "ann", name: "Ann", rooms: { "team-*": ["read"], "team-red": ["write"] }, exp });
+    const t = await token({
+      sub: "ann",
+      name: "Ann",
+      rooms: { "team-*": ["read"], "team-red": ["write"] },
+      exp,
+    });
     const res = await call("/auth/check?room=team-red", { headers: bearer(t) });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ user: { id: "ann", name: "Ann" }, room: "team-red", capabilities: ["read", "write"], exp });
+    expect(await res.json()).toEqual({
+      user: { id: "ann", name: "Ann" },
+      room: "team-red",
+      capabilities: ["read", "write"],
+      exp,
+    });
   });
 
   it("takes ?token= and reports admin's implied capabilities", async ({ expect }) => {
@@ -181,13 +217,19 @@ describe("GET /auth/check", () => {
   });
 
   it("gives the errors the upgrade would", async ({ expect }) => {
-    expect(await errorOf(await call("/auth/check?room=x"))).toMatchObject({ status: 401, code: "unauthorized" });
+    expect(await errorOf(await call("/auth/check?room=x"))).toMatchObject({
+      status: 401,
+      code: "unauthorized",
+    });
     expect(await errorOf(await call("/auth/check"))).toMatchObject({ status: 400, code: "bad_room" });
     const expired = await token({ exp: nowSeconds() - 5 });
     const e = await errorOf(await call("/auth/check?room=x", { headers: bearer(expired) }));
     expect(e).toMatchObject({ status: 401, code: "unauthorized", message: "token expired" });
     const other = await token({ rooms: { y: ["read"] } });
-    expect(await errorOf(await call("/auth/check?room=x", { headers: bearer(other) }))).toMatchObject({ status: 403, code: "forbidden" });
+    expect(await errorOf(await call("/auth/check?room=x", { headers: bearer(other) }))).toMatchObject({
+      status: 403,
+      code: "forbidden",
+    });
   });
 });
 
@@ -213,7 +255,10 @@ describe("GET /rooms/:room (admin)", () => {
 
   it("needs admin", async ({ expect }) => {
     const rw = await token({ rooms: { "*": ["read", "write"] } });
-    expect(await errorOf(await call("/rooms/x", { headers: bearer(rw) }))).toMatchObject({ status: 403, code: "forbidden" });
+    expect(await errorOf(await call("/rooms/x", { headers: bearer(rw) }))).toMatchObject({
+      status: 403,
+      code: "forbidden",
+    });
   });
 });
 
@@ -222,30 +267,52 @@ describe("POST /rooms/:room/messages (admin)", () => {
     const room = uniqueRoom();
     const { socket } = await join(room);
     const admin = await token({ sub: "ops", name: "Ops", rooms: { "*": ["admin"] } });
-    const res = await call(`/rooms/${room}/messages`, { method: "POST", headers: bearer(admin), body: JSON.stringify({ data: { n: 1 }, id: "k1" }) });
+    const res = await call(`/rooms/${room}/messages`, {
+      method: "POST",
+      headers: bearer(admin),
+      body: JSON.stringify({ data: { n: 1 }, id: "k1" }),
+    });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ seq: 1 });
     const m = await socket.expect("message");
     expect(m).toMatchObject({ seq: 1, id: "k1", from: { id: "ops", name: "Ops" }, data: { n: 1 } });
     expect(typeof m.ts).toBe("number");
 
-    const again = await call(`/rooms/${room}/messages`, { method: "POST", headers: bearer(admin), body: JSON.stringify({ data: { n: 1 }, id: "k1" }) });
+    const again = await call(`/rooms/${room}/messages`, {
+      method: "POST",
+      headers: bearer(admin),
+      body: JSON.stringify({ data: { n: 1 }, id: "k1" }),
+    });
     expect(again.status).toBe(201);
     expect(await again.json()).toEqual({ seq: 1, duplicate: true });
     // Not broadcast again: the next frame is the next real message.
-    await call(`/rooms/${room}/messages`, { method: "POST", headers: bearer(admin), body: JSON.stringify({ data: null }) });
+    await call(`/rooms/${room}/messages`, {
+      method: "POST",
+      headers: bearer(admin),
+      body: JSON.stringify({ data: null }),
+    });
     expect(await socket.expect("message")).toMatchObject({ seq: 2, data: null });
     socket.close();
   });
 
   it("rejects bad bodies with 400 bad_request, after auth", async ({ expect }) => {
     const admin = await token({ rooms: { "*": ["admin"] } });
-    for (const body of ["not json", "[]", "{}", JSON.stringify({ data: 1, id: 5 }), JSON.stringify({ data: 1, id: "x".repeat(65) })]) {
+    for (const body of [
+      "not json",
+      "[]",
+      "{}",
+      JSON.stringify({ data: 1, id: 5 }),
+      JSON.stringify({ data: 1, id: "x".repeat(65) }),
+    ]) {
       const res = await call("/rooms/lobby/messages", { method: "POST", headers: bearer(admin), body });
       expect(await errorOf(res), body).toMatchObject({ status: 400, code: "bad_request" });
     }
     const rw = await token({ rooms: ["lobby"] });
-    const res = await call("/rooms/lobby/messages", { method: "POST", headers: bearer(rw), body: "not json" });
+    const res = await call("/rooms/lobby/messages", {
+      method: "POST",
+      headers: bearer(rw),
+      body: "not json",
+    });
     expect(await errorOf(res)).toMatchObject({ status: 403, code: "forbidden" });
   });
 });
@@ -258,7 +325,11 @@ describe("CORS for the HTTP routes (pages on an allowed other origin)", () => {
   it("answers a preflight from an allowed origin without a token", async ({ expect }) => {
     const res = await call("/rooms/lobby/messages", {
       method: "OPTIONS",
-      headers: { Origin: "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type" },
+      headers: {
+        Origin: "https://app.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type",
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("https://app.example");
@@ -267,18 +338,27 @@ describe("CORS for the HTTP routes (pages on an allowed other origin)", () => {
   });
 
   it("lets an allowed origin read /auth/check answers, errors included", async ({ expect }) => {
-    const ok = await call("/auth/check?room=lobby", { headers: { Origin: "https://app.example", ...bearer(await token()) } });
+    const ok = await call("/auth/check?room=lobby", {
+      headers: { Origin: "https://app.example", ...bearer(await token()) },
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get("access-control-allow-origin")).toBe("https://app.example");
-    const refused = await call("/auth/check?room=lobby", { headers: { Origin: "https://app.example", ...bearer("bad") } });
+    const refused = await call("/auth/check?room=lobby", {
+      headers: { Origin: "https://app.example", ...bearer("bad") },
+    });
     expect(refused.status).toBe(401);
     expect(refused.headers.get("access-control-allow-origin")).toBe("https://app.example");
   });
 
   it("grants nothing to other origins", async ({ expect }) => {
-    const res = await call("/auth/check?room=lobby", { method: "OPTIONS", headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" } });
+    const res = await call("/auth/check?room=lobby", {
+      method: "OPTIONS",
+      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" },
+    });
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
-    const get = await call("/auth/check?room=lobby", { headers: { Origin: "https://evil.example", ...bearer(await token()) } });
+    const get = await call("/auth/check?room=lobby", {
+      headers: { Origin: "https://evil.example", ...bearer(await token()) },
+    });
     expect(await errorOf(get)).toMatchObject({ status: 403, code: "origin_not_allowed" });
     expect(get.headers.get("access-control-allow-origin")).toBeNull();
   });
@@ -292,6 +372,8 @@ describe("HTTP publish size", () => {
     const res = await call(`/rooms/${room}/messages`, { method: "POST", headers: bearer(admin), body: big });
     expect(await errorOf(res)).toMatchObject({ status: 413, code: "too_large" });
     const fits = JSON.stringify({ data: "x".repeat(4000) });
-    expect((await call(`/rooms/${room}/messages`, { method: "POST", headers: bearer(admin), body: fits })).status).toBe(201);
+    expect(
+      (await call(`/rooms/${room}/messages`, { method: "POST", headers: bearer(admin), body: fits })).status,
+    ).toBe(201);
   });
 });

@@ -21,7 +21,8 @@ describe("capabilities", () => {
 });
 
 describe("origin", () => {
-  const req = (origin?: string) => new Request("https://rc.example/rooms/x/ws", { headers: origin ? { Origin: origin } : {} });
+  const req = (origin?: string) =>
+    new Request("https://rc.example/rooms/x/ws", { headers: origin ? { Origin: origin } : {} });
   it("skips requests without Origin; same origin by default; list and * otherwise", ({ expect }) => {
     expect(originAllowed(req(), [])).toBe(true);
     expect(originAllowed(req("https://rc.example"), [])).toBe(true);
@@ -43,7 +44,10 @@ describe("settings", () => {
       maxConnectionsPerRoom: 10000,
       logLevel: "info",
     });
-    const s = parseSettings({ ALLOWED_ORIGINS: " https://a.example/ , https://b.example", IDLE_TIMEOUT_SECONDS: "5" });
+    const s = parseSettings({
+      ALLOWED_ORIGINS: " https://a.example/ , https://b.example",
+      IDLE_TIMEOUT_SECONDS: "5",
+    });
     expect(s.allowedOrigins).toEqual(["https://a.example", "https://b.example"]);
     expect(s.idleTimeoutSeconds).toBe(5);
   });

@@ -25,7 +25,17 @@ export function harness(options: Partial<ConnectOptions> = {}): Harness {
     ...options,
   });
   const events: [keyof ClientEvents, unknown][] = [];
-  const names: (keyof ClientEvents)[] = ["state", "welcome", "synced", "message", "direct", "presence", "members", "binary", "error"];
+  const names: (keyof ClientEvents)[] = [
+    "state",
+    "welcome",
+    "synced",
+    "message",
+    "direct",
+    "presence",
+    "members",
+    "binary",
+    "error",
+  ];
   for (const name of names) client.on(name, (payload) => events.push([name, payload]));
   return {
     client,

@@ -1,6 +1,7 @@
 // Unit-test doubles for the client's platform edges: a scripted WebSocket factory and a fake fetch.
-import type { Member, WelcomeFrame } from "../../../src/shared/protocol.ts";
+
 import type { WebSocketLike } from "../../../src/client/types.ts";
+import type { Member, WelcomeFrame } from "../../../src/shared/protocol.ts";
 
 /** A WebSocket the test drives from the "server" side. */
 export class FakeSocket implements WebSocketLike {
@@ -70,11 +71,19 @@ export class FakeSocket implements WebSocketLike {
   }
 
   /** Opens, welcomes and syncs, like the room does on every connection. */
-  accept(over: Partial<WelcomeFrame> = {}, synced: { seq?: number; replayed?: number; gap?: boolean } = {}): void {
+  accept(
+    over: Partial<WelcomeFrame> = {},
+    synced: { seq?: number; replayed?: number; gap?: boolean } = {},
+  ): void {
     const w = welcome(over);
     this.open();
     this.receive(w);
-    this.receive({ type: "synced", seq: synced.seq ?? w.seq, replayed: synced.replayed ?? 0, gap: synced.gap ?? false });
+    this.receive({
+      type: "synced",
+      seq: synced.seq ?? w.seq,
+      replayed: synced.replayed ?? 0,
+      gap: synced.gap ?? false,
+    });
   }
 }
 
@@ -99,7 +108,11 @@ export function message(seq: number, data: unknown = seq, from = { id: "bob", na
 }
 
 /** A factory that records every socket it creates. */
-export function socketFactory(): { create: (url: string) => FakeSocket; sockets: FakeSocket[]; last(): FakeSocket } {
+export function socketFactory(): {
+  create: (url: string) => FakeSocket;
+  sockets: FakeSocket[];
+  last(): FakeSocket;
+} {
   const sockets: FakeSocket[] = [];
   return {
     sockets,
@@ -117,7 +130,10 @@ export function socketFactory(): { create: (url: string) => FakeSocket; sockets:
 }
 
 /** A fetch answering `/auth/check` with a fixed status and body; records the requests. */
-export function fakeFetch(status: number, body: unknown): { fetch: typeof fetch; calls: { url: string; auth: string | null }[] } {
+export function fakeFetch(
+  status: number,
+  body: unknown,
+): { fetch: typeof fetch; calls: { url: string; auth: string | null }[] } {
   const calls: { url: string; auth: string | null }[] = [];
   const fn: typeof fetch = async (input, init) => {
     calls.push({ url: String(input), auth: new Headers(init?.headers).get("authorization") });

@@ -27,7 +27,8 @@ export class WorkerSocket implements WebSocketLike {
 
   send(data: string | ArrayBufferLike | ArrayBufferView): void {
     if (!this.ws || this.readyState !== 1) throw new Error("WorkerSocket is not open");
-    if (typeof data === "string" || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) this.ws.send(data);
+    if (typeof data === "string" || data instanceof ArrayBuffer || ArrayBuffer.isView(data))
+      this.ws.send(data);
     else throw new Error("WorkerSocket cannot send a SharedArrayBuffer");
     this.afterSend?.(data);
   }

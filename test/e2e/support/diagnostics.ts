@@ -12,7 +12,9 @@ export function dumpServerLogOnFailure(getServer: () => DevServer | undefined): 
     const server = getServer();
     if (!server || ctx.task.result?.state !== "fail") return;
     const log = server.output().slice(mark);
-    const reloaded = /reload|rebuild|change detected/i.test(log) ? " (wrangler RELOADED during this test: a source file changed)" : "";
+    const reloaded = /reload|rebuild|change detected/i.test(log)
+      ? " (wrangler RELOADED during this test: a source file changed)"
+      : "";
     console.error(`--- wrangler dev output during "${ctx.task.name}"${reloaded} ---\n${log.slice(-4000)}`);
   });
 }

@@ -9,7 +9,10 @@ export interface JsonResponse {
 }
 
 /** fetch + read the body, parsed as JSON when it is JSON. */
-export async function request(url: string, init: RequestInit & { token?: string } = {}): Promise<JsonResponse> {
+export async function request(
+  url: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<JsonResponse> {
   const headers = new Headers(init.headers);
   if (init.token !== undefined) headers.set("authorization", `Bearer ${init.token}`);
   const res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(10_000) });

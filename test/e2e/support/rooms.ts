@@ -1,7 +1,7 @@
 // Room-level helpers: join a room the way a well-behaved client does, or expect the upgrade refused.
 import { expect } from "vitest";
 import type { SyncedFrame, WelcomeFrame } from "../../../src/shared/protocol.ts";
-import { HandshakeError, TestSocket, type OpenOptions } from "./ws-client.ts";
+import { HandshakeError, type OpenOptions, TestSocket } from "./ws-client.ts";
 
 export interface Joined {
   sock: TestSocket;
@@ -18,7 +18,11 @@ export function uniqueRoom(prefix = "r"): string {
  * Opens a socket, awaits `welcome` and `synced`, then (as the contract asks of clients) sends `ping`
  * and awaits `pong`, so that server-initiated closes are delivered at once under wrangler dev.
  */
-export async function join(baseUrl: string, room: string, o: OpenOptions & { label?: string; ping?: boolean } = {}): Promise<Joined> {
+export async function join(
+  baseUrl: string,
+  room: string,
+  o: OpenOptions & { label?: string; ping?: boolean } = {},
+): Promise<Joined> {
   const sock = await TestSocket.open(baseUrl, room, o, o.label ?? "socket");
   const welcome = await sock.next("welcome");
   const synced = await sock.next("synced");

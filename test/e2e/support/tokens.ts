@@ -9,7 +9,10 @@ export type Claims = Record<string, unknown>;
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** Signs arbitrary claims (default HS256 with the dev server's secret). */
-export function signClaims(claims: Claims, o: { secret?: string; alg?: SignatureAlgorithm } = {}): Promise<string> {
+export function signClaims(
+  claims: Claims,
+  o: { secret?: string; alg?: SignatureAlgorithm } = {},
+): Promise<string> {
   return sign(claims, o.secret ?? TEST_SECRET, o.alg ?? "HS256");
 }
 

@@ -1,7 +1,8 @@
 // A `ws` client wrapper for black-box tests: buffers frames, awaits them by type, awaits the close.
-import WebSocket from "ws";
+
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import WebSocket from "ws";
 import type { ServerFrame } from "../../../src/shared/protocol.ts";
 
 /** Default wait for a frame or a close before a helper rejects. */
@@ -165,7 +166,11 @@ export class TestSocket {
     this.closeInfo = c;
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
-      w.reject(new Error(`${this.label}: closed with ${c.code} "${c.reason}" while waiting; queued: ${this.pending()}`));
+      w.reject(
+        new Error(
+          `${this.label}: closed with ${c.code} "${c.reason}" while waiting; queued: ${this.pending()}`,
+        ),
+      );
     }
     for (const cw of this.closeWaiters.splice(0)) cw(c);
   }
@@ -189,7 +194,11 @@ export class TestSocket {
     }
     if (this.closeInfo) {
       const c = this.closeInfo;
-      return Promise.reject(new Error(`${this.label}: wanted ${what} but socket is closed (${c.code} "${c.reason}"); queued: ${this.pending()}`));
+      return Promise.reject(
+        new Error(
+          `${this.label}: wanted ${what} but socket is closed (${c.code} "${c.reason}"); queued: ${this.pending()}`,
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       const w: Waiter = {
@@ -198,7 +207,11 @@ export class TestSocket {
         reject,
         timer: setTimeout(() => {
           this.waiters.splice(this.waiters.indexOf(w), 1);
-          reject(new Error(`${this.label}: no ${what} within ${timeoutMs} ms; received instead: ${this.pending()}`));
+          reject(
+            new Error(
+              `${this.label}: no ${what} within ${timeoutMs} ms; received instead: ${this.pending()}`,
+            ),
+          );
         }, timeoutMs),
       };
       this.waiters.push(w);
@@ -282,7 +295,8 @@ export class TestSocket {
   }
 
   close(code?: number, reason?: string): void {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)
+      this.ws.close(code, reason);
   }
 
   /** Closes (if open) and waits for the close handshake, falling back to terminate. */
