@@ -13,7 +13,7 @@ import {
   type SyncedFrame,
   type UserRef,
 } from "../shared/protocol.ts";
-import { parseSettings, type Settings } from "../shared/settings.ts";
+import { parseSettings, type RoomcastVars, type Settings } from "../shared/settings.ts";
 import { utf8Exceeds } from "../shared/utf8.ts";
 import { newSocketState, welcomeFrame } from "./admission.ts";
 import { parseClientFrame } from "./client-frames.ts";
@@ -40,7 +40,7 @@ interface PublishResult {
   duplicate: boolean;
 }
 
-export class Room extends DurableObject<Env> {
+export class Room extends DurableObject<RoomcastVars> {
   readonly #settings: Settings;
   readonly #history: History;
   readonly #log: Log;
@@ -49,7 +49,7 @@ export class Room extends DurableObject<Env> {
     () => this.ctx.storage.sync(),
   );
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: RoomcastVars) {
     super(ctx, env);
     this.#settings = parseSettings(env);
     this.#history = new History(ctx.storage.sql, this.#settings.historyLimit);

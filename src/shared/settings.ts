@@ -25,6 +25,15 @@ export interface SettingsVars {
   LOG_LEVEL?: string;
 }
 
+/**
+ * What the worker and the room read from their environment: the [vars] plus the JWT secret. A user's
+ * own Worker may hold more bindings; only these are read (the Room binding is looked up by name).
+ */
+export interface RoomcastVars extends SettingsVars {
+  /** HS256 key of the default JWT authentication; not needed with a custom `authenticate`. */
+  AUTH_SECRET?: string;
+}
+
 export const DEFAULTS = {
   idleTimeoutSeconds: 60,
   maxMessageBytes: 65536,

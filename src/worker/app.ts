@@ -1,14 +1,21 @@
-// The Hono worker: health, token diagnosis, room info, HTTP publish, and the upgrade forwarded to the room.
-import { Hono } from "hono";
+// The routes of the contract: health, token diagnosis, room info, HTTP publish, and the upgrade forwarded
+// to the room. createRoomcast() (create-roomcast.ts) mounts them with its options.
+// Adding a route: register it on `app` below; check the request with `gate(c, { room, need })` (auth,
+// origin, capability in the contract's order), reach the room with `roomStub(c, room)` (never
+// c.env.ROOMS: the binding name is an option), throw HttpError for failures, and add CORS with
+// `app.use(path, crossOrigin)` if browsers call it with fetch.
+import { type ErrorHandler, Hono } from "hono";
 import { cors } from "hono/cors";
 import * as v from "valibot";
 import { errorBody } from "../shared/errors.ts";
 import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
 import { type AuthCheck, MAX_ID_LENGTH, MAX_REWIND } from "../shared/protocol.ts";
 import { utf8Exceeds } from "../shared/utf8.ts";
-import { type AppEnv, allowedOrigins, gate } from "./gate.ts";
+import { allowedOrigins, gate } from "./gate.ts";
 import { HttpError } from "./http-error.ts";
+import type { AppEnv } from "./options.ts";
 import { originAllowed } from "./origin.ts";
+import { roomStub } from "./rooms.ts";
 
 const PublishBody = v.object({
   data: v.unknown(),
@@ -18,13 +25,13 @@ const PublishBody = v.object({
 const app = new Hono<AppEnv>();
 
 // Through c.json, so headers set before the error (CORS) stay on the answer.
-app.onError((err, c) => {
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof HttpError) return c.json(errorBody(err.code, err.message), err.status);
   console.error(JSON.stringify({ event: "error", path: c.req.path, error: String(err) }));
   return c.json(errorBody("internal", "internal error"), 500);
-});
+};
 
-app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
+app.onError(onError);
 
 // Pages on an allowed other origin call these with fetch: answer preflights and expose the answers
 // (errors included) to exactly the origins the upgrade would accept. WebSocket handshakes have no CORS.
@@ -81,12 +88,12 @@ app.get("/rooms/:room/ws", async (c) => {
   const headers = new Headers(c.req.raw.headers);
   headers.delete("authorization");
   headers.set(IDENTITY_HEADER, encodeURIComponent(JSON.stringify(identity)));
-  return c.env.ROOMS.getByName(a.room).fetch(target, { headers });
+  return roomStub(c, a.room).fetch(target, { headers });
 });
 
 app.get("/rooms/:room", async (c) => {
   const a = await gate(c, { room: c.req.param("room"), need: "admin" });
-  return c.json(await c.env.ROOMS.getByName(a.room).info(a.room));
+  return c.json(await roomStub(c, a.room).info(a.room));
 });
 
 app.post("/rooms/:room/messages", async (c) => {
@@ -110,8 +117,9 @@ app.post("/rooms/:room/messages", async (c) => {
     throw new HttpError(400, "bad_request", 'body must be {"data":<JSON>,"id"?:string (1-64 chars)}');
   }
   const from = { id: a.token.sub, name: a.token.name };
-  const result = await c.env.ROOMS.getByName(a.room).publish(a.room, from, body.output.data, body.output.id);
+  const result = await roomStub(c, a.room).publish(a.room, from, body.output.data, body.output.id);
   return c.json(result, 201);
 });
 
+/** The routes without options; mount them with createRoomcast(). */
 export default app;

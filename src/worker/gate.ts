@@ -1,14 +1,12 @@
 // The checks every room route makes, in the contract's precedence order:
 // 500 misconfigured, 400 bad_room, 426, 403 origin_not_allowed, 401, 403 forbidden.
-import type { Context } from "hono";
 import { type Capability, ROOM_NAME } from "../shared/protocol.ts";
-import { parseSettings, type Settings, SettingsError } from "../shared/settings.ts";
+import { parseSettings, type RoomcastVars, type Settings, SettingsError } from "../shared/settings.ts";
 import { capabilitiesFor } from "./capabilities.ts";
 import { HttpError } from "./http-error.ts";
+import type { AppContext } from "./options.ts";
 import { originAllowed } from "./origin.ts";
-import { extractToken, type VerifiedToken, verifyToken } from "./token.ts";
-
-export type AppEnv = { Bindings: Env };
+import type { VerifiedToken } from "./token.ts";
 
 export interface GateOptions {
   /** The room name to check (from the path, or `?room=` for /auth/check). */
@@ -26,8 +24,8 @@ export interface Admitted {
   capabilities: Capability[];
 }
 
-function settingsOf(env: Env): Settings {
-  if (!env.AUTH_SECRET) {
+function settingsOf(env: RoomcastVars, jwt: boolean): Settings {
+  if (jwt && !env.AUTH_SECRET) {
     throw new HttpError(
       500,
       "misconfigured",
@@ -43,7 +41,7 @@ function settingsOf(env: Env): Settings {
 }
 
 /** The origin allowlist, or none (same origin only) when the settings are broken (gate reports that). */
-export function allowedOrigins(env: Env): string[] {
+export function allowedOrigins(env: RoomcastVars): string[] {
   try {
     return parseSettings(env).allowedOrigins;
   } catch {
@@ -52,8 +50,9 @@ export function allowedOrigins(env: Env): string[] {
 }
 
 /** Runs the checks in order; throws the first HttpError that applies. */
-export async function gate(c: Context<AppEnv>, o: GateOptions): Promise<Admitted> {
-  const settings = settingsOf(c.env);
+export async function gate(c: AppContext, o: GateOptions): Promise<Admitted> {
+  const options = c.var.roomcast;
+  const settings = settingsOf(c.env, options.jwt);
   const room = o.room;
   if (room === undefined || !ROOM_NAME.test(room)) {
     throw new HttpError(400, "bad_room", "room name must match ^[A-Za-z0-9._-]{1,64}$");
@@ -68,7 +67,7 @@ export async function gate(c: Context<AppEnv>, o: GateOptions): Promise<Admitted
   if (!originAllowed(c.req.raw, settings.allowedOrigins)) {
     throw new HttpError(403, "origin_not_allowed", `origin ${c.req.header("origin")} is not allowed`);
   }
-  const token = await verifyToken(extractToken(c.req.raw), c.env.AUTH_SECRET);
+  const token = await options.verify(c.req.raw, c.env);
   const capabilities = capabilitiesFor(token.rooms, room);
   if (!capabilities.includes(o.need)) {
     throw new HttpError(403, "forbidden", `token has no '${o.need}' capability for room '${room}'`);

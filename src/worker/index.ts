@@ -1,4 +1,6 @@
-// Worker entry: the Hono app handles requests; the Room Durable Object class is exported for its binding.
+// Worker entry of this project: roomcast's own createRoomcast() with the default JWT auth, and Room.
+
+import { createRoomcast } from "./create-roomcast.ts";
 
 export { Room } from "../room/room.ts";
-export { default } from "./app.ts";
+export default createRoomcast();

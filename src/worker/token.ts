@@ -6,7 +6,8 @@ import { HttpError } from "./http-error.ts";
 
 const Cap = v.picklist(["read", "write", "admin"]);
 
-const Claims = v.object({
+/** The claims roomcast reads; an identity from a custom `authenticate()` has the same shape. */
+export const Claims = v.object({
   sub: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
   name: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(128)))),
   exp: v.pipe(v.number(), v.finite()),
@@ -71,7 +72,11 @@ export async function verifyToken(token: string, secret: string): Promise<Verifi
     const path = issue ? v.getDotPath(issue) : null;
     throw new HttpError(401, "unauthorized", `token claim ${path ?? "?"} is missing or malformed`);
   }
-  const c = parsed.output;
+  return toVerified(parsed.output);
+}
+
+/** Claims after validation, with the array shorthand of `rooms` expanded. */
+export function toVerified(c: v.InferOutput<typeof Claims>): VerifiedToken {
   const rooms: RoomGrants = Array.isArray(c.rooms)
     ? Object.fromEntries(c.rooms.map((p) => [p, ["read", "write"]] as const))
     : c.rooms;

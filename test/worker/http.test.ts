@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { describe, it } from "vitest";
-import app from "../../src/worker/app.ts";
+import app from "../../src/worker/index.ts";
 import { call, errorOf, join, nowSeconds, token, uniqueRoom } from "../helpers/runtime.ts";
 
 const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
