@@ -7,7 +7,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+// Node 22 runs these TypeScript modules directly (type stripping): one .dev.vars parser, one minter.
 import { mintToken } from "../src/cli/mint.ts";
+import { parseDevVars } from "../src/cli/secret.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const devVars = join(root, ".dev.vars");
@@ -15,8 +17,7 @@ const args = process.argv.slice(2);
 
 function readSecret() {
   if (!existsSync(devVars)) return null;
-  const m = /^AUTH_SECRET\s*=\s*"?([^"\n]+)"?\s*$/m.exec(readFileSync(devVars, "utf8"));
-  return m ? m[1].trim() : null;
+  return parseDevVars(readFileSync(devVars, "utf8")).AUTH_SECRET || null;
 }
 
 let secret = readSecret();

@@ -1,6 +1,14 @@
 // Command-line parsing (node:util parseArgs) and validation into typed commands; throws UsageError.
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { type Capability, MAX_ID_LENGTH, MAX_REWIND, ROOM_NAME } from "../shared/protocol.ts";
+import { type Capability, MAX_ID_LENGTH, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
+import {
+  isMessageId,
+  isRoomName,
+  isUserId,
+  parseRewind,
+  REWIND_RULE,
+  ROOM_NAME_RULE,
+} from "../shared/rules.ts";
 import { UsageError } from "./errors.ts";
 import { parseRoomSpec, parseTtl } from "./mint.ts";
 import { parseServerUrl } from "./url.ts";
@@ -137,10 +145,10 @@ function target(command: CommandName, positionals: string[], roomFlag: string | 
   return { base: endpoint.base, room: checkRoom(room) };
 }
 
-/** Checks a room name against the contract's ROOM_NAME. */
+/** Checks a room name against the contract's rule. */
 export function checkRoom(room: string): string {
-  if (!ROOM_NAME.test(room)) {
-    throw new UsageError(`bad room "${room}": 1-64 characters of A-Z a-z 0-9 . _ -`);
+  if (!isRoomName(room)) {
+    throw new UsageError(`bad room "${room}": ${ROOM_NAME_RULE}`);
   }
   return room;
 }
@@ -170,7 +178,7 @@ function auth(
 }
 
 function mintFields(command: CommandName, user: string, name?: string, secret?: string) {
-  if (user.length < 1 || user.length > 64) throw new UsageError(`${command}: --user must be 1-64 characters`);
+  if (!isUserId(user)) throw new UsageError(`${command}: --user must be 1-${MAX_USER_ID_LENGTH} characters`);
   if (secret === "") throw new UsageError(`${command}: --secret is empty`);
   return { user, ...(name !== undefined ? { name } : {}), ...(secret !== undefined ? { secret } : {}) };
 }
@@ -211,10 +219,9 @@ function parseConnect(args: string[]): ConnectArgs {
     out.epoch = v.epoch;
   }
   if (v.rewind !== undefined) {
-    if (!/^\d{1,7}$/.test(v.rewind) || Number(v.rewind) > MAX_REWIND) {
-      throw new UsageError(`connect: --rewind must be an integer from 0 to ${MAX_REWIND}, got "${v.rewind}"`);
-    }
-    out.rewind = Number(v.rewind);
+    const rewind = parseRewind(v.rewind);
+    if (rewind === null) throw new UsageError(`connect: --rewind must be ${REWIND_RULE}, got "${v.rewind}"`);
+    out.rewind = rewind;
   }
   return out;
 }
@@ -269,7 +276,7 @@ function parsePublish(args: string[]): PublishArgs {
   if (v.data === undefined)
     throw new UsageError(`publish: missing --data (JSON, e.g. --data '"hello"' or '{"n":1}')`);
   const data = parseJsonArg("publish: --data", v.data);
-  if (v.id !== undefined && (v.id.length < 1 || v.id.length > MAX_ID_LENGTH)) {
+  if (v.id !== undefined && !isMessageId(v.id)) {
     throw new UsageError(`publish: --id must be 1-${MAX_ID_LENGTH} characters`);
   }
   return {

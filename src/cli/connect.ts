@@ -2,6 +2,7 @@
 import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
 import { connect } from "../client/index.ts";
 import { type ConnectionState, type RoomClient, RoomcastError } from "../client/types.ts";
+import { CloseCode } from "../shared/protocol.ts";
 import type { ConnectArgs } from "./args.ts";
 import { tokenSource } from "./credentials.ts";
 import { CliError, EXIT } from "./errors.ts";
@@ -131,7 +132,7 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
         write(humanResume(client.epoch, client.seq, color));
       }
       if (client.state.status === "closed") finish(exitCode());
-      else client.close(1000, "bye");
+      else client.close(CloseCode.NORMAL, "bye");
     };
     const exitCode = () => (quitting === "drain" && failures > 0 ? EXIT.FAILURE : EXIT.OK);
 
@@ -144,7 +145,7 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
         } else if (s.status === "reconnecting" && !opened) {
           // Like wscat: a first connection that fails is reported, not retried forever.
           finish(EXIT.FAILURE, neverOpened(args.base, s, lastError, transport.lastError()));
-          client.close(1000, "giving up");
+          client.close(CloseCode.NORMAL, "giving up");
         } else if (s.status === "closed") {
           if (s.error) finish(EXIT.FAILURE, `${s.error.code}: ${s.error.message}`);
           else if (quitting) finish(exitCode());

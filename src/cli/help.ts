@@ -1,4 +1,5 @@
 // --help texts of the roomcast command and its subcommands.
+import { MAX_ID_LENGTH, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
 import type { CommandName } from "./args.ts";
 
 const AUTH = `Authentication (one of):
@@ -54,7 +55,7 @@ const TOKEN = `Usage: roomcast token --user U --room SPEC [--room SPEC ...] [opt
 Prints a signed HS256 token (JWT) for the roomcast worker.
 
 Options:
-  -u, --user U           user id (the token's sub), 1-64 characters
+  -u, --user U           user id (the token's sub), 1-${MAX_USER_ID_LENGTH} characters
   -n, --name N           display name
   -r, --room SPEC        pattern:capabilities, repeatable. Pattern: a room, a prefix ending in *,
                          or *. Capabilities: letters r, w, a or words read,write,admin.
@@ -71,7 +72,7 @@ e.g. {"seq":42} or {"seq":42,"duplicate":true} when --id repeats an earlier mess
 Options:
   -r, --room R           room name
   -d, --data JSON        the message: any JSON value ('"hello"', '{"n":1}', '[1,2]')
-      --id ID            idempotency key (1-64 characters)
+      --id ID            idempotency key (1-${MAX_ID_LENGTH} characters)
   -k, --insecure         accept self-signed TLS certificates
   -h, --help             this help
 ${AUTH}

@@ -1,5 +1,5 @@
 // `roomcast publish` and `roomcast info`: the worker's HTTP endpoints, answers printed as JSON.
-import type { HttpErrorBody } from "../shared/protocol.ts";
+import { readErrorBody } from "../shared/errors.ts";
 import type { InfoArgs, PublishArgs } from "./args.ts";
 import { tokenSource } from "./credentials.ts";
 import { CliError, EXIT } from "./errors.ts";
@@ -65,19 +65,6 @@ async function call(
 
 /** "code: message" from the contract's error body, or "HTTP status" when the body is something else. */
 export function httpErrorMessage(status: number, body: unknown): string {
-  if (isErrorBody(body)) return `${body.error.code}: ${body.error.message}`;
-  return `HTTP ${status}`;
-}
-
-function isErrorBody(body: unknown): body is HttpErrorBody {
-  if (typeof body !== "object" || body === null || !("error" in body)) return false;
-  const e: unknown = body.error;
-  return (
-    typeof e === "object" &&
-    e !== null &&
-    "code" in e &&
-    "message" in e &&
-    typeof e.code === "string" &&
-    typeof e.message === "string"
-  );
+  const e = readErrorBody(body);
+  return e ? `${e.code}: ${e.message}` : `HTTP ${status}`;
 }

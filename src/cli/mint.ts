@@ -1,6 +1,7 @@
 // Token minting for the CLI and the dev script: capability specs like "lobby:rw" → a signed HS256 JWT.
 import { sign } from "hono/jwt";
-import type { Capability } from "../shared/protocol.ts";
+import { type Capability, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
+import { isRoomPattern, isUserId } from "../shared/rules.ts";
 
 const LETTERS: Record<string, Capability> = { r: "read", w: "write", a: "admin" };
 
@@ -12,7 +13,7 @@ export function parseRoomSpec(spec: string): [string, Capability[]] {
   const at = spec.lastIndexOf(":");
   const pattern = at === -1 ? spec : spec.slice(0, at);
   const caps = at === -1 ? "rw" : spec.slice(at + 1);
-  if (!/^(\*|[A-Za-z0-9._-]{1,64}\*?)$/.test(pattern)) {
+  if (!isRoomPattern(pattern)) {
     throw new Error(`bad room pattern "${pattern}": use a room name, a prefix ending in *, or *`);
   }
   const words = /^[rwa]+$/.test(caps) ? [...caps].map((l) => LETTERS[l]) : caps.split(",");
@@ -47,7 +48,7 @@ export interface MintOptions {
 
 /** Signs an HS256 token with the contract's claims: sub, name?, rooms, iat, exp. */
 export async function mintToken(o: MintOptions): Promise<string> {
-  if (o.user.length < 1 || o.user.length > 64) throw new Error("user id must be 1-64 characters");
+  if (!isUserId(o.user)) throw new Error(`user id must be 1-${MAX_USER_ID_LENGTH} characters`);
   const iat = Math.floor((o.now ?? Date.now()) / 1000);
   return sign(
     { sub: o.user, ...(o.name ? { name: o.name } : {}), rooms: o.rooms, iat, exp: iat + o.ttlSeconds },

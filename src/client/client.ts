@@ -1,6 +1,6 @@
 // The reconnecting room client: one socket at a time, backoff, diagnosis, resume, queue and keepalive.
 import type { Member, ServerFrame, UserRef, WelcomeFrame } from "../shared/protocol.ts";
-import { PONG } from "../shared/protocol.ts";
+import { CloseCode, PONG } from "../shared/protocol.ts";
 import { closeDecision } from "./close-policy.ts";
 import { diagnose } from "./diagnose.ts";
 import { Emitter } from "./emitter.ts";
@@ -91,7 +91,7 @@ export class Client implements RoomClient {
     sendBinaryFrame(this.openConnection("sendBinary"), data);
   }
 
-  close(code = 1000, reason = "client closed"): void {
+  close(code: number = CloseCode.NORMAL, reason = "client closed"): void {
     if (this.current.status === "closed") return;
     this.finish(code, reason);
   }
@@ -108,7 +108,7 @@ export class Client implements RoomClient {
     } catch (err) {
       if (gen !== this.generation) return;
       this.emitError(new RoomcastError("unauthorized", `token function failed: ${describe(err)}`));
-      this.retry(1006, "token function failed");
+      this.retry(CloseCode.ABNORMAL, "token function failed");
       return;
     }
     if (gen !== this.generation) return;

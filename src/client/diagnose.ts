@@ -1,4 +1,5 @@
 // Tells why a socket failed before opening: browsers only see 1006, so ask `GET /auth/check`.
+import { isHttpErrorCode, readErrorBody } from "../shared/errors.ts";
 import type { HttpErrorCode } from "../shared/protocol.ts";
 import { RoomcastError } from "./types.ts";
 
@@ -13,43 +14,25 @@ export type Diagnosis =
   | { kind: "unauthorized"; error: RoomcastError }
   | { kind: "fatal"; error: RoomcastError };
 
-const HTTP_CODES: readonly HttpErrorCode[] = [
-  "misconfigured",
-  "bad_room",
-  "bad_request",
-  "upgrade_required",
-  "origin_not_allowed",
-  "unauthorized",
-  "forbidden",
-  "room_full",
-  "not_found",
-];
-
-/** Reads `{"error":{"code","message"}}` from an error response, tolerating anything else. */
-async function errorBody(res: Response): Promise<{ code: HttpErrorCode | null; message: string }> {
+/** The error body of a failed response; the status line when the body is not the contract's shape. */
+async function errorOf(res: Response): Promise<{ code: HttpErrorCode | null; message: string }> {
   let body: unknown;
   try {
     body = await res.json();
   } catch {
     // Not JSON (a proxy's HTML page, say): fall back to the status line.
-    return { code: null, message: `HTTP ${res.status}` };
+    body = null;
   }
-  if (typeof body === "object" && body !== null && "error" in body) {
-    const e: unknown = body.error;
-    if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
-      const code = HTTP_CODES.find((c) => c === e.code) ?? null;
-      const message = typeof e.message === "string" ? e.message : `HTTP ${res.status}`;
-      return { code, message };
-    }
-  }
-  return { code: null, message: `HTTP ${res.status}` };
+  const e = readErrorBody(body);
+  if (e === null) return { code: null, message: `HTTP ${res.status}` };
+  return { code: isHttpErrorCode(e.code) ? e.code : null, message: e.message };
 }
 
 /** Maps an `/auth/check` response to a Diagnosis (pure apart from reading the body). */
 export async function diagnoseResponse(res: Response): Promise<Diagnosis> {
   if (res.ok)
     return { kind: "retry", reason: "the token is valid for this room; the socket failed on the way" };
-  const { code, message } = await errorBody(res);
+  const { code, message } = await errorOf(res);
   if (res.status === 401) {
     return { kind: "unauthorized", error: new RoomcastError("unauthorized", message) };
   }

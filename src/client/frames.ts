@@ -1,14 +1,15 @@
 // Parses server text frames from `unknown` into the contract's ServerFrame union (valibot).
 import * as v from "valibot";
-import type {
-  AckFrame,
-  DirectFrame,
-  ErrorFrame,
-  MessageFrame,
-  PresenceFrame,
-  ServerFrame,
-  SyncedFrame,
-  WelcomeFrame,
+import {
+  type AckFrame,
+  type DirectFrame,
+  type ErrorFrame,
+  FRAME_ERROR_CODES,
+  type MessageFrame,
+  type PresenceFrame,
+  type ServerFrame,
+  type SyncedFrame,
+  type WelcomeFrame,
 } from "../shared/protocol.ts";
 
 const Seq = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -71,7 +72,7 @@ const Presence = v.object({
 
 const ErrorSchema = v.object({
   type: v.literal("error"),
-  code: v.picklist(["bad_message", "forbidden", "no_such_user", "rate_limited"]),
+  code: v.picklist(FRAME_ERROR_CODES),
   message: v.string(),
   id: v.optional(v.string()),
 }) satisfies v.GenericSchema<unknown, ErrorFrame>;
@@ -94,9 +95,4 @@ export function parseServerFrame(text: string): ParsedFrame {
   const issue = result.issues[0];
   const path = issue.path?.map((p) => String(p.key)).join(".") ?? "";
   return { ok: false, problem: `${path ? `${path}: ` : ""}${issue.message}` };
-}
-
-/** UTF-8 length of a text frame: what the server compares with `limits.maxMessageBytes`. */
-export function utf8Length(text: string): number {
-  return new TextEncoder().encode(text).byteLength;
 }

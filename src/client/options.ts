@@ -1,5 +1,6 @@
 // ConnectOptions checked once and filled with defaults.
-import { MAX_ID_LENGTH, MAX_REWIND, ROOM_NAME } from "../shared/protocol.ts";
+import { MAX_ID_LENGTH } from "../shared/protocol.ts";
+import { isMessageId, isRewind, isRoomName, REWIND_RULE } from "../shared/rules.ts";
 import { type BackoffSettings, backoffSettings } from "./backoff.ts";
 import type { ConnectOptions, TokenSource, WebSocketFactory } from "./types.ts";
 import { RoomcastError } from "./types.ts";
@@ -23,22 +24,18 @@ export interface Settings {
   random: () => number;
 }
 
-/** The server's ceiling for `?rewind=`; above it the upgrade fails with 400 bad_request. */
-
 /**
  * Throws for programming errors only: bad url or room name, `since` without `epoch`, bad `rewind`,
  * bad backoff, no WebSocket.
  */
 export function settings(o: ConnectOptions): Settings {
-  if (!ROOM_NAME.test(o.room)) throw new RoomcastError("bad_room", `invalid room name: ${o.room}`);
+  if (!isRoomName(o.room)) throw new RoomcastError("bad_room", `invalid room name: ${o.room}`);
   if ((o.since === undefined) !== (o.epoch === undefined)) {
     throw new TypeError("roomcast: pass both `since` and `epoch`, or neither");
   }
   const rewind = o.rewind ?? 0;
-  if (!Number.isInteger(rewind) || rewind < 0 || rewind > MAX_REWIND) {
-    throw new TypeError(
-      `roomcast: rewind must be an integer from 0 to ${MAX_REWIND}, got ${String(o.rewind)}`,
-    );
+  if (!isRewind(rewind)) {
+    throw new TypeError(`roomcast: rewind must be ${REWIND_RULE}, got ${String(o.rewind)}`);
   }
   if (!o.createWebSocket && typeof globalThis.WebSocket !== "function") {
     throw new TypeError("roomcast: no global WebSocket here; pass createWebSocket (e.g. one built on `ws`)");
@@ -64,6 +61,6 @@ export function settings(o: ConnectOptions): Settings {
 
 /** A publish id the server accepts, or the error to reject the publish with. */
 export function checkId(id: string): RoomcastError | null {
-  if (id.length > 0 && id.length <= MAX_ID_LENGTH) return null;
+  if (isMessageId(id)) return null;
   return new RoomcastError("bad_message", `publish id must be 1–${MAX_ID_LENGTH} characters`, undefined, id);
 }

@@ -1,6 +1,6 @@
 // Publishes waiting to be sent or acked: bounded, paced, resent with the same id after a reconnect.
-import type { PublishFrame } from "../shared/protocol.ts";
-import { utf8Length } from "./frames.ts";
+import { utf8Length } from "../shared/utf8.ts";
+import { publishText, sizeError } from "./frame-size.ts";
 import type { Pacer } from "./pacer.ts";
 import { RoomcastError } from "./types.ts";
 
@@ -46,15 +46,9 @@ export class PublishQueue {
     return this.entries.size;
   }
 
-  /** Whether `id` is a pending publish. */
-  has(id: string): boolean {
-    return this.entries.has(id);
-  }
-
   /** Adds a publish. Rejects at once with `queue_full`, `too_big` or a duplicate `id`. */
   enqueue(data: unknown, id: string): Promise<number> {
-    const frame: PublishFrame = { type: "publish", data, id };
-    const text = JSON.stringify(frame);
+    const text = publishText(data, id);
     if (this.entries.has(id)) {
       return Promise.reject(
         new RoomcastError("bad_message", `publish id ${id} is already pending`, undefined, id),
@@ -128,17 +122,8 @@ export class PublishQueue {
   }
 
   private tooBig(text: string, id: string): RoomcastError | null {
-    const max = this.maxMessageBytes;
-    if (max === null) return null;
-    const bytes = utf8Length(text);
-    if (bytes <= max) return null;
-    // Checked locally so the server never closes the socket with 1009 for a publish.
-    return new RoomcastError(
-      "too_big",
-      `publish frame is ${bytes} bytes, the room allows ${max}`,
-      undefined,
-      id,
-    );
+    if (this.maxMessageBytes === null) return null;
+    return sizeError("publish frame", utf8Length(text), this.maxMessageBytes, id);
   }
 
   /** Sends waiting entries in order while the pacer allows; re-arms itself when it runs dry. */

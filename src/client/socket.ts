@@ -1,6 +1,7 @@
 // One WebSocket attempt: opens it, reports data and exactly one close, and sends size-checked frames.
-import type { DirectSendFrame, Limits } from "../shared/protocol.ts";
-import { utf8Length } from "./frames.ts";
+import { CloseCode, type DirectSendFrame, type Limits } from "../shared/protocol.ts";
+import { utf8Length } from "../shared/utf8.ts";
+import { sizeError } from "./frame-size.ts";
 import { Keepalive } from "./keepalive.ts";
 import { Pacer } from "./pacer.ts";
 import type { WebSocketFactory, WebSocketLike } from "./types.ts";
@@ -58,7 +59,7 @@ export class Connection {
     } catch (err) {
       // Report asynchronously, like a socket that fails to connect, so the caller's state is settled first.
       const reason = `could not create a WebSocket: ${err instanceof Error ? err.message : String(err)}`;
-      queueMicrotask(() => this.report(1006, reason));
+      queueMicrotask(() => this.report(CloseCode.ABNORMAL, reason));
     }
     this.ws = ws;
     this.timer = setTimeout(() => this.abandon("connect timeout"), options.connectTimeoutMs);
@@ -134,8 +135,8 @@ export class Connection {
   abandon(reason: string): void {
     if (this.reported) return;
     this.dispose();
-    this.close(4000, reason);
-    this.options.onClose(1006, reason, this.opened);
+    this.close(CloseCode.ABANDONED, reason);
+    this.options.onClose(CloseCode.ABNORMAL, reason, this.opened);
   }
 
   /**
@@ -146,7 +147,7 @@ export class Connection {
    */
   private onError(): void {
     if (!this.opened) {
-      this.report(1006, "connection failed");
+      this.report(CloseCode.ABNORMAL, "connection failed");
       return;
     }
     if (this.reported || this.timer !== null) return;
@@ -191,11 +192,8 @@ export function openConnection(options: ConnectionOptions): Connection {
 }
 
 function checkSize(conn: Connection, bytes: number, what: string): void {
-  const max = conn.maxMessageBytes;
-  if (max !== null && bytes > max) {
-    // Refused locally: the server would close the whole socket with 1009.
-    throw new RoomcastError("too_big", `${what} is ${bytes} bytes, the room allows ${max}`);
-  }
+  const error = sizeError(what, bytes, conn.maxMessageBytes);
+  if (error) throw error;
 }
 
 /** Sends a direct frame now (not queued). */

@@ -1,6 +1,6 @@
 // Parses a client's text frame from unknown JSON into a typed frame, or a bad_message explanation.
 import * as v from "valibot";
-import { type ClientFrame, MAX_ID_LENGTH } from "../shared/protocol.ts";
+import { type ClientFrame, MAX_ID_LENGTH, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
 
 const Id = v.optional(
   v.pipe(
@@ -16,7 +16,7 @@ const Direct = v.object({
   to: v.pipe(
     v.string("to must be a user id string"),
     v.minLength(1, "to must not be empty"),
-    v.maxLength(64, "to must be at most 64 characters"),
+    v.maxLength(MAX_USER_ID_LENGTH, `to must be at most ${MAX_USER_ID_LENGTH} characters`),
   ),
   data: v.unknown(),
   id: Id,

@@ -9,11 +9,14 @@ export const MAX_REWIND = 1_000_000;
 /** Longest client idempotency key (`id` on publish/direct). */
 export const MAX_ID_LENGTH = 64;
 
+/** Longest user id (the token's `sub`, a direct frame's `to`). */
+export const MAX_USER_ID_LENGTH = 64;
+
 /** The keepalive frames, answered by the runtime without waking the room. */
 export const PING = "ping";
 export const PONG = "pong";
 
-/** Close codes used by the server; application codes are 4000 + HTTP status. */
+/** Close codes of the contract; the server's application codes are 4000 + HTTP status. */
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
@@ -23,9 +26,12 @@ export const CloseCode = {
   TOKEN_EXPIRED: 4401,
   IDLE: 4408,
   FLOODING: 4429,
+  /** Sent by the client library when it gives up on a socket that stopped answering. */
+  ABANDONED: 4000,
 } as const satisfies Record<string, number>;
 
-export type Capability = "read" | "write" | "admin";
+export const CAPABILITIES = ["read", "write", "admin"] as const;
+export type Capability = (typeof CAPABILITIES)[number];
 
 export interface UserRef {
   id: string;
@@ -43,21 +49,24 @@ export interface Limits {
 }
 
 /** Error codes carried by `error` frames; the connection stays open. */
-export type FrameErrorCode = "bad_message" | "forbidden" | "no_such_user" | "rate_limited";
+export const FRAME_ERROR_CODES = ["bad_message", "forbidden", "no_such_user", "rate_limited"] as const;
+export type FrameErrorCode = (typeof FRAME_ERROR_CODES)[number];
 
 /** Error codes carried by HTTP error bodies `{"error":{"code","message"}}`. */
-export type HttpErrorCode =
-  | "misconfigured"
-  | "bad_room"
-  | "bad_request"
-  | "upgrade_required"
-  | "origin_not_allowed"
-  | "unauthorized"
-  | "forbidden"
-  | "room_full"
-  | "not_found"
-  | "too_large"
-  | "internal";
+export const HTTP_ERROR_CODES = [
+  "misconfigured",
+  "bad_room",
+  "bad_request",
+  "upgrade_required",
+  "origin_not_allowed",
+  "unauthorized",
+  "forbidden",
+  "room_full",
+  "not_found",
+  "too_large",
+  "internal",
+] as const;
+export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
 
 export interface HttpErrorBody {
   error: { code: HttpErrorCode; message: string };

@@ -1,4 +1,4 @@
-// Whether a string's UTF-8 encoding exceeds a byte limit, without encoding it when the answer is clear.
+// UTF-8 sizes of text frames and bodies: what the room compares with MAX_MESSAGE_BYTES.
 
 const encoder = new TextEncoder();
 
@@ -10,4 +10,9 @@ export function utf8Exceeds(s: string, limit: number): boolean {
   if (s.length > limit) return true;
   if (3 * s.length <= limit) return false;
   return encoder.encode(s).byteLength > limit;
+}
+
+/** UTF-8 length of a string in bytes. */
+export function utf8Length(s: string): number {
+  return encoder.encode(s).byteLength;
 }

@@ -1,7 +1,7 @@
 // Pure text for the page: names, times, message bodies, and human explanations of errors and closes.
 
 import type { ConnectionState } from "../client/types.ts";
-import type { UserRef } from "../shared/protocol.ts";
+import { CloseCode, type UserRef } from "../shared/protocol.ts";
 
 /** The part of RoomcastError the page reads (duck-typed, so any realm's error works). */
 export interface ErrorLike {
@@ -95,8 +95,11 @@ export function explainClose(
   const title = e ? titles[e.code] : undefined;
   if (title) return { title, detail };
   if (e && e.code !== "network" && e.code !== "closed") return { title: `Disconnected (${e.code})`, detail };
-  if (state.code === 4429) return { title: "Disconnected for sending too fast (4429)", detail };
-  if (state.code === 4401) return { title: "Token expired (4401)", detail };
+  if (state.code === CloseCode.FLOODING) {
+    return { title: `Disconnected for sending too fast (${CloseCode.FLOODING})`, detail };
+  }
+  if (state.code === CloseCode.TOKEN_EXPIRED)
+    return { title: `Token expired (${CloseCode.TOKEN_EXPIRED})`, detail };
   return { title: `Disconnected (${state.code})`, detail };
 }
 

@@ -1,6 +1,7 @@
 // Entry of the browser page: decides between the join form and a room, and switches the views.
 import { RoomcastError } from "../client/index.ts";
 import type { ConnectionState } from "../client/types.ts";
+import { CloseCode } from "../shared/protocol.ts";
 import { Composer } from "./composer.ts";
 import { explainClose } from "./format.ts";
 import {
@@ -145,7 +146,7 @@ function join(p: JoinParams): void {
   } catch (err) {
     // connect() throws at once on what can never work, e.g. an invalid room name.
     const error = err instanceof RoomcastError ? err : new RoomcastError("bad_request", String(err));
-    const state = { status: "closed", code: 1000, reason: error.message, error } as const;
+    const state = { status: "closed", code: CloseCode.NORMAL, reason: error.message, error } as const;
     status.show(state);
     showClosed(state, p.room);
   }

@@ -1,7 +1,11 @@
 // One joined room: opens the client library's connection and feeds its events to the views.
+
+import { publishText, sizeError } from "../client/frame-size.ts";
+import { newId } from "../client/ids.ts";
 import { connect } from "../client/index.ts";
 import type { ConnectionState, RoomClient, SyncedEvent } from "../client/types.ts";
-import type { UserRef } from "../shared/protocol.ts";
+import { CloseCode, type UserRef } from "../shared/protocol.ts";
+import { utf8Length } from "../shared/utf8.ts";
 import { displayName, publishFailure } from "./format.ts";
 import type { JoinParams } from "./fragment.ts";
 import type { MembersView } from "./members-view.ts";
@@ -33,19 +37,11 @@ export interface Session {
   leave(): void;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * Recent messages the room replays when the page joins (first connection only; reconnects resume
  * from the last seq seen), so a fresh join or a reload shows the conversation so far.
  */
 export const JOIN_HISTORY = 50;
-
-/** A publish id (≤ 64 chars). crypto.randomUUID needs a secure context, getRandomValues does not. */
-function newId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Connects to `params.room` on this page's own origin and keeps the views up to date. */
 export function startSession(params: JoinParams, views: SessionViews, hooks: SessionHooks): Session {
@@ -56,7 +52,7 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
     rewind: JOIN_HISTORY,
   });
   let self: UserRef | null = null;
-  let maxBytes = Number.POSITIVE_INFINITY;
+  let maxBytes: number | null = null;
   let synced = false;
   let wasOffline = false;
   let reconnectNote: HTMLLIElement | null = null;
@@ -108,12 +104,12 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
     room: params.room,
     send(text) {
       const data = { text };
-      const size = encoder.encode(JSON.stringify({ type: "publish", data, id: "x".repeat(24) })).length;
-      if (size > maxBytes) {
-        hooks.onError(`Message too large: ${size} bytes, the room accepts ${maxBytes} (too_big)`);
+      const id = newId();
+      const tooBig = sizeError("Message", utf8Length(publishText(data, id)), maxBytes);
+      if (tooBig) {
+        hooks.onError(`${tooBig.message} (${tooBig.code})`);
         return false;
       }
-      const id = newId();
       const pending = views.messages.addPending(id, data);
       const attempt = () => {
         // Same id on retry: the room acks a repeated id with the original seq instead of storing it twice.
@@ -126,7 +122,7 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
       return true;
     },
     leave() {
-      client.close(1000, "left");
+      client.close(CloseCode.NORMAL, "left");
     },
   };
 }

@@ -9,7 +9,8 @@ import { cors } from "hono/cors";
 import * as v from "valibot";
 import { errorBody } from "../shared/errors.ts";
 import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
-import { type AuthCheck, MAX_ID_LENGTH, MAX_REWIND } from "../shared/protocol.ts";
+import { type AuthCheck, MAX_ID_LENGTH } from "../shared/protocol.ts";
+import { parseRewind, REWIND_RULE } from "../shared/rules.ts";
 import { utf8Exceeds } from "../shared/utf8.ts";
 import { allowedOrigins, gate } from "./gate.ts";
 import { HttpError } from "./http-error.ts";
@@ -72,8 +73,8 @@ app.get("/rooms/:room/ws", async (c) => {
     target.searchParams.set("since", since);
     target.searchParams.set("epoch", epoch);
   } else if (rewind !== undefined) {
-    if (!/^\d{1,7}$/.test(rewind) || Number(rewind) > MAX_REWIND) {
-      throw new HttpError(400, "bad_request", `rewind must be an integer from 0 to ${MAX_REWIND}`);
+    if (parseRewind(rewind) === null) {
+      throw new HttpError(400, "bad_request", `rewind must be ${REWIND_RULE}`);
     }
     target.searchParams.set("rewind", rewind);
   }
@@ -114,7 +115,11 @@ app.post("/rooms/:room/messages", async (c) => {
   }
   const body = v.safeParse(PublishBody, json);
   if (!body.success || !(typeof json === "object" && json !== null && "data" in json)) {
-    throw new HttpError(400, "bad_request", 'body must be {"data":<JSON>,"id"?:string (1-64 chars)}');
+    throw new HttpError(
+      400,
+      "bad_request",
+      `body must be {"data":<JSON>,"id"?:string (1-${MAX_ID_LENGTH} chars)}`,
+    );
   }
   const from = { id: a.token.sub, name: a.token.name };
   const result = await roomStub(c, a.room).publish(a.room, from, body.output.data, body.output.id);

@@ -1,10 +1,8 @@
 // Resolves the token's `rooms` claim (room pattern → capabilities) for one room.
-import type { Capability } from "../shared/protocol.ts";
+import { CAPABILITIES, type Capability } from "../shared/protocol.ts";
 
 /** The `rooms` claim after validation: patterns to capabilities (array shorthand already expanded). */
 export type RoomGrants = Record<string, Capability[]>;
-
-const ORDER: Capability[] = ["read", "write", "admin"];
 
 /** True when `pattern` (exact name, prefix ending in `*`, or `*`) covers `room`. */
 export function matches(pattern: string, room: string): boolean {
@@ -26,5 +24,5 @@ export function capabilitiesFor(grants: RoomGrants, room: string): Capability[] 
     caps.add("read");
     caps.add("write");
   }
-  return ORDER.filter((c) => caps.has(c));
+  return CAPABILITIES.filter((c) => caps.has(c));
 }

@@ -1,6 +1,7 @@
 // The checks every room route makes, in the contract's precedence order:
 // 500 misconfigured, 400 bad_room, 426, 403 origin_not_allowed, 401, 403 forbidden.
 import { type Capability, ROOM_NAME } from "../shared/protocol.ts";
+import { isRoomName } from "../shared/rules.ts";
 import { parseSettings, type RoomcastVars, type Settings, SettingsError } from "../shared/settings.ts";
 import { capabilitiesFor } from "./capabilities.ts";
 import { HttpError } from "./http-error.ts";
@@ -54,8 +55,8 @@ export async function gate(c: AppContext, o: GateOptions): Promise<Admitted> {
   const options = c.var.roomcast;
   const settings = settingsOf(c.env, options.jwt);
   const room = o.room;
-  if (room === undefined || !ROOM_NAME.test(room)) {
-    throw new HttpError(400, "bad_room", "room name must match ^[A-Za-z0-9._-]{1,64}$");
+  if (room === undefined || !isRoomName(room)) {
+    throw new HttpError(400, "bad_room", `room name must match ${ROOM_NAME.source}`);
   }
   if (o.upgrade && c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new HttpError(

@@ -1,14 +1,15 @@
 // Verifies a roomcast JWT (HS256 only, exp required, nbf honoured) and validates its claims.
 import { verify } from "hono/jwt";
 import * as v from "valibot";
+import { CAPABILITIES, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
 import type { RoomGrants } from "./capabilities.ts";
 import { HttpError } from "./http-error.ts";
 
-const Cap = v.picklist(["read", "write", "admin"]);
+const Cap = v.picklist(CAPABILITIES);
 
 /** The claims roomcast reads; an identity from a custom `authenticate()` has the same shape. */
 export const Claims = v.object({
-  sub: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  sub: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_USER_ID_LENGTH)),
   name: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(128)))),
   exp: v.pipe(v.number(), v.finite()),
   nbf: v.optional(v.pipe(v.number(), v.finite())),
