@@ -1,5 +1,5 @@
 // Reconnect delays: exponential backoff with full jitter, as a pure function of the retry number.
-import type { BackoffOptions } from "./types.ts";
+import { type BackoffOptions, RoomcastError } from "./types.ts";
 
 export interface BackoffSettings {
   baseMs: number;
@@ -14,7 +14,9 @@ export const DEFAULT_BACKOFF: BackoffSettings = { baseMs: 500, capMs: 30_000, ma
 export function backoffSettings(options: BackoffOptions | undefined): BackoffSettings {
   const s: BackoffSettings = { ...DEFAULT_BACKOFF, ...options };
   for (const [key, value] of Object.entries(s)) {
-    if (!(value >= 0)) throw new RangeError(`backoff.${key} must be a non-negative number, got ${value}`);
+    if (!(value >= 0)) {
+      throw new RoomcastError("bad_options", `backoff.${key} must be a non-negative number, got ${value}`);
+    }
   }
   return s;
 }

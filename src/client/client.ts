@@ -76,7 +76,7 @@ export class Client implements RoomClient {
     const bad = checkId(id);
     if (bad) return Promise.reject(bad);
     if (this.current.status === "closed") {
-      return Promise.reject(new RoomcastError("closed", "the client is closed", undefined, id));
+      return Promise.reject(new RoomcastError("closed", "the client is closed", { id }));
     }
     return this.queue.enqueue(data, id);
   }
@@ -107,7 +107,9 @@ export class Client implements RoomClient {
       token = typeof source === "function" ? await source() : source;
     } catch (err) {
       if (gen !== this.generation) return;
-      this.emitError(new RoomcastError("unauthorized", `token function failed: ${describe(err)}`));
+      this.emitError(
+        new RoomcastError("unauthorized", `token function failed: ${describe(err)}`, { cause: err }),
+      );
       this.retry(CloseCode.ABNORMAL, "token function failed");
       return;
     }
@@ -159,7 +161,7 @@ export class Client implements RoomClient {
       const error = new RoomcastError(
         "network",
         `gave up after ${plan.failures} reconnect attempts (${code} ${reason})`,
-        code,
+        { closeCode: code },
       );
       this.finish(code, reason, error);
       return;
@@ -182,9 +184,11 @@ export class Client implements RoomClient {
     conn?.close(code, reason);
     this.reconnector.dispose();
     const why = error ? `: ${error.message}` : "";
-    this.queue.rejectAll((id) => new RoomcastError("closed", `the client closed${why}`, code, id));
+    this.queue.rejectAll(
+      (id) => new RoomcastError("closed", `the client closed${why}`, { closeCode: code, id }),
+    );
     this.settleReady?.reject(
-      error ?? new RoomcastError("closed", `the client closed before syncing${why}`, code),
+      error ?? new RoomcastError("closed", `the client closed before syncing${why}`, { closeCode: code }),
     );
     this.settleReady = null;
     this.setState(error ? { status: "closed", code, reason, error } : { status: "closed", code, reason });
@@ -236,7 +240,7 @@ export class Client implements RoomClient {
         this.events.emit("members", this.members);
         return;
       case "error": {
-        const error = new RoomcastError(frame.code, frame.message, undefined, frame.id);
+        const error = new RoomcastError(frame.code, frame.message, { id: frame.id });
         if (frame.id === undefined || !this.queue.fail(frame.id, error)) this.emitError(error);
         return;
       }

@@ -17,11 +17,14 @@ export function closeDecision(code: number, reason: string, canRefreshToken: boo
     case CloseCode.FLOODING:
       return {
         action: "stop",
-        error: new RoomcastError("rate_limited", reason || "closed for flooding", code),
+        error: new RoomcastError("rate_limited", reason || "closed for flooding", { closeCode: code }),
       };
     case CloseCode.TOKEN_EXPIRED:
       if (canRefreshToken) return { action: "reconnect" };
-      return { action: "stop", error: new RoomcastError("unauthorized", reason || "token expired", code) };
+      return {
+        action: "stop",
+        error: new RoomcastError("unauthorized", reason || "token expired", { closeCode: code }),
+      };
     default:
       return { action: "reconnect" };
   }

@@ -19,5 +19,5 @@ export function sizeError(
   id?: string,
 ): RoomcastError | null {
   if (max === null || bytes <= max) return null;
-  return new RoomcastError("too_big", `${what} is ${bytes} bytes, the room allows ${max}`, undefined, id);
+  return new RoomcastError("too_big", `${what} is ${bytes} bytes, the room allows ${max}`, { id });
 }

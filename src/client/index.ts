@@ -4,7 +4,8 @@ import type { ConnectOptions, RoomClient } from "./types.ts";
 
 /**
  * Connects to a room and keeps it connected until `close()` or a close that cannot get better.
- * Throws at once on an invalid `url` or room name, or `since` without `epoch`.
+ * Throws RoomcastError at once on misuse: `bad_room` for an invalid room name, `bad_options` for an
+ * invalid `url`, `since` without `epoch`, a bad `rewind` or backoff, or no WebSocket.
  *
  * ```ts
  * const room = connect({ url: "https://rooms.example.com", room: "lobby", token: () => getToken() });

@@ -31,14 +31,20 @@ export interface Settings {
 export function settings(o: ConnectOptions): Settings {
   if (!isRoomName(o.room)) throw new RoomcastError("bad_room", `invalid room name: ${o.room}`);
   if ((o.since === undefined) !== (o.epoch === undefined)) {
-    throw new TypeError("roomcast: pass both `since` and `epoch`, or neither");
+    throw new RoomcastError("bad_options", "roomcast: pass both `since` and `epoch`, or neither");
   }
   const rewind = o.rewind ?? 0;
   if (!isRewind(rewind)) {
-    throw new TypeError(`roomcast: rewind must be ${REWIND_RULE}, got ${String(o.rewind)}`);
+    throw new RoomcastError(
+      "bad_options",
+      `roomcast: rewind must be ${REWIND_RULE}, got ${String(o.rewind)}`,
+    );
   }
   if (!o.createWebSocket && typeof globalThis.WebSocket !== "function") {
-    throw new TypeError("roomcast: no global WebSocket here; pass createWebSocket (e.g. one built on `ws`)");
+    throw new RoomcastError(
+      "bad_options",
+      "roomcast: no global WebSocket here; pass createWebSocket (e.g. one built on `ws`)",
+    );
   }
   return {
     base: parseBaseUrl(o.url),
@@ -62,5 +68,5 @@ export function settings(o: ConnectOptions): Settings {
 /** A publish id the server accepts, or the error to reject the publish with. */
 export function checkId(id: string): RoomcastError | null {
   if (isMessageId(id)) return null;
-  return new RoomcastError("bad_message", `publish id must be 1–${MAX_ID_LENGTH} characters`, undefined, id);
+  return new RoomcastError("bad_message", `publish id must be 1–${MAX_ID_LENGTH} characters`, { id });
 }

@@ -50,18 +50,13 @@ export class PublishQueue {
   enqueue(data: unknown, id: string): Promise<number> {
     const text = publishText(data, id);
     if (this.entries.has(id)) {
-      return Promise.reject(
-        new RoomcastError("bad_message", `publish id ${id} is already pending`, undefined, id),
-      );
+      return Promise.reject(new RoomcastError("bad_message", `publish id ${id} is already pending`, { id }));
     }
     if (this.entries.size >= this.options.limit) {
       return Promise.reject(
-        new RoomcastError(
-          "queue_full",
-          `${this.entries.size} publishes already pending (queueLimit)`,
-          undefined,
+        new RoomcastError("queue_full", `${this.entries.size} publishes already pending (queueLimit)`, {
           id,
-        ),
+        }),
       );
     }
     const tooBig = this.tooBig(text, id);
@@ -155,7 +150,7 @@ export class PublishQueue {
       entry.timer = setTimeout(() => {
         this.fail(
           entry.id,
-          new RoomcastError("timeout", `no ack within ${this.options.ackTimeoutMs} ms`, undefined, entry.id),
+          new RoomcastError("timeout", `no ack within ${this.options.ackTimeoutMs} ms`, { id: entry.id }),
         );
       }, this.options.ackTimeoutMs);
     }

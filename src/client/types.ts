@@ -102,7 +102,7 @@ export interface ClientEvents {
 
 /**
  * Codes of RoomcastError: the server's error-frame and HTTP codes, plus client-side ones
- * (`queue_full`, `timeout`, `closed`, `network`, `too_big`, `bad_frame`).
+ * (`queue_full`, `timeout`, `closed`, `network`, `too_big`, `bad_frame`, `bad_options`).
  */
 export type RoomcastErrorCode =
   | FrameErrorCode
@@ -113,20 +113,41 @@ export type RoomcastErrorCode =
   | "network"
   | "too_big"
   /** The server sent a frame the client could not parse. */
-  | "bad_frame";
+  | "bad_frame"
+  /** `connect()` was called with options it cannot use (thrown at once, never emitted). */
+  | "bad_options";
 
+/** What else a RoomcastError carries, each only when it applies. */
+export interface RoomcastErrorOptions {
+  /** The close code that ended the connection. */
+  closeCode?: number | undefined;
+  /** The `id` of the publish or direct frame the error is about. */
+  id?: string | undefined;
+  /** The underlying error (a failed token function, a socket constructor that threw). */
+  cause?: unknown;
+}
+
+/**
+ * The one error type of the client library: refused publishes, closes, failed diagnoses, and misuse of
+ * `connect()` (code `bad_options`, or `bad_room` for an invalid room name).
+ *
+ * ```ts
+ * new RoomcastError("closed", "the client closed", { closeCode: 1000, id });
+ * ```
+ */
 export class RoomcastError extends Error {
   readonly code: RoomcastErrorCode;
+  // `declare`: absent (not undefined) unless given, so errors compare and serialize by what they carry.
   /** The close code that ended the connection, when there was one. */
-  readonly closeCode?: number;
+  declare readonly closeCode?: number;
   /** The `id` of the publish or direct frame the server refused, when there was one. */
-  readonly id?: string;
-  constructor(code: RoomcastErrorCode, message: string, closeCode?: number, id?: string) {
-    super(message);
+  declare readonly id?: string;
+  constructor(code: RoomcastErrorCode, message: string, options: RoomcastErrorOptions = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = "RoomcastError";
     this.code = code;
-    if (closeCode !== undefined) this.closeCode = closeCode;
-    if (id !== undefined) this.id = id;
+    if (options.closeCode !== undefined) this.closeCode = options.closeCode;
+    if (options.id !== undefined) this.id = options.id;
   }
 }
 

@@ -1,4 +1,5 @@
 // URLs the client talks to: the room's WebSocket endpoint and the `/auth/check` diagnosis endpoint.
+import { RoomcastError } from "./types.ts";
 
 /** Where a resumed connection starts: the room's epoch and the last seq the app has seen. */
 export interface ResumePoint {
@@ -8,9 +9,17 @@ export interface ResumePoint {
 
 /** Parses the base URL once, so a typo fails in `connect()` instead of on every retry. */
 export function parseBaseUrl(base: string): URL {
-  const url = new URL(base);
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch (err) {
+    throw new RoomcastError("bad_options", `roomcast url is not a URL: ${base}`, { cause: err });
+  }
   if (!["http:", "https:", "ws:", "wss:"].includes(url.protocol)) {
-    throw new TypeError(`roomcast url must be http(s):// or ws(s)://, got ${url.protocol}`);
+    throw new RoomcastError(
+      "bad_options",
+      `roomcast url must be http(s):// or ws(s)://, got ${url.protocol}`,
+    );
   }
   return url;
 }

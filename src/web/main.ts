@@ -145,7 +145,8 @@ function join(p: JoinParams): void {
     session = startSession(p, { messages, members, status }, hooks);
   } catch (err) {
     // connect() throws at once on what can never work, e.g. an invalid room name.
-    const error = err instanceof RoomcastError ? err : new RoomcastError("bad_request", String(err));
+    const error =
+      err instanceof RoomcastError ? err : new RoomcastError("bad_request", String(err), { cause: err });
     const state = { status: "closed", code: CloseCode.NORMAL, reason: error.message, error } as const;
     status.show(state);
     showClosed(state, p.room);

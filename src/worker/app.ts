@@ -110,8 +110,10 @@ app.post("/rooms/:room/messages", async (c) => {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "bad_request", 'body must be JSON: {"data":<JSON>,"id"?:string}');
+  } catch (err) {
+    throw new HttpError(400, "bad_request", 'body must be JSON: {"data":<JSON>,"id"?:string}', {
+      cause: err,
+    });
   }
   const body = v.safeParse(PublishBody, json);
   if (!body.success || !(typeof json === "object" && json !== null && "data" in json)) {

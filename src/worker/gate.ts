@@ -36,7 +36,7 @@ function settingsOf(env: RoomcastVars, jwt: boolean): Settings {
   try {
     return parseSettings(env);
   } catch (err) {
-    if (err instanceof SettingsError) throw new HttpError(500, "misconfigured", err.message);
+    if (err instanceof SettingsError) throw new HttpError(500, "misconfigured", err.message, { cause: err });
     throw err;
   }
 }

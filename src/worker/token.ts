@@ -64,7 +64,7 @@ export async function verifyToken(token: string, secret: string): Promise<Verifi
     payload = await verify(token, secret, "HS256");
   } catch (err) {
     const name = err instanceof Error ? err.name : "";
-    throw new HttpError(401, "unauthorized", REASONS[name] ?? "token is invalid");
+    throw new HttpError(401, "unauthorized", REASONS[name] ?? "token is invalid", { cause: err });
   }
   // hono's verify checks exp only when present; the contract requires it.
   const parsed = v.safeParse(Claims, payload);

@@ -1,6 +1,7 @@
 // Backoff: ceilings double up to the cap, full jitter spreads delays over [0, ceiling).
 import { describe, expect, it } from "vitest";
 import { backoffCeiling, backoffDelay, backoffSettings } from "../../src/client/backoff.ts";
+import { RoomcastError } from "../../src/client/types.ts";
 
 const s = backoffSettings({ baseMs: 100, capMs: 5_000 });
 
@@ -36,7 +37,7 @@ describe("backoff", () => {
 
   it("uses the documented defaults and rejects nonsense", () => {
     expect(backoffSettings(undefined)).toEqual({ baseMs: 500, capMs: 30_000, maxAttempts: Infinity });
-    expect(() => backoffSettings({ baseMs: -1 })).toThrow(RangeError);
-    expect(() => backoffSettings({ capMs: Number.NaN })).toThrow(RangeError);
+    expect(() => backoffSettings({ baseMs: -1 })).toThrow(RoomcastError);
+    expect(() => backoffSettings({ capMs: Number.NaN })).toThrow(RoomcastError);
   });
 });

@@ -46,7 +46,7 @@ describe("direct and binary", () => {
     h.sockets.last().accept();
     const id = h.client.direct("ghost", 1);
     h.sockets.last().receive({ type: "error", code: "no_such_user", message: "not here", id });
-    expect(h.of("error")).toEqual([new RoomcastError("no_such_user", "not here", undefined, id)]);
+    expect(h.of("error")).toEqual([new RoomcastError("no_such_user", "not here", { id })]);
     expect(h.of("error")[0]?.id).toBe(id);
     h.client.close();
   });

@@ -35,7 +35,7 @@ describe("PublishQueue", () => {
     const over = await rejection(q.enqueue("d", "d"));
     expect(over.code).toBe("queue_full");
     expect(q.size).toBe(3);
-    q.rejectAll((id) => new RoomcastError("closed", "closed", undefined, id));
+    q.rejectAll((id) => new RoomcastError("closed", "closed", { id }));
     const codes = await Promise.all(kept.map((p) => rejection(p)));
     expect(codes.map((e) => e.code)).toEqual(["closed", "closed", "closed"]);
     expect(q.size).toBe(0);
@@ -106,6 +106,6 @@ describe("PublishQueue", () => {
     expect(t.sent).toHaveLength(20);
     await vi.advanceTimersByTimeAsync(3_000);
     expect(t.sent.map((f) => f.id)).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
-    q.rejectAll((id) => new RoomcastError("closed", "closed", undefined, id));
+    q.rejectAll((id) => new RoomcastError("closed", "closed", { id }));
   });
 });

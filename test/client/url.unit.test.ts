@@ -1,5 +1,6 @@
 // URLs: http→ws, https→wss, the room path, the token and the resume point in the query.
 import { describe, expect, it } from "vitest";
+import { RoomcastError } from "../../src/client/types.ts";
 import { authCheckUrl, parseBaseUrl, socketUrl } from "../../src/client/url.ts";
 
 describe("socketUrl", () => {
@@ -29,8 +30,8 @@ describe("socketUrl", () => {
   });
 
   it("rejects other schemes early", () => {
-    expect(() => parseBaseUrl("ftp://x")).toThrow(TypeError);
-    expect(() => parseBaseUrl("not a url")).toThrow(TypeError);
+    expect(() => parseBaseUrl("ftp://x")).toThrow(RoomcastError);
+    expect(() => parseBaseUrl("not a url")).toThrow(RoomcastError);
   });
 });
 

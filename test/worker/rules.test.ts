@@ -2,6 +2,7 @@
 import { describe, it } from "vitest";
 import { parseSettings } from "../../src/shared/settings.ts";
 import { capabilitiesFor, matches } from "../../src/worker/capabilities.ts";
+import { HttpError } from "../../src/worker/http-error.ts";
 import { originAllowed } from "../../src/worker/origin.ts";
 
 describe("capabilities", () => {
@@ -58,5 +59,14 @@ describe("settings", () => {
     expect(() => parseSettings({ IDLE_TIMEOUT_SECONDS: "abc" })).toThrow(/IDLE_TIMEOUT_SECONDS/);
     expect(() => parseSettings({ LOG_LEVEL: "debug" })).toThrow(/LOG_LEVEL/);
     expect(parseSettings({ LOG_LEVEL: "warn" }).logLevel).toBe("warn");
+  });
+});
+
+describe("HttpError", () => {
+  it("keeps the underlying error as cause, and none when there is none", ({ expect }) => {
+    const why = new Error("bad json");
+    const e = new HttpError(400, "bad_request", "body must be JSON", { cause: why });
+    expect(e).toMatchObject({ status: 400, code: "bad_request", message: "body must be JSON", cause: why });
+    expect("cause" in new HttpError(404, "not_found", "no route")).toBe(false);
   });
 });
