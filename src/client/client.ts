@@ -44,6 +44,8 @@ export class Client implements RoomClient {
     });
     // Marks the promise handled: an app that never calls ready() gets no unhandled rejection on close.
     this.readyPromise.catch(() => undefined);
+    // attempt() and onClose() never reject: a failing token function and fetch are caught, and the
+    // emitter catches listener errors. Hence `void` at their call sites.
     void this.attempt();
   }
 

@@ -305,7 +305,10 @@ export class Room extends DurableObject<RoomcastVars> {
     } catch (err) {
       this.#log("warn", { event: "close_failed", conn: state.cid, code, error: String(err) });
     }
-    void this.#depart(ws, state, code, reason);
+    // #depart fails only when storage does (deleting the alarm): log that instead of leaving it unhandled.
+    this.#depart(ws, state, code, reason).catch((err: unknown) => {
+      this.#log("warn", { event: "depart_failed", conn: state.cid, code, error: String(err) });
+    });
   }
 
   /** A socket left: presence leave if it was the user's last one; no alarm once the room is empty. */

@@ -46,4 +46,29 @@ describe("GroupCommit", () => {
     const results = await Promise.allSettled([gc.submit(1), gc.submit(2), gc.submit(3)]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
   });
+
+  it("a failed flush rejects what waits behind it, leaves nothing unhandled, and a later submit runs anew", async ({
+    expect,
+  }) => {
+    const flushes: ReturnType<typeof deferred>[] = [];
+    let fail = true;
+    const gc = new GroupCommit<number, number>(
+      (n) => n,
+      () => {
+        if (fail) return Promise.reject(new Error("commit failed"));
+        const d = deferred();
+        flushes.push(d);
+        d.resolve();
+        return d.promise;
+      },
+    );
+    const first = gc.submit(1);
+    const waiting = gc.submit(2);
+    // The first item was written before the flush failed: it holds its result (the runtime withholds
+    // its outputs); the one queued behind the flush is refused.
+    await expect(first).resolves.toBe(1);
+    await expect(waiting).rejects.toThrow("commit failed");
+    fail = false;
+    await expect(gc.submit(3)).resolves.toBe(3);
+  });
 });
