@@ -7,14 +7,17 @@ import {
   FRAME_ERROR_CODES,
   type MessageFrame,
   type PresenceFrame,
+  type RefreshedFrame,
   type ServerFrame,
+  type SignalFrame,
   type SyncedFrame,
   type WelcomeFrame,
 } from "../shared/protocol.ts";
 
 const Seq = v.pipe(v.number(), v.integer(), v.minValue(0));
 const User = v.object({ id: v.string(), name: v.nullable(v.string()) });
-const Member = v.object({ ...User.entries, connections: Seq });
+// `state` is absent from servers older than presence state: read it as unset.
+const Member = v.object({ ...User.entries, connections: Seq, state: v.optional(v.unknown(), null) });
 
 const Welcome = v.object({
   type: v.literal("welcome"),
@@ -63,12 +66,29 @@ const Direct = v.object({
   id: v.optional(v.string()),
 }) satisfies v.GenericSchema<unknown, DirectFrame>;
 
-const Presence = v.object({
-  type: v.literal("presence"),
-  event: v.picklist(["join", "leave"]),
-  user: User,
-  members: Seq,
-}) satisfies v.GenericSchema<unknown, PresenceFrame>;
+const Presence = v.variant("event", [
+  v.object({ type: v.literal("presence"), event: v.picklist(["join", "leave"]), user: User, members: Seq }),
+  v.object({
+    type: v.literal("presence"),
+    event: v.literal("update"),
+    user: User,
+    state: v.optional(v.unknown(), null),
+    members: Seq,
+  }),
+]) satisfies v.GenericSchema<unknown, PresenceFrame>;
+
+const Signal = v.object({
+  type: v.literal("signal"),
+  from: User,
+  data: v.unknown(),
+  ts: v.number(),
+}) satisfies v.GenericSchema<unknown, SignalFrame>;
+
+const Refreshed = v.object({
+  type: v.literal("refreshed"),
+  exp: v.number(),
+  capabilities: v.array(v.picklist(["read", "write", "admin"])),
+}) satisfies v.GenericSchema<unknown, RefreshedFrame>;
 
 const ErrorSchema = v.object({
   type: v.literal("error"),
@@ -77,7 +97,17 @@ const ErrorSchema = v.object({
   id: v.optional(v.string()),
 }) satisfies v.GenericSchema<unknown, ErrorFrame>;
 
-const Frame = v.variant("type", [Welcome, Synced, Ack, Message, Direct, Presence, ErrorSchema]);
+const Frame = v.variant("type", [
+  Welcome,
+  Synced,
+  Ack,
+  Message,
+  Direct,
+  Presence,
+  Signal,
+  Refreshed,
+  ErrorSchema,
+]);
 
 /** The result of reading one text frame: a frame, or why it is not one. */
 export type ParsedFrame = { ok: true; frame: ServerFrame } | { ok: false; problem: string };

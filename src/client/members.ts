@@ -1,12 +1,20 @@
 // The member list, kept up to date from presence frames between welcomes (which are authoritative).
 import type { Member, PresenceFrame } from "../shared/protocol.ts";
 
-/** A new list after a presence event: join adds the user (or counts one more connection), leave removes. */
+/**
+ * A new list after a presence event: join adds the user (or counts one more connection), leave removes,
+ * update replaces the user's state.
+ */
 export function applyPresence(members: readonly Member[], frame: PresenceFrame): Member[] {
   const { user } = frame;
   if (frame.event === "leave") return members.filter((m) => m.id !== user.id);
   const known = members.some((m) => m.id === user.id);
-  if (!known) return [...members, { id: user.id, name: user.name, connections: 1 }];
+  if (frame.event === "update") {
+    const state = frame.state;
+    if (!known) return [...members, { id: user.id, name: user.name, connections: 1, state }];
+    return members.map((m) => (m.id === user.id ? { ...m, name: user.name, state } : m));
+  }
+  if (!known) return [...members, { id: user.id, name: user.name, connections: 1, state: null }];
   return members.map((m) =>
     m.id === user.id ? { ...m, name: user.name, connections: m.connections + 1 } : m,
   );

@@ -8,6 +8,7 @@ import type { SocketState } from "./socket-state.ts";
 export function newSocketState(who: Identity, settings: Settings, now: number): SocketState {
   return {
     cid: crypto.randomUUID(),
+    room: who.room,
     uid: who.id,
     name: who.name,
     caps: who.capabilities,

@@ -11,17 +11,25 @@ const Id = v.optional(
 );
 
 const Publish = v.object({ type: v.literal("publish"), data: v.unknown(), id: Id });
-const Direct = v.object({
-  type: v.literal("direct"),
-  to: v.pipe(
-    v.string("to must be a user id string"),
-    v.minLength(1, "to must not be empty"),
-    v.maxLength(MAX_USER_ID_LENGTH, `to must be at most ${MAX_USER_ID_LENGTH} characters`),
+const To = v.pipe(
+  v.string("to must be a user id string"),
+  v.minLength(1, "to must not be empty"),
+  v.maxLength(MAX_USER_ID_LENGTH, `to must be at most ${MAX_USER_ID_LENGTH} characters`),
+);
+const Direct = v.object({ type: v.literal("direct"), to: To, data: v.unknown(), id: Id });
+const Signal = v.object({ type: v.literal("signal"), data: v.unknown(), to: v.optional(To) });
+const State = v.object({ type: v.literal("state"), data: v.unknown() });
+const Refresh = v.object({
+  type: v.literal("refresh"),
+  token: v.pipe(
+    v.string("token must be a string"),
+    v.minLength(1, "token must not be empty"),
+    v.maxLength(8192, "token must be at most 8192 characters"),
   ),
-  data: v.unknown(),
-  id: Id,
 });
-const Frame = v.variant("type", [Publish, Direct], 'type must be "publish" or "direct"');
+const TYPES = ["publish", "direct", "signal", "state", "refresh"] as const;
+const TYPE_MESSAGE = `type must be one of ${TYPES.map((t) => `"${t}"`).join(", ")}`;
+const Frame = v.variant("type", [Publish, Direct, Signal, State, Refresh], TYPE_MESSAGE);
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; message: string; id?: string };
 
@@ -40,8 +48,8 @@ export function parseClientFrame(text: string): Parsed {
   const id = typeof rawId === "string" && rawId.length <= MAX_ID_LENGTH ? rawId : undefined;
   const refuse = (message: string): Parsed => ({ ok: false, message, ...(id ? { id } : {}) });
   const type = (json as { type?: unknown }).type;
-  if (type !== "publish" && type !== "direct") return refuse('type must be "publish" or "direct"');
-  if (!("data" in json)) return refuse("data is required");
+  if (!TYPES.includes(type as (typeof TYPES)[number])) return refuse(TYPE_MESSAGE);
+  if (type !== "refresh" && !("data" in json)) return refuse("data is required");
   if (type === "direct" && !("to" in json)) return refuse("to must be a user id string");
   const r = v.safeParse(Frame, json);
   return r.success ? { ok: true, frame: r.output } : refuse(r.issues[0]?.message ?? "malformed frame");

@@ -7,7 +7,7 @@ export function membersOf(states: Iterable<SocketState>): Member[] {
   for (const s of states) {
     const m = byId.get(s.uid);
     if (m) m.connections++;
-    else byId.set(s.uid, { id: s.uid, name: s.name, connections: 1 });
+    else byId.set(s.uid, { id: s.uid, name: s.name, connections: 1, state: s.presence ?? null });
   }
   return [...byId.values()];
 }

@@ -5,11 +5,15 @@ import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
 import {
   type AckFrame,
   CloseCode,
+  type KickResult,
   type Member,
   type MessageFrame,
   PING,
   PONG,
+  type RefreshedFrame,
+  type RefreshFrame,
   type RoomInfo,
+  type SignalSendFrame,
   type SyncedFrame,
   type UserRef,
 } from "../shared/protocol.ts";
@@ -21,11 +25,15 @@ import { reciprocalCode } from "./close-codes.ts";
 import { dueForClose, type Liveness, nextDeadline } from "./deadlines.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { History } from "./history.ts";
+import { Bans, bannedMessage, kickReason } from "./moderation.ts";
 import { membersOf } from "./presence.ts";
 import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
+import { checkRefresh } from "./refresh.ts";
 import { planResume, resumeRequestOf } from "./resume.ts";
+import { SignalLimiter, signalFrame } from "./signals.ts";
 import { isOpen, type Log, logger, sendError, trySend } from "./socket-io.ts";
 import { readState, type SocketState, userTag, writeState } from "./socket-state.ts";
+import { checkState, updateFrame } from "./state.ts";
 
 interface PublishRequest {
   from: UserRef;
@@ -44,6 +52,8 @@ export class Room extends DurableObject<RoomcastVars> {
   readonly #settings: Settings;
   readonly #history: History;
   readonly #log: Log;
+  readonly #bans: Bans;
+  readonly #signals: SignalLimiter;
   readonly #commits = new GroupCommit<PublishRequest, PublishResult>(
     (p) => this.#store(p),
     () => this.ctx.storage.sync(),
@@ -54,6 +64,8 @@ export class Room extends DurableObject<RoomcastVars> {
     this.#settings = parseSettings(env);
     this.#history = new History(ctx.storage.sql, this.#settings.historyLimit);
     this.#log = logger(this.#settings.logLevel);
+    this.#bans = new Bans(ctx.storage.sql);
+    this.#signals = new SignalLimiter(this.#settings.signalRatePerSecond);
     // Answered by the runtime without waking the room; its timestamp counts as activity.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -73,14 +85,18 @@ export class Room extends DurableObject<RoomcastVars> {
     const who = JSON.parse(decodeURIComponent(raw)) as Identity;
     const resume = resumeRequestOf(new URL(req.url));
 
+    const ban = this.#bans.active(who.id, Date.now());
+    if (ban) return errorResponse(403, "banned", bannedMessage(who.id, who.room, ban));
     const open = this.#live();
     if (open.length >= this.#settings.maxConnectionsPerRoom) {
       return errorResponse(503, "room_full", `room '${who.room}' already holds ${open.length} connections`);
     }
-    const firstOfUser = !open.some(([, s]) => s.uid === who.id);
+    const peer = open.find(([, s]) => s.uid === who.id);
+    const firstOfUser = peer === undefined;
 
     const { 0: client, 1: server } = new WebSocketPair();
     const state = newSocketState(who, this.#settings, Date.now());
+    if (peer?.[1].presence !== undefined) state.presence = peer[1].presence;
     this.ctx.acceptWebSocket(server, [userTag(who.id)]);
     writeState(server, state);
 
@@ -127,6 +143,19 @@ export class Room extends DurableObject<RoomcastVars> {
       this.#close(ws, state, CloseCode.TOO_BIG, `frame larger than ${max} bytes`);
       return;
     }
+    // Signals skip the main bucket, so they are told apart first; other frames are parsed only once they
+    // have a token, as before (a flood of them costs no parsing).
+    const early =
+      typeof message === "string" && message.includes('"signal"') ? parseClientFrame(message) : null;
+    if (early?.ok && early.frame.type === "signal") {
+      // Signals have their own bucket; the attachment's activity time is refreshed at most once a second.
+      if (now - state.seen >= 1000) {
+        state.seen = now;
+        writeState(ws, state);
+      }
+      this.#signal(ws, state, early.frame, now);
+      return;
+    }
     state.seen = now;
     const rate = this.#settings.ratePerSecond;
     const taken = take({ tokens: state.tokens, at: state.at }, now, rate);
@@ -150,9 +179,12 @@ export class Room extends DurableObject<RoomcastVars> {
       this.#broadcast(message, ws);
       return;
     }
-    const parsed = parseClientFrame(message);
+    const parsed = early ?? parseClientFrame(message);
     if (!parsed.ok) return sendError(ws, "bad_message", parsed.message, parsed.id);
     const frame = parsed.frame;
+    if (frame.type === "state") return this.#setState(ws, state, frame.data);
+    if (frame.type === "refresh") return this.#refresh(ws, frame);
+    if (frame.type === "signal") return; // handled above, before the main bucket
     if (!state.caps.includes("write")) {
       return sendError(ws, "forbidden", `${frame.type} needs the 'write' capability`, frame.id);
     }
@@ -188,6 +220,7 @@ export class Room extends DurableObject<RoomcastVars> {
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     const state = readState(ws);
+    if (state !== null) this.#signals.forget(state.cid);
     try {
       ws.close(reciprocalCode(code), "");
     } catch (err) {
@@ -242,10 +275,95 @@ export class Room extends DurableObject<RoomcastVars> {
     from: UserRef,
     data: unknown,
     id?: string,
-  ): Promise<{ seq: number; duplicate?: true }> {
+  ): Promise<{ seq: number; duplicate?: true } | { banned: string }> {
+    const banned = this.banned(room, from.id);
+    if (banned !== null) return { banned };
     const r = await this.#commits.submit({ from, data, id, except: null });
     this.#log("info", { event: "http_publish", room, user: from.id, seq: r.seq, duplicate: r.duplicate });
     return r.duplicate ? { seq: r.seq, duplicate: true } : { seq: r.seq };
+  }
+
+  /** `POST /rooms/:room/kick`: closes the user's sockets with 4403 and, for banSeconds > 0, stores a ban. */
+  kick(room: string, user: string, banSeconds: number, reason: string | undefined): KickResult {
+    const now = Date.now();
+    if (banSeconds > 0) this.#bans.ban(user, now + banSeconds * 1000, reason ?? null);
+    const why = kickReason(reason, banSeconds);
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets(userTag(user))) {
+      const state = readState(ws);
+      if (!isOpen(ws) || state === null || state.gone) continue;
+      this.#close(ws, state, CloseCode.KICKED, why);
+      closed++;
+    }
+    this.#log("info", { event: "kick", room, user, closed, banSeconds });
+    return { closed };
+  }
+
+  /** The `403 banned` message while the user is banned from this room, else null. */
+  banned(room: string, user: string): string | null {
+    const ban = this.#bans.active(user, Date.now());
+    return ban ? bannedMessage(user, room, ban) : null;
+  }
+
+  // ---- live-room hooks (signals, presence state, refresh) ----
+
+  /** A signal: own bucket, needs write, relayed at once and never stored. */
+  #signal(ws: WebSocket, state: SocketState, frame: SignalSendFrame, now: number): void {
+    const verdict = this.#signals.admit(state.cid, now);
+    if (verdict !== "relay") {
+      const rate = this.#settings.signalRatePerSecond;
+      if (verdict === "drop_and_tell") {
+        sendError(ws, "rate_limited", `more than ${rate} signals per second (burst ${2 * rate}): dropped`);
+      }
+      return;
+    }
+    if (!state.caps.includes("write")) {
+      sendError(ws, "forbidden", "signal needs the 'write' capability");
+      return;
+    }
+    const text = signalFrame({ id: state.uid, name: state.name }, frame.data, now);
+    if (frame.to === undefined) this.#broadcast(text, ws);
+    else for (const t of this.ctx.getWebSockets(userTag(frame.to))) if (isOpen(t)) trySend(t, text);
+  }
+
+  /** Sets the user's presence state on each of the user's sockets and tells everyone else. */
+  #setState(ws: WebSocket, state: SocketState, data: unknown): void {
+    const checked = checkState(data);
+    if (!checked.ok) {
+      sendError(ws, "too_large", checked.message);
+      return;
+    }
+    for (const s of this.ctx.getWebSockets(userTag(state.uid))) {
+      const st = s === ws ? state : readState(s);
+      if (st === null || st.gone) continue;
+      st.presence = checked.value;
+      writeState(s, st);
+    }
+    const members = membersOf(this.#live().map(([, s]) => s)).length;
+    this.#broadcast(updateFrame({ id: state.uid, name: state.name }, checked.value, members), ws);
+  }
+
+  /** In-band refresh: on success this connection's exp, name and capabilities are replaced. */
+  async #refresh(ws: WebSocket, frame: RefreshFrame): Promise<void> {
+    const before = readState(ws);
+    if (before === null) return;
+    const room = before.room ?? this.ctx.id.name ?? "";
+    const outcome = await checkRefresh(frame.token, this.env.AUTH_SECRET, { uid: before.uid, room });
+    if (!outcome.ok) return sendError(ws, outcome.code, outcome.message);
+    const state = readState(ws); // read again: other frames may have run while the token was checked
+    if (state === null || state.gone || !isOpen(ws)) return;
+    state.exp = outcome.exp * 1000;
+    state.name = outcome.name;
+    state.caps = outcome.capabilities;
+    writeState(ws, state);
+    const answer: RefreshedFrame = {
+      type: "refreshed",
+      exp: outcome.exp,
+      capabilities: outcome.capabilities,
+    };
+    trySend(ws, JSON.stringify(answer));
+    this.#log("info", { event: "refresh", room, conn: state.cid, user: state.uid, exp: outcome.exp });
+    await this.#armAlarm(nextDeadline(this.#liveness(ws, state), this.#idleMs));
   }
 
   // ---- internals ----

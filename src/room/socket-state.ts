@@ -4,6 +4,8 @@ import type { Capability } from "../shared/protocol.ts";
 export interface SocketState {
   /** connectionId */
   cid: string;
+  /** the room's name (for in-band refresh) */
+  room?: string;
   uid: string;
   name: string | null;
   caps: Capability[];
@@ -16,6 +18,8 @@ export interface SocketState {
   at: number;
   /** refused frames in a row */
   refused: number;
+  /** the user's presence state in this room (every socket of the user holds the same copy) */
+  presence?: unknown;
   /** closed by the server, or departure already announced */
   gone?: true;
 }

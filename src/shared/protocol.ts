@@ -12,6 +12,13 @@ export const MAX_ID_LENGTH = 64;
 /** Longest user id (the token's `sub`, a direct frame's `to`). */
 export const MAX_USER_ID_LENGTH = 64;
 
+/** Largest presence state, as serialised JSON (UTF-8 bytes). */
+export const MAX_STATE_BYTES = 1024;
+
+/** Longest kick reason (characters) and ban (seconds, 30 days) for `POST /rooms/:room/kick`. */
+export const MAX_KICK_REASON = 120;
+export const MAX_BAN_SECONDS = 2_592_000;
+
 /** The keepalive frames, answered by the runtime without waking the room. */
 export const PING = "ping";
 export const PONG = "pong";
@@ -23,7 +30,9 @@ export const CloseCode = {
   PROTOCOL_ERROR: 1002,
   ABNORMAL: 1006,
   TOO_BIG: 1009,
+  SERVER_ERROR: 1011,
   TOKEN_EXPIRED: 4401,
+  KICKED: 4403,
   IDLE: 4408,
   FLOODING: 4429,
   /** Sent by the client library when it gives up on a socket that stopped answering. */
@@ -40,6 +49,8 @@ export interface UserRef {
 
 export interface Member extends UserRef {
   connections: number;
+  /** The user's presence state in this room (set with a `state` frame), `null` when unset. */
+  state: unknown;
 }
 
 export interface Limits {
@@ -49,7 +60,14 @@ export interface Limits {
 }
 
 /** Error codes carried by `error` frames; the connection stays open. */
-export const FRAME_ERROR_CODES = ["bad_message", "forbidden", "no_such_user", "rate_limited"] as const;
+export const FRAME_ERROR_CODES = [
+  "bad_message",
+  "forbidden",
+  "no_such_user",
+  "rate_limited",
+  "too_large",
+  "unauthorized",
+] as const;
 export type FrameErrorCode = (typeof FRAME_ERROR_CODES)[number];
 
 /** Error codes carried by HTTP error bodies `{"error":{"code","message"}}`. */
@@ -61,6 +79,7 @@ export const HTTP_ERROR_CODES = [
   "origin_not_allowed",
   "unauthorized",
   "forbidden",
+  "banned",
   "room_full",
   "not_found",
   "too_large",
@@ -116,11 +135,24 @@ export interface DirectFrame {
   id?: string;
 }
 
-export interface PresenceFrame {
-  type: "presence";
-  event: "join" | "leave";
-  user: UserRef;
-  members: number;
+export type PresenceFrame =
+  | { type: "presence"; event: "join" | "leave"; user: UserRef; members: number }
+  | { type: "presence"; event: "update"; user: UserRef; state: unknown; members: number };
+
+/** A relayed signal: not stored, no seq. */
+export interface SignalFrame {
+  type: "signal";
+  from: UserRef;
+  data: unknown;
+  ts: number;
+}
+
+/** The answer to a `refresh`: this connection now runs on the new token. */
+export interface RefreshedFrame {
+  type: "refreshed";
+  /** seconds since the epoch */
+  exp: number;
+  capabilities: Capability[];
 }
 
 export interface ErrorFrame {
@@ -137,6 +169,8 @@ export type ServerFrame =
   | MessageFrame
   | DirectFrame
   | PresenceFrame
+  | SignalFrame
+  | RefreshedFrame
   | ErrorFrame;
 
 // ---- client → server ----
@@ -154,7 +188,39 @@ export interface DirectSendFrame {
   id?: string;
 }
 
-export type ClientFrame = PublishFrame | DirectSendFrame;
+/** Ephemeral data to the room (or to every socket of `to`): not stored, no seq, no ack. */
+export interface SignalSendFrame {
+  type: "signal";
+  data: unknown;
+  to?: string;
+}
+
+/** Sets the user's presence state in this room. */
+export interface StateFrame {
+  type: "state";
+  data: unknown;
+}
+
+/** Replaces this connection's token without reconnecting. */
+export interface RefreshFrame {
+  type: "refresh";
+  token: string;
+}
+
+export type ClientFrame = PublishFrame | DirectSendFrame | SignalSendFrame | StateFrame | RefreshFrame;
+
+/** `POST /rooms/:room/kick` body (admin). */
+export interface KickRequest {
+  user: string;
+  /** 0 or absent: kick only */
+  banSeconds?: number;
+  reason?: string;
+}
+
+/** `POST /rooms/:room/kick` answer: how many sockets were closed. */
+export interface KickResult {
+  closed: number;
+}
 
 /** Room info from `GET /rooms/:room` (admin). */
 export interface RoomInfo {

@@ -6,6 +6,8 @@ export interface Settings {
   idleTimeoutSeconds: number;
   maxMessageBytes: number;
   ratePerSecond: number;
+  /** Signals' own bucket (burst 2×); signals never use the main one. */
+  signalRatePerSecond: number;
   historyLimit: number;
   maxConnectionsPerRoom: number;
   /** "info": every connect/close/HTTP publish; "warn": only failures. */
@@ -20,6 +22,7 @@ export interface SettingsVars {
   IDLE_TIMEOUT_SECONDS?: string;
   MAX_MESSAGE_BYTES?: string;
   RATE_PER_SECOND?: string;
+  SIGNAL_RATE_PER_SECOND?: string;
   HISTORY_LIMIT?: string;
   MAX_CONNECTIONS_PER_ROOM?: string;
   LOG_LEVEL?: string;
@@ -38,6 +41,7 @@ export const DEFAULTS = {
   idleTimeoutSeconds: 60,
   maxMessageBytes: 65536,
   ratePerSecond: 20,
+  signalRatePerSecond: 60,
   historyLimit: 1000,
   maxConnectionsPerRoom: 10000,
 } as const;
@@ -53,6 +57,7 @@ const BOUNDS = {
   IDLE_TIMEOUT_SECONDS: [1, 86_400],
   MAX_MESSAGE_BYTES: [16, 32 * 1024 * 1024],
   RATE_PER_SECOND: [1, 100_000],
+  SIGNAL_RATE_PER_SECOND: [1, 100_000],
   HISTORY_LIMIT: [0, 1_000_000],
   MAX_CONNECTIONS_PER_ROOM: [1, 32_768],
 } as const satisfies Record<
@@ -88,6 +93,7 @@ export function parseSettings(vars: SettingsVars): Settings {
     idleTimeoutSeconds: int(vars, "IDLE_TIMEOUT_SECONDS", DEFAULTS.idleTimeoutSeconds),
     maxMessageBytes: int(vars, "MAX_MESSAGE_BYTES", DEFAULTS.maxMessageBytes),
     ratePerSecond: int(vars, "RATE_PER_SECOND", DEFAULTS.ratePerSecond),
+    signalRatePerSecond: int(vars, "SIGNAL_RATE_PER_SECOND", DEFAULTS.signalRatePerSecond),
     historyLimit: int(vars, "HISTORY_LIMIT", DEFAULTS.historyLimit),
     maxConnectionsPerRoom: int(vars, "MAX_CONNECTIONS_PER_ROOM", DEFAULTS.maxConnectionsPerRoom),
     logLevel: logLevel(vars.LOG_LEVEL),

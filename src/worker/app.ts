@@ -14,6 +14,7 @@ import { parseRewind, REWIND_RULE } from "../shared/rules.ts";
 import { utf8Exceeds } from "../shared/utf8.ts";
 import { allowedOrigins, gate } from "./gate.ts";
 import { HttpError } from "./http-error.ts";
+import { kick } from "./kick.ts";
 import type { AppEnv } from "./options.ts";
 import { originAllowed } from "./origin.ts";
 import { roomStub } from "./rooms.ts";
@@ -45,11 +46,15 @@ const crossOrigin = cors({
 app.use("/auth/check", crossOrigin);
 app.use("/rooms/:room", crossOrigin);
 app.use("/rooms/:room/messages", crossOrigin);
+app.use("/rooms/:room/kick", crossOrigin);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 
 app.get("/auth/check", async (c) => {
   const a = await gate(c, { room: c.req.query("room"), need: "read" });
+  // A browser cannot see why an upgrade was refused: say here that the user is banned.
+  const banned = await roomStub(c, a.room).banned(a.room, a.token.sub);
+  if (banned !== null) throw new HttpError(403, "banned", banned);
   const body: AuthCheck = {
     user: { id: a.token.sub, name: a.token.name },
     room: a.room,
@@ -125,8 +130,11 @@ app.post("/rooms/:room/messages", async (c) => {
   }
   const from = { id: a.token.sub, name: a.token.name };
   const result = await roomStub(c, a.room).publish(a.room, from, body.output.data, body.output.id);
+  if ("banned" in result) throw new HttpError(403, "banned", result.banned);
   return c.json(result, 201);
 });
+
+app.post("/rooms/:room/kick", kick);
 
 /** The routes without options; mount them with createRoomcast(). */
 export default app;

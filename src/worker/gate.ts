@@ -3,7 +3,7 @@
 import { type Capability, ROOM_NAME } from "../shared/protocol.ts";
 import { isRoomName } from "../shared/rules.ts";
 import { parseSettings, type RoomcastVars, type Settings, SettingsError } from "../shared/settings.ts";
-import { capabilitiesFor } from "./capabilities.ts";
+import { capabilitiesFor } from "../shared/capabilities.ts";
 import { HttpError } from "./http-error.ts";
 import type { AppContext } from "./options.ts";
 import { originAllowed } from "./origin.ts";

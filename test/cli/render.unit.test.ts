@@ -24,8 +24,8 @@ const welcome: WelcomeFrame = {
   connectionId: "c1",
   user: { id: "alice", name: "Alice" },
   members: [
-    { id: "alice", name: "Alice", connections: 1 },
-    { id: "bob", name: null, connections: 2 },
+    { id: "alice", name: "Alice", connections: 1, state: null },
+    { id: "bob", name: null, connections: 2, state: null },
   ],
   limits: { maxMessageBytes: 65536, idleTimeoutSeconds: 60, ratePerSecond: 20 },
 };

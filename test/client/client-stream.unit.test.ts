@@ -212,7 +212,7 @@ describe("members", () => {
     expect(h.client.members).toEqual([ANN]);
     h.sockets.last().serverClose(1006);
     await flush(1_000);
-    const cy = { id: "cy", name: null, connections: 3 };
+    const cy = { id: "cy", name: null, connections: 3, state: null };
     h.sockets.last().accept({ members: [ANN, cy] });
     expect(h.client.members).toEqual([ANN, cy]);
     expect(h.of("members").length).toBe(5);

@@ -116,6 +116,6 @@ describe("client against the worker", () => {
     expect(b.c.members.map((m) => m.id).sort()).toEqual(["ann", "bob"]);
     const left = waitFor(a.c, "members", (m) => m.length === 1, "bob gone from members");
     b.c.close();
-    expect(await left).toEqual([{ id: "ann", name: "ANN", connections: 1 }]);
+    expect(await left).toEqual([{ id: "ann", name: "ANN", connections: 1, state: null }]);
   });
 });

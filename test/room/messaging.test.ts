@@ -15,7 +15,7 @@ describe("welcome and synced", () => {
       room,
       seq: 0,
       user: { id: "ann", name: "Ann" },
-      members: [{ id: "ann", name: "Ann", connections: 1 }],
+      members: [{ id: "ann", name: "Ann", connections: 1, state: null }],
       limits: { maxMessageBytes: 4096, idleTimeoutSeconds: 60, ratePerSecond: 20 },
     });
     expect(welcome.epoch).toMatch(/^[0-9a-f]{12}$/);
@@ -137,7 +137,7 @@ describe("bad frames", () => {
     }
     const explained: [unknown, string][] = [
       [{ type: "publish" }, "data is required"],
-      [{ type: "shout", data: 1 }, 'type must be "publish" or "direct"'],
+      [{ type: "shout", data: 1 }, 'type must be one of "publish", "direct", "signal", "state", "refresh"'],
       [{ type: "publish", data: 1, id: 7 }, "id must be a string"],
       [{ type: "direct", data: 1 }, "to must be a user id string"],
     ];
@@ -214,8 +214,8 @@ describe("presence", () => {
     const tab2 = await join(room, { token: await as("ann", { name: "Ann" }) });
     expect(tab2.welcome.members).toEqual(
       expect.arrayContaining([
-        { id: "obs", name: null, connections: 1 },
-        { id: "ann", name: "Ann", connections: 2 },
+        { id: "obs", name: null, connections: 1, state: null },
+        { id: "ann", name: "Ann", connections: 2, state: null },
       ]),
     );
     tab1.socket.close();

@@ -247,7 +247,7 @@ describe("GET /rooms/:room (admin)", () => {
       epoch: welcome.epoch,
       seq: 1,
       connections: 1,
-      members: [{ id: "ann", name: "Ann", connections: 1 }],
+      members: [{ id: "ann", name: "Ann", connections: 1, state: null }],
       history: { oldest: 1, newest: 1, count: 1 },
     });
     socket.close();

@@ -1,7 +1,7 @@
 // The worker's pure rules: capability patterns, origin check, settings parsing.
 import { describe, it } from "vitest";
+import { capabilitiesFor, matches } from "../../src/shared/capabilities.ts";
 import { parseSettings } from "../../src/shared/settings.ts";
-import { capabilitiesFor, matches } from "../../src/worker/capabilities.ts";
 import { HttpError } from "../../src/worker/http-error.ts";
 import { originAllowed } from "../../src/worker/origin.ts";
 
@@ -41,6 +41,7 @@ describe("settings", () => {
       idleTimeoutSeconds: 60,
       maxMessageBytes: 65536,
       ratePerSecond: 20,
+      signalRatePerSecond: 60,
       historyLimit: 1000,
       maxConnectionsPerRoom: 10000,
       logLevel: "info",
@@ -58,6 +59,8 @@ describe("settings", () => {
     expect(() => parseSettings({ MAX_MESSAGE_BYTES: "1e9" })).toThrow(/MAX_MESSAGE_BYTES/);
     expect(() => parseSettings({ IDLE_TIMEOUT_SECONDS: "abc" })).toThrow(/IDLE_TIMEOUT_SECONDS/);
     expect(() => parseSettings({ LOG_LEVEL: "debug" })).toThrow(/LOG_LEVEL/);
+    expect(() => parseSettings({ SIGNAL_RATE_PER_SECOND: "0" })).toThrow(/SIGNAL_RATE_PER_SECOND from 1 to/);
+    expect(parseSettings({}).signalRatePerSecond).toBe(60);
     expect(parseSettings({ LOG_LEVEL: "warn" }).logLevel).toBe("warn");
   });
 });

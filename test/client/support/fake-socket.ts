@@ -87,7 +87,7 @@ export class FakeSocket implements WebSocketLike {
   }
 }
 
-export const ANN: Member = { id: "ann", name: "Ann", connections: 1 };
+export const ANN: Member = { id: "ann", name: "Ann", connections: 1, state: null };
 
 export function welcome(over: Partial<WelcomeFrame> = {}): WelcomeFrame {
   return {

@@ -1,5 +1,5 @@
-// Resolves the token's `rooms` claim (room pattern → capabilities) for one room.
-import { CAPABILITIES, type Capability } from "../shared/protocol.ts";
+// Resolves the token's `rooms` claim (room pattern → capabilities) for one room: the worker and the room.
+import { CAPABILITIES, type Capability } from "./protocol.ts";
 
 /** The `rooms` claim after validation: patterns to capabilities (array shorthand already expanded). */
 export type RoomGrants = Record<string, Capability[]>;

@@ -1,0 +1,43 @@
+// In-band token refresh: the room verifies the new token exactly as the worker does at the door.
+import { capabilitiesFor } from "../shared/capabilities.ts";
+import type { Capability } from "../shared/protocol.ts";
+import { TokenError, verifyToken } from "../shared/token.ts";
+
+export type RefreshOutcome =
+  | { ok: true; exp: number; name: string | null; capabilities: Capability[] }
+  | { ok: false; code: "unauthorized" | "forbidden"; message: string };
+
+/**
+ * Checks a refresh token for this connection: valid (HS256, same secret, exp required), for the same
+ * user, and still granting `read` on this room. `exp` in the outcome is in seconds, like the claim.
+ */
+export async function checkRefresh(
+  token: string,
+  secret: string | undefined,
+  conn: { uid: string; room: string },
+): Promise<RefreshOutcome> {
+  if (!secret) return { ok: false, code: "unauthorized", message: "the server has no AUTH_SECRET" };
+  let claims: Awaited<ReturnType<typeof verifyToken>>;
+  try {
+    claims = await verifyToken(token, secret);
+  } catch (err) {
+    if (err instanceof TokenError) return { ok: false, code: "unauthorized", message: err.message };
+    throw err;
+  }
+  if (claims.sub !== conn.uid) {
+    return {
+      ok: false,
+      code: "unauthorized",
+      message: `token is for user '${claims.sub}', this connection is '${conn.uid}'`,
+    };
+  }
+  const capabilities = capabilitiesFor(claims.rooms, conn.room);
+  if (!capabilities.includes("read")) {
+    return {
+      ok: false,
+      code: "forbidden",
+      message: `token has no 'read' capability for room '${conn.room}'`,
+    };
+  }
+  return { ok: true, exp: claims.exp, name: claims.name, capabilities };
+}

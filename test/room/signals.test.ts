@@ -1,0 +1,115 @@
+// Signals: relayed at once with the sender, never stored, their own bucket that never leads to 4429.
+import { describe, it } from "vitest";
+import { join, token, uniqueRoom } from "../helpers/runtime.ts";
+
+const as = (sub: string, extra: Record<string, unknown> = {}) =>
+  token({ sub, name: sub.toUpperCase(), ...extra });
+
+describe("signal frames", () => {
+  it("reach every other socket, the sender's other sockets included, and are not stored", async ({
+    expect,
+  }) => {
+    const room = uniqueRoom("sig");
+    const ann1 = await join(room, { token: await as("ann") });
+    const ann2 = await join(room, { token: await as("ann") });
+    const bob = await join(room, { token: await as("bob") });
+    await ann1.socket.expect("presence"); // bob joined
+    await ann2.socket.expect("presence");
+
+    ann1.socket.send({ type: "signal", data: { cursor: [3, 4] } });
+    for (const s of [ann2.socket, bob.socket]) {
+      const f = await s.expect("signal");
+      expect(f).toEqual({
+        type: "signal",
+        from: { id: "ann", name: "ANN" },
+        data: { cursor: [3, 4] },
+        ts: f.ts,
+      });
+      expect(typeof f.ts).toBe("number");
+    }
+    // No ack, no echo: the sender's next frame is the ack of a later publish, which got seq 1.
+    ann1.socket.send({ type: "publish", data: "after", id: "p1" });
+    expect(await ann1.socket.expect("ack")).toEqual({ type: "ack", id: "p1", seq: 1 });
+    // Nothing was stored: a resume from 0 replays only the publish.
+    const cat = await join(room, { token: await as("cat"), query: `since=0&epoch=${ann1.welcome.epoch}` });
+    expect(cat.replay.map((m) => m.data)).toEqual(["after"]);
+    for (const s of [ann1, ann2, bob, cat]) s.socket.close();
+  });
+
+  it("with to: reach every socket of that user only, and nobody when the user is absent", async ({
+    expect,
+  }) => {
+    const room = uniqueRoom("sig");
+    const ann = await join(room, { token: await as("ann") });
+    const bob1 = await join(room, { token: await as("bob") });
+    const bob2 = await join(room, { token: await as("bob") });
+    const cat = await join(room, { token: await as("cat") });
+    await ann.socket.expect("presence"); // bob
+    await ann.socket.expect("presence"); // cat
+    await bob1.socket.expect("presence"); // cat
+    await bob2.socket.expect("presence"); // cat
+
+    ann.socket.send({ type: "signal", to: "bob", data: "psst" });
+    ann.socket.send({ type: "signal", to: "nobody", data: "lost" });
+    expect(await bob1.socket.expect("signal")).toMatchObject({ from: { id: "ann" }, data: "psst" });
+    expect(await bob2.socket.expect("signal")).toMatchObject({ from: { id: "ann" }, data: "psst" });
+    // cat's next frame is the publish that followed, not a signal.
+    ann.socket.send({ type: "publish", data: "marker" });
+    expect(await cat.socket.expect("message")).toMatchObject({ data: "marker" });
+    expect(await ann.socket.expect("ack")).toMatchObject({ seq: 1 });
+    for (const s of [ann, bob1, bob2, cat]) s.socket.close();
+  });
+
+  it("need write and a well-formed frame", async ({ expect }) => {
+    const room = uniqueRoom("sig");
+    const reader = await join(room, { token: await as("rita", { rooms: { [room]: ["read"] } }) });
+    reader.socket.send({ type: "signal", data: 1 });
+    expect(await reader.socket.expect("error")).toMatchObject({ code: "forbidden" });
+    reader.socket.send({ type: "signal" });
+    expect(await reader.socket.expect("error")).toMatchObject({
+      code: "bad_message",
+      message: "data is required",
+    });
+    reader.socket.send({ type: "signal", data: 1, to: 5 });
+    expect(await reader.socket.expect("error")).toMatchObject({ code: "bad_message" });
+    reader.socket.close();
+  });
+
+  it("over their own bucket are dropped with at most one rate_limited a second, and never close 4429", async ({
+    expect,
+  }) => {
+    const room = uniqueRoom("sig");
+    const ann = await join(room, { token: await as("ann") });
+    const bob = await join(room, { token: await as("bob") });
+    await ann.socket.expect("presence");
+    const started = Date.now();
+    const SENT = 300; // 2.5× the burst of 120 (SIGNAL_RATE_PER_SECOND 60), 7.5× the main bucket's burst
+    for (let i = 0; i < SENT; i++) ann.socket.send({ type: "signal", data: i });
+    // The main bucket is untouched: the publish after the flood is acked.
+    ann.socket.send({ type: "publish", data: "still allowed", id: "after" });
+    const errors: unknown[] = [];
+    for (;;) {
+      const f = await ann.socket.next(15_000);
+      if (f.type === "ack") break;
+      expect(f.type).toBe("error");
+      errors.push(f);
+    }
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(errors.length).toBeLessThanOrEqual(seconds + 1);
+    expect(errors[0]).toMatchObject({ code: "rate_limited" });
+
+    const got: number[] = [];
+    for (;;) {
+      const f = await bob.socket.next(15_000);
+      if (f.type === "message") break;
+      if (f.type === "signal") got.push(f.data as number);
+    }
+    expect(got.length).toBeGreaterThanOrEqual(120);
+    expect(got.length).toBeLessThan(SENT);
+    expect(got.slice(0, 120)).toEqual([...Array(120).keys()]);
+    expect(ann.socket.ws.readyState).toBe(WebSocket.OPEN);
+    ann.socket.close();
+    bob.socket.close();
+  });
+});
