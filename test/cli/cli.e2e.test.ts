@@ -287,7 +287,7 @@ describe("roomcast publish and info", () => {
       room,
       seq,
       connections: 1,
-      members: [{ id: "bob", name: "BOB", connections: 1 }],
+      members: [{ id: "bob", name: "BOB", connections: 1, state: null }],
       history: { count: 1 },
     });
 

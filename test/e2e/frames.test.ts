@@ -61,7 +61,7 @@ describe("welcome and synced", () => {
       seq: expect.any(Number),
       connectionId: expect.any(String),
       user: { id: "ann", name: null },
-      members: [{ id: "ann", name: null, connections: 1 }],
+      members: [{ id: "ann", name: null, connections: 1, state: null }],
       limits: { maxMessageBytes: 65536, idleTimeoutSeconds: 60, ratePerSecond: 20 },
     });
     expect(a.welcome.epoch.length).toBeGreaterThan(0);
@@ -71,8 +71,8 @@ describe("welcome and synced", () => {
     expect(b.welcome.connectionId).not.toBe(a.welcome.connectionId);
     expect(b.welcome.epoch).toBe(a.welcome.epoch);
     expect([...b.welcome.members].sort((x, y) => x.id.localeCompare(y.id))).toEqual([
-      { id: "ann", name: null, connections: 1 },
-      { id: "bob", name: "Bob", connections: 1 },
+      { id: "ann", name: null, connections: 1, state: null },
+      { id: "bob", name: "Bob", connections: 1, state: null },
     ]);
     await shutdown(a, b);
   });
@@ -363,6 +363,7 @@ describe("presence", () => {
       id: "ann",
       name: "Ann",
       connections: 2,
+      state: null,
     });
     const c = await as(room, "cid");
     // No join for ann's second tab: the next presence is cid's join.

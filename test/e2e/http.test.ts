@@ -499,8 +499,8 @@ describe("GET /rooms/:room (admin)", () => {
       seq: second.seq,
       connections: 3,
       members: [
-        { id: "ann", name: "Ann", connections: 2 },
-        { id: "bob", name: null, connections: 1 },
+        { id: "ann", name: "Ann", connections: 2, state: null },
+        { id: "bob", name: null, connections: 1, state: null },
       ],
       history: { oldest: first.seq, newest: second.seq, count: 2 },
     });

@@ -85,8 +85,8 @@ describe("hibernation", () => {
         label: "cid",
       });
       expect(c2.welcome.members.sort((x, y) => x.id.localeCompare(y.id))).toEqual([
-        { id: "bob", name: "Bob", connections: 1 },
-        { id: "cid", name: null, connections: 1 },
+        { id: "bob", name: "Bob", connections: 1, state: null },
+        { id: "cid", name: null, connections: 1, state: null },
       ]);
       expect(await b.sock.next("presence")).toMatchObject({ event: "join", user: { id: "cid" }, members: 2 });
       await c2.sock.shutdown();

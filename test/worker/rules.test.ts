@@ -59,7 +59,9 @@ describe("settings", () => {
     expect(() => parseSettings({ MAX_MESSAGE_BYTES: "1e9" })).toThrow(/MAX_MESSAGE_BYTES/);
     expect(() => parseSettings({ IDLE_TIMEOUT_SECONDS: "abc" })).toThrow(/IDLE_TIMEOUT_SECONDS/);
     expect(() => parseSettings({ LOG_LEVEL: "debug" })).toThrow(/LOG_LEVEL/);
-    expect(() => parseSettings({ SIGNAL_RATE_PER_SECOND: "0" })).toThrow(/SIGNAL_RATE_PER_SECOND must be an integer from 1 to 100000/);
+    expect(() => parseSettings({ SIGNAL_RATE_PER_SECOND: "0" })).toThrow(
+      /SIGNAL_RATE_PER_SECOND must be an integer from 1 to 100000/,
+    );
     expect(parseSettings({}).signalRatePerSecond).toBe(60);
     expect(parseSettings({ LOG_LEVEL: "warn" }).logLevel).toBe("warn");
   });
