@@ -12,7 +12,16 @@ import { Pacer } from "./pacer.ts";
 import { PublishQueue } from "./publish-queue.ts";
 import { Reconnector } from "./reconnect.ts";
 import { ResumeState } from "./resume.ts";
-import { type Connection, openConnection, sendBinaryFrame, sendDirect } from "./socket.ts";
+import {
+  type Connection,
+  openConnection,
+  sendBinaryFrame,
+  sendDirect,
+  sendSignal,
+  sendState,
+  stateSizeError,
+} from "./socket.ts";
+import { TokenRefresher } from "./token-refresh.ts";
 import type { ClientEvents, ConnectionState, ConnectOptions, RoomClient } from "./types.ts";
 import { RoomcastError } from "./types.ts";
 import { authCheckUrl } from "./url.ts";
@@ -32,6 +41,11 @@ export class Client implements RoomClient {
   private readonly reconnector: Reconnector;
   private readonly readyPromise: Promise<void>;
   private settleReady: { resolve: () => void; reject: (e: RoomcastError) => void } | null = null;
+  /** The token the current connection opened with. */
+  private token: string | null = null;
+  /** The presence state the app set, restored after every reconnect (`undefined`: never set). */
+  private myState: unknown;
+  private readonly refresher: TokenRefresher;
 
   constructor(options: ConnectOptions) {
     const o = settings(options);
@@ -39,6 +53,18 @@ export class Client implements RoomClient {
     this.reconnector = new Reconnector(o.backoff, o.random, () => void this.attempt());
     this.queue = new PublishQueue({ limit: o.queueLimit, ackTimeoutMs: o.ackTimeoutMs });
     this.stream = new ResumeState(o.epoch, o.since);
+    const source = o.token;
+    this.refresher = new TokenRefresher({
+      token: typeof source === "function" ? source : () => source,
+      send: (frame) => this.openConnection("refresh").send(JSON.stringify(frame)),
+      onRefused: (error) => {
+        // The server kept the old token; reconnecting fetches a new one through the normal door.
+        this.emitError(error);
+        this.conn?.abandon(`token refresh refused: ${error.message}`);
+      },
+      onError: (error) => this.emitError(error),
+      now: () => Date.now(),
+    });
     this.readyPromise = new Promise<void>((resolve, reject) => {
       this.settleReady = { resolve, reject };
     });
@@ -89,6 +115,19 @@ export class Client implements RoomClient {
     return id;
   }
 
+  signal(data: unknown, options?: { to?: string }): void {
+    sendSignal(this.openConnection("signal"), data, options?.to);
+  }
+
+  setState(data: unknown): void {
+    const bad = stateSizeError(data);
+    if (bad) throw bad;
+    if (this.current.status === "closed") throw new RoomcastError("closed", "the client is closed");
+    this.myState = data ?? null;
+    const conn = this.conn;
+    if (this.current.status === "open" && conn?.isOpen()) sendState(conn, data);
+  }
+
   sendBinary(data: ArrayBuffer | Uint8Array): void {
     sendBinaryFrame(this.openConnection("sendBinary"), data);
   }
@@ -102,7 +141,7 @@ export class Client implements RoomClient {
 
   private async attempt(): Promise<void> {
     const gen = ++this.generation;
-    this.setState({ status: "connecting", attempt: this.reconnector.failures });
+    this.moveTo({ status: "connecting", attempt: this.reconnector.failures });
     let token: string;
     try {
       const source = this.options.token;
@@ -116,6 +155,7 @@ export class Client implements RoomClient {
       return;
     }
     if (gen !== this.generation) return;
+    this.token = token;
     this.conn = openConnection({
       base: this.options.base,
       room: this.options.room,
@@ -168,12 +208,13 @@ export class Client implements RoomClient {
       this.finish(code, reason, error);
       return;
     }
-    this.setState({ status: "reconnecting", attempt: plan.attempt, delayMs: plan.delayMs, code, reason });
+    this.moveTo({ status: "reconnecting", attempt: plan.attempt, delayMs: plan.delayMs, code, reason });
   }
 
   /** Abandons the current socket (already closed, or being closed by us) and its timers. */
   private dropConnection(): void {
     this.generation++;
+    this.refresher.stop();
     this.queue.detach();
     this.conn?.dispose();
     this.conn = null;
@@ -193,7 +234,7 @@ export class Client implements RoomClient {
       error ?? new RoomcastError("closed", `the client closed before syncing${why}`, { closeCode: code }),
     );
     this.settleReady = null;
-    this.setState(error ? { status: "closed", code, reason, error } : { status: "closed", code, reason });
+    this.moveTo(error ? { status: "closed", code, reason, error } : { status: "closed", code, reason });
     if (error) this.emitError(error);
   }
 
@@ -218,7 +259,7 @@ export class Client implements RoomClient {
         this.stream.welcome(frame.epoch);
         this.events.emit("welcome", frame);
         this.events.emit("members", this.members);
-        this.setState({ status: "open" });
+        this.moveTo({ status: "open" });
         return;
       }
       case "synced":
@@ -236,6 +277,13 @@ export class Client implements RoomClient {
       case "direct":
         this.events.emit("direct", frame);
         return;
+      case "signal":
+        this.events.emit("signal", frame);
+        return;
+      case "refreshed":
+        this.refresher.refreshed(frame.exp);
+        this.events.emit("refreshed", frame);
+        return;
       case "presence":
         this.memberList = applyPresence(this.memberList, frame);
         this.events.emit("presence", frame);
@@ -243,6 +291,10 @@ export class Client implements RoomClient {
         return;
       case "error": {
         const error = new RoomcastError(frame.code, frame.message, { id: frame.id });
+        // Only a refresh is answered with unauthorized; a forbidden without id may be its refusal too.
+        const refusal =
+          frame.code === "unauthorized" || (frame.code === "forbidden" && frame.id === undefined);
+        if (refusal && this.refresher.refused(error)) return;
         if (frame.id === undefined || !this.queue.fail(frame.id, error)) this.emitError(error);
         return;
       }
@@ -262,6 +314,8 @@ export class Client implements RoomClient {
     conn.startKeepalive(limits, this.options.pongTimeoutMs);
     const pacer = conn.pacer ?? new Pacer(limits.ratePerSecond, Date.now());
     this.queue.attach({ send: (text) => conn.send(text), pacer, maxMessageBytes: limits.maxMessageBytes });
+    if (this.myState !== undefined) sendState(conn, this.myState);
+    if (typeof this.options.token === "function" && this.token !== null) this.refresher.start(this.token);
     this.events.emit("synced", { seq, replayed, gap });
     this.settleReady?.resolve();
     this.settleReady = null;
@@ -280,7 +334,7 @@ export class Client implements RoomClient {
     return conn;
   }
 
-  private setState(state: ConnectionState): void {
+  private moveTo(state: ConnectionState): void {
     // Closed is final, even when the app calls close() from a listener in the middle of a frame.
     if (this.current.status === "closed") return;
     this.current = state;

@@ -5,6 +5,7 @@ import { RoomcastError } from "./types.ts";
 export type CloseDecision = { action: "reconnect" } | { action: "stop"; error?: RoomcastError };
 
 /**
+ * 4403 (kicked or banned): stop for good, the reason is the error's message.
  * 1000: stop. 4429 (flooding): stop, reconnecting would flood again. 4401 (token expired): reconnect
  * with a fresh token if the token source is a function, else stop (a fixed token cannot get better).
  * Everything else (1001, 1006, 1009, 4408, 1011, unknown codes): reconnect and resume. 1009 and 4408
@@ -14,6 +15,11 @@ export function closeDecision(code: number, reason: string, canRefreshToken: boo
   switch (code) {
     case CloseCode.NORMAL:
       return { action: "stop" };
+    case CloseCode.KICKED:
+      return {
+        action: "stop",
+        error: new RoomcastError("kicked", reason || "removed from the room", { closeCode: code }),
+      };
     case CloseCode.FLOODING:
       return {
         action: "stop",

@@ -1,5 +1,12 @@
 // One WebSocket attempt: opens it, reports data and exactly one close, and sends size-checked frames.
-import { CloseCode, type DirectSendFrame, type Limits } from "../shared/protocol.ts";
+import {
+  CloseCode,
+  type DirectSendFrame,
+  type Limits,
+  MAX_STATE_BYTES,
+  type SignalSendFrame,
+  type StateFrame,
+} from "../shared/protocol.ts";
 import { utf8Length } from "../shared/utf8.ts";
 import { sizeError } from "./frame-size.ts";
 import { Keepalive } from "./keepalive.ts";
@@ -202,6 +209,31 @@ export function sendDirect(conn: Connection, to: string, data: unknown, id: stri
   const text = JSON.stringify(frame);
   checkSize(conn, utf8Length(text), "direct frame");
   conn.send(text);
+  conn.pacer?.force(Date.now());
+}
+
+/** Sends a signal now (not queued, not paced: the room gives signals their own budget). */
+export function sendSignal(conn: Connection, data: unknown, to: string | undefined): void {
+  const frame: SignalSendFrame = to === undefined ? { type: "signal", data } : { type: "signal", data, to };
+  const text = JSON.stringify(frame);
+  checkSize(conn, utf8Length(text), "signal");
+  conn.send(text);
+}
+
+/** A `too_large` error when a presence state is over the contract's 1,024 bytes of JSON. */
+export function stateSizeError(data: unknown): RoomcastError | null {
+  const bytes = utf8Length(JSON.stringify(data ?? null));
+  if (bytes <= MAX_STATE_BYTES) return null;
+  return new RoomcastError(
+    "too_large",
+    `state is ${bytes} bytes of JSON, the room allows ${MAX_STATE_BYTES}`,
+  );
+}
+
+/** Sends the user's presence state now; it costs a token of the room's rate limit like a publish. */
+export function sendState(conn: Connection, data: unknown): void {
+  const frame: StateFrame = { type: "state", data: data ?? null };
+  conn.send(JSON.stringify(frame));
   conn.pacer?.force(Date.now());
 }
 

@@ -6,6 +6,8 @@ import type {
   Member,
   MessageFrame,
   PresenceFrame,
+  RefreshedFrame,
+  SignalFrame,
   UserRef,
   WelcomeFrame,
 } from "../shared/protocol.ts";
@@ -29,7 +31,10 @@ export interface WebSocketLike {
 export type Handler<E> = { bivarianceHack(ev: E): void }["bivarianceHack"];
 export type WebSocketFactory = (url: string) => WebSocketLike;
 
-/** A token, or a function called on every (re)connect that returns a fresh one. */
+/**
+ * A token, or a function that returns a fresh one. The function is called on every (re)connect and,
+ * for a JWT with `exp`, ahead of expiry to refresh the open connection in band (no reconnect).
+ */
 export type TokenSource = string | (() => string | Promise<string>);
 
 export interface BackoffOptions {
@@ -93,6 +98,10 @@ export interface ClientEvents {
   message: MessageFrame;
   direct: DirectFrame;
   presence: PresenceFrame;
+  /** Ephemeral data from another connection (cursors, typing): never stored, never replayed. */
+  signal: SignalFrame;
+  /** The open connection now runs on a refreshed token. */
+  refreshed: RefreshedFrame;
   /** The member list after every welcome and presence change. */
   members: Member[];
   binary: ArrayBuffer;
@@ -112,6 +121,8 @@ export type RoomcastErrorCode =
   | "closed"
   | "network"
   | "too_big"
+  /** Closed with 4403: kicked or banned from the room; the message is the server's reason. */
+  | "kicked"
   /** The server sent a frame the client could not parse. */
   | "bad_frame"
   /** `connect()` was called with options it cannot use (thrown at once, never emitted). */
@@ -168,6 +179,18 @@ export interface RoomClient {
    * open, `too_big` above `limits.maxMessageBytes`.
    */
   direct(to: string, data: unknown): string;
+  /**
+   * Signal (cursor, typing…) to every other connection in the room, or with `to` to every connection of
+   * that user: not stored, not queued, no ack. The room drops signals above its own signal rate. Throws
+   * like `direct`.
+   */
+  signal(data: unknown, options?: { to?: string }): void;
+  /**
+   * Sets this user's presence state in the room (any JSON, at most 1,024 bytes serialised; `null`
+   * clears it). Sent now when open, otherwise once connected, and again after every reconnect. Throws
+   * RoomcastError `too_large` above the limit and `closed` once the client is closed.
+   */
+  setState(data: unknown): void;
   /** Binary frame relayed to every other socket in the room (not stored, not queued). Throws like `direct`. */
   sendBinary(data: ArrayBuffer | Uint8Array): void;
   /** Close with 1000 and stop reconnecting; pending publishes reject with `closed`. */

@@ -26,7 +26,8 @@ export async function verifyToken(token: string, secret: string): Promise<Verifi
   try {
     return await verifyClaims(token, secret);
   } catch (err) {
-    if (err instanceof TokenError) throw new HttpError(401, "unauthorized", err.message, { cause: err.cause });
+    if (err instanceof TokenError)
+      throw new HttpError(401, "unauthorized", err.message, { cause: err.cause });
     throw err;
   }
 }

@@ -32,6 +32,8 @@ export function harness(options: Partial<ConnectOptions> = {}): Harness {
     "message",
     "direct",
     "presence",
+    "signal",
+    "refreshed",
     "members",
     "binary",
     "error",
