@@ -207,7 +207,7 @@ describe("members", () => {
     h.sockets.last().accept({ members: [ANN] });
     h.sockets.last().receive({ type: "presence", event: "join", user: BOB, members: 2 });
     h.sockets.last().receive({ type: "presence", event: "join", user: BOB, members: 2 });
-    expect(h.client.members).toEqual([ANN, { ...BOB, connections: 2 }]);
+    expect(h.client.members).toEqual([ANN, { ...BOB, connections: 2, state: null }]);
     h.sockets.last().receive({ type: "presence", event: "leave", user: BOB, members: 1 });
     expect(h.client.members).toEqual([ANN]);
     h.sockets.last().serverClose(1006);
