@@ -2,9 +2,10 @@
 // resume and gaps, bad frames, ping, close reciprocation) with real `ws` clients against `wrangler dev`.
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { uniqueRoom } from "../support/names.ts";
+import { tokenFor } from "../support/tokens.ts";
 import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
-import { expectRefused, type Joined, join, uniqueRoom } from "./support/rooms.ts";
-import { tokenFor } from "./support/tokens.ts";
+import { expectRefused, type Joined, join } from "./support/rooms.ts";
 import { TestSocket } from "./support/ws-client.ts";
 
 const HISTORY_LIMIT = 5;
@@ -576,7 +577,8 @@ describe("keepalive and close", () => {
         members: 1,
       });
       // 1005/1006/1015 must never be on the wire, but the runtime reports them like "no code" or "abnormal",
-      // which PLATFORM.md says to answer with 1000; codes that are invalid outright get 1002 (RFC 6455 §7.4.1).
+      // and a code that cannot be sent back is answered with 1000; codes that are invalid outright get 1002
+      // (RFC 6455 §7.4.1).
       const expected = [1005, 1006, 1015].includes(code) ? [1000, 1002] : [1002];
       expect(expected, `client saw ${c.code} "${c.reason}"`).toContain(c.code);
       await shutdown(o);
