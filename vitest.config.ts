@@ -1,8 +1,8 @@
 // Integration and unit tests that run inside the Workers runtime (workerd) via @cloudflare/vitest-plugin.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { RUNTIME_SECRET as TEST_SECRET } from "./test/support/tokens.ts";
 
-const TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
 // wrangler.toml declares AUTH_SECRET required and the plugin looks for it in the environment: give it
 // the test secret so it does not warn once per test file (the binding below is what the worker sees).
 process.env.AUTH_SECRET ??= TEST_SECRET;

@@ -1,6 +1,7 @@
 // Two people chat in the page: messages, own marking, presence, escaping, reload, and screenshots.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { uniqueRoom } from "../support/names.ts";
 import {
   browserSuite,
   messagesWithText,
@@ -10,7 +11,6 @@ import {
   screenshot,
   send,
   token,
-  uniqueRoom,
   WAIT_MS,
   waitForStatus,
 } from "./support.ts";

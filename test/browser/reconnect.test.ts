@@ -2,6 +2,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { DevServer } from "../support/dev-server.ts";
+import { uniqueRoom } from "../support/names.ts";
 import {
   browserSuite,
   freezeClock,
@@ -12,7 +13,6 @@ import {
   screenshot,
   send,
   token,
-  uniqueRoom,
   WAIT_MS,
   waitForStatus,
   watchErrors,

@@ -1,15 +1,7 @@
 // Refused tokens: the page names the cause, stops retrying, and forgets the token for this tab.
 import { describe, expect, it } from "vitest";
-import {
-  browserSuite,
-  roomLink,
-  screenshot,
-  token,
-  uniqueRoom,
-  WAIT_MS,
-  waitForStatus,
-  watchErrors,
-} from "./support.ts";
+import { uniqueRoom } from "../support/names.ts";
+import { browserSuite, roomLink, screenshot, token, WAIT_MS, waitForStatus, watchErrors } from "./support.ts";
 
 const suite = browserSuite();
 

@@ -3,15 +3,9 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type Browser, type BrowserContextOptions, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
-import { mintToken } from "../../src/cli/mint.ts";
 import type { Capability } from "../../src/shared/protocol.ts";
-import {
-  type DevServer,
-  type DevServerOptions,
-  ROOT,
-  startDevServer,
-  TEST_SECRET,
-} from "../support/dev-server.ts";
+import { type DevServer, type DevServerOptions, ROOT, startDevServer } from "../support/dev-server.ts";
+import { type TokenOptions, tokenFor } from "../support/tokens.ts";
 
 /** How long any single page state may take to appear (wrangler dev on a busy CI box can be slow). */
 export const WAIT_MS = 20_000;
@@ -34,29 +28,12 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export interface TokenOptions {
-  name?: string;
-  rooms: Record<string, Capability[]>;
-  secret?: string;
-  ttlSeconds?: number;
-  now?: number;
-}
-
-/** A token signed with the dev server's secret unless told otherwise. */
-export function token(user: string, o: TokenOptions): Promise<string> {
-  return mintToken({
-    secret: o.secret ?? TEST_SECRET,
-    user,
-    ...(o.name ? { name: o.name } : {}),
-    rooms: o.rooms,
-    ttlSeconds: o.ttlSeconds ?? 3600,
-    ...(o.now !== undefined ? { now: o.now } : {}),
-  });
-}
-
-/** A room name no other test uses. */
-export function uniqueRoom(prefix: string): string {
-  return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+/** A token for the page: an hour long, signed with the dev server's secret unless told otherwise. */
+export function token(
+  user: string,
+  o: Omit<TokenOptions, "claims"> & { rooms: Record<string, Capability[]> },
+): Promise<string> {
+  return tokenFor(user, o.rooms, { ttlSeconds: 3600, ...o });
 }
 
 /** The page URL that joins `room` with `jwt` from the fragment. */

@@ -1,21 +1,16 @@
 // `roomcast connect` driven in-process over the real client library and a fake socket: drain on EOF,
 // /quit, Ctrl-C, flow control on a big pipe, and a first connection that never opens.
 import { PassThrough } from "node:stream";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ConnectArgs } from "../../src/cli/args.ts";
 import { runConnect } from "../../src/cli/connect.ts";
 import { DRAIN_TIMEOUT_MS, EXIT_INTERRUPTED, MAX_IN_FLIGHT } from "../../src/cli/connect-session.ts";
 import type { CliIo } from "../../src/cli/io.ts";
 import { connect } from "../../src/client/index.ts";
-import { flush } from "../client/support/client-harness.ts";
+import { flush, useFakeTimersPerTest } from "../client/support/client-harness.ts";
 import { fakeFetch, socketFactory, welcome } from "../client/support/fake-socket.ts";
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeTimersPerTest();
 
 /** A session over a fake socket, piped (JSON lines out), with the room's rate high enough not to pace. */
 function session(over: Partial<ConnectArgs> = {}) {

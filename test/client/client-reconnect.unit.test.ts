@@ -1,16 +1,11 @@
 // Reconnect policy: close codes, token refresh on 4401, /auth/check diagnosis, maxAttempts, `online`.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { flush, harness } from "./support/client-harness.ts";
+import { describe, expect, it, vi } from "vitest";
+import { flush, harness, useFakeTimersPerTest } from "./support/client-harness.ts";
 import { fakeFetch } from "./support/fake-socket.ts";
 
 const errorBody = (code: string, message: string) => ({ error: { code, message } });
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeTimersPerTest();
 
 describe("reconnect", () => {
   it("reconnects after 1006 with a jittered delay and resumes with since/epoch", async () => {

@@ -1,14 +1,9 @@
 // Sending: direct/binary only while open, size limits, close() rejecting pending publishes, keepalive.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RoomcastError } from "../../src/client/index.ts";
-import { flush, harness } from "./support/client-harness.ts";
+import { flush, harness, useFakeTimersPerTest } from "./support/client-harness.ts";
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeTimersPerTest();
 
 describe("direct and binary", () => {
   it("throw RoomcastError closed while not open, and are never queued", async () => {

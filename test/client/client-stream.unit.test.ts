@@ -1,14 +1,9 @@
 // Delivery: no seq twice, gaps via `synced`, epoch resets, own publishes resent with the same id, members.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { flush, harness } from "./support/client-harness.ts";
+import { describe, expect, it } from "vitest";
+import { flush, harness, useFakeTimersPerTest } from "./support/client-harness.ts";
 import { ANN, message } from "./support/fake-socket.ts";
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeTimersPerTest();
 
 const BOB = { id: "bob", name: "Bob" };
 

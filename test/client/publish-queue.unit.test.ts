@@ -1,8 +1,9 @@
 // Publish queue: bounded, paced, too_big before sending, ack timeout from send time, resend with the same id.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Pacer } from "../../src/client/pacer.ts";
 import { PublishQueue, type Transport } from "../../src/client/publish-queue.ts";
 import { RoomcastError } from "../../src/client/types.ts";
+import { useFakeTimersPerTest } from "./support/client-harness.ts";
 
 function transport(
   rate = 1000,
@@ -22,12 +23,7 @@ async function rejection(p: Promise<unknown>): Promise<RoomcastError> {
 }
 
 describe("PublishQueue", () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  useFakeTimersPerTest();
 
   it("rejects with queue_full at once beyond the limit, never dropping silently", async () => {
     const q = new PublishQueue({ limit: 3, ackTimeoutMs: 1000 });

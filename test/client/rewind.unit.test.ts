@@ -1,16 +1,11 @@
 // `rewind`: recent history on the first connection only; every later connection resumes with since/epoch.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connect } from "../../src/client/index.ts";
 import { parseBaseUrl, socketUrl } from "../../src/client/url.ts";
-import { flush, harness } from "./support/client-harness.ts";
+import { flush, harness, useFakeTimersPerTest } from "./support/client-harness.ts";
 import { message, socketFactory, welcome } from "./support/fake-socket.ts";
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeTimersPerTest();
 
 const params = (url: URL) => Object.fromEntries(url.searchParams);
 

@@ -2,10 +2,11 @@
 // /auth/check, room info, HTTP publish) against a real `wrangler dev`.
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { uniqueRoom } from "../support/names.ts";
+import { nowSeconds, signClaims, tokenFor, unsignedToken } from "../support/tokens.ts";
 import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
 import { expectHttpError, request } from "./support/http.ts";
-import { expectRefused, join, uniqueRoom } from "./support/rooms.ts";
-import { nowSeconds, signClaims, tokenFor, unsignedToken } from "./support/tokens.ts";
+import { expectRefused, join } from "./support/rooms.ts";
 import { TestSocket } from "./support/ws-client.ts";
 
 const GOOD_ORIGIN = "https://good.example";
@@ -54,34 +55,22 @@ describe("room names", () => {
     expectHttpError(await request(url("/rooms/bad!room/ws")), 400, "bad_room", "GET /rooms/bad!room/ws");
   });
 
-  it("bad room on room info, HTTP publish and /auth/check → 400 bad_room", async () => {
-    const t = await tokenFor("ann", { "*": ["admin"] });
-    expectHttpError(
-      await request(url("/rooms/bad!room"), { token: t }),
-      400,
-      "bad_room",
-      "GET /rooms/bad!room",
-    );
-    expectHttpError(
-      await request(url("/rooms/bad!room/messages"), { method: "POST", token: t, body: '{"data":1}' }),
-      400,
-      "bad_room",
-      "POST /rooms/bad!room/messages",
-    );
-    expectHttpError(
-      await request(url("/auth/check?room=bad!room"), { token: t }),
-      400,
-      "bad_room",
-      "/auth/check?room=bad!room",
-    );
-    // bad_room comes before 401 on every route.
-    expectHttpError(await request(url("/rooms/bad!room")), 400, "bad_room", "GET /rooms/bad!room, no token");
-    expectHttpError(
-      await request(url("/auth/check?room=bad!room")),
-      400,
-      "bad_room",
-      "/auth/check?room=bad!room, no token",
-    );
+  // bad_room comes before 401 on every route: with an admin token and without any.
+  it.each([
+    { what: "GET /rooms/bad!room", path: "/rooms/bad!room", post: false, token: true },
+    { what: "POST /rooms/bad!room/messages", path: "/rooms/bad!room/messages", post: true, token: true },
+    { what: "/auth/check?room=bad!room", path: "/auth/check?room=bad!room", post: false, token: true },
+    { what: "GET /rooms/bad!room, no token", path: "/rooms/bad!room", post: false, token: false },
+    {
+      what: "/auth/check?room=bad!room, no token",
+      path: "/auth/check?room=bad!room",
+      post: false,
+      token: false,
+    },
+  ])("$what → 400 bad_room", async ({ what, path, post, token }) => {
+    const t = token ? await tokenFor("ann", { "*": ["admin"] }) : undefined;
+    const init = post ? { method: "POST", body: '{"data":1}' } : {};
+    expectHttpError(await request(url(path), { ...init, ...(t ? { token: t } : {}) }), 400, "bad_room", what);
   });
 
   it("accepts every allowed character and 64-character names", async ({ expect }) => {
@@ -617,22 +606,13 @@ describe("POST /rooms/:room/messages (admin)", () => {
     await obs.sock.shutdown();
   });
 
-  it("bad bodies → 400 bad_request", async () => {
+  it.each([
+    { what: "invalid JSON", body: "{not json" },
+    { what: "numeric id", body: JSON.stringify({ data: 1, id: 7 }) },
+    { what: "65-char id", body: JSON.stringify({ data: 1, id: "i".repeat(65) }) },
+  ])("bad body ($what) → 400 bad_request", async ({ what, body }) => {
     const room = uniqueRoom();
-    const svc = await tokenFor("svc", admin(room));
-    expectHttpError(await post(room, svc, "{not json"), 400, "bad_request", "invalid JSON");
-    expectHttpError(
-      await post(room, svc, JSON.stringify({ data: 1, id: 7 })),
-      400,
-      "bad_request",
-      "numeric id",
-    );
-    expectHttpError(
-      await post(room, svc, JSON.stringify({ data: 1, id: "i".repeat(65) })),
-      400,
-      "bad_request",
-      "65-char id",
-    );
+    expectHttpError(await post(room, await tokenFor("svc", admin(room)), body), 400, "bad_request", what);
   });
 
   it("needs a token and admin", async () => {

@@ -2,9 +2,10 @@
 // token expiry → 4401) with real `ws` clients against `wrangler dev`.
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { uniqueRoom } from "../support/names.ts";
+import { nowSeconds, signClaims, tokenFor } from "../support/tokens.ts";
 import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
-import { expectRefused, type Joined, join, keepAlive, uniqueRoom } from "./support/rooms.ts";
-import { nowSeconds, signClaims, tokenFor } from "./support/tokens.ts";
+import { expectRefused, type Joined, join, keepAlive } from "./support/rooms.ts";
 
 const IDLE_SECONDS = 3;
 const RATE = 5;

@@ -1,10 +1,11 @@
 // Black-box: without AUTH_SECRET every authenticated route answers 500 misconfigured, before anything else.
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { uniqueRoom } from "../support/names.ts";
+import { tokenFor } from "../support/tokens.ts";
 import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
 import { expectHttpError, request } from "./support/http.ts";
-import { expectRefused, uniqueRoom } from "./support/rooms.ts";
-import { tokenFor } from "./support/tokens.ts";
+import { expectRefused } from "./support/rooms.ts";
 
 let server: DevServer;
 beforeAll(async () => {

@@ -1,9 +1,10 @@
 // Black-box: a room's state survives a `wrangler dev` restart (storage persists) and hibernation (attachments).
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { uniqueRoom } from "../support/names.ts";
+import { nowSeconds, signClaims, tokenFor } from "../support/tokens.ts";
 import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
-import { join, keepAlive, uniqueRoom } from "./support/rooms.ts";
-import { nowSeconds, signClaims, tokenFor } from "./support/tokens.ts";
+import { join, keepAlive } from "./support/rooms.ts";
 
 let server: DevServer;
 beforeAll(async () => {

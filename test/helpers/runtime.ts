@@ -1,18 +1,17 @@
-// Helpers for tests inside the Workers runtime: tokens, sockets through the worker, awaited frames.
+// Helpers for tests inside the Workers runtime: tokens, sockets through the worker, awaited frames,
+// and socket attachments aged as time passing would. Runtime-neutral helpers live in test/support/.
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { sign } from "hono/jwt";
+import type { Room } from "../../src/room/room.ts";
+import { readState, userTag, writeState } from "../../src/room/socket-state.ts";
 import type { ServerFrame } from "../../src/shared/protocol.ts";
+import { nowSeconds, RUNTIME_SECRET, signClaims } from "../support/tokens.ts";
 
-export const SECRET = "test-secret-0123456789abcdef0123456789abcdef";
+export { uniqueRoom } from "../support/names.ts";
+export { nowSeconds };
+
+export const SECRET = RUNTIME_SECRET;
 export const BASE = "http://roomcast.test";
-
-export function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}
-
-export function uniqueRoom(prefix = "r"): string {
-  return `${prefix}-${crypto.randomUUID()}`;
-}
 
 export interface TokenClaims {
   sub?: string;
@@ -32,7 +31,23 @@ export async function token(claims: TokenClaims = {}, secret = SECRET): Promise<
     ...claims,
   };
   for (const k of Object.keys(payload)) if (payload[k] === undefined) delete payload[k];
-  return sign(payload, secret, "HS256");
+  return signClaims(payload, { secret });
+}
+
+/**
+ * Moves the sockets' last activity (`seen`) or token expiry (`exp`) `byMs` into the past, as time
+ * passing would: one user's sockets (by their userTag), or every socket in the room.
+ */
+export async function age(room: string, field: "seen" | "exp", byMs: number, user?: string): Promise<void> {
+  await runInDurableObject(roomStub(room), (_: Room, state) => {
+    const sockets = user === undefined ? state.getWebSockets() : state.getWebSockets(userTag(user));
+    for (const ws of sockets) {
+      const s = readState(ws);
+      if (s === null) continue;
+      s[field] -= byMs;
+      writeState(ws, s);
+    }
+  });
 }
 
 export function roomStub(room: string) {

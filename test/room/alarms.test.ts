@@ -2,20 +2,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
 import type { Room } from "../../src/room/room.ts";
-import { readState, writeState } from "../../src/room/socket-state.ts";
-import { join, nowSeconds, roomStub, token, uniqueRoom } from "../helpers/runtime.ts";
-
-/** Moves a user's sockets' last activity (or token expiry) into the past, as time passing would. */
-async function age(room: string, user: string, field: "seen" | "exp", byMs: number): Promise<void> {
-  await runInDurableObject(roomStub(room), (_: Room, state) => {
-    for (const ws of state.getWebSockets(`u:${user}`)) {
-      const s = readState(ws);
-      if (s === null) continue;
-      s[field] -= byMs;
-      writeState(ws, s);
-    }
-  });
-}
+import { age, join, nowSeconds, roomStub, token, uniqueRoom } from "../helpers/runtime.ts";
 
 const alarmAt = (room: string) =>
   runInDurableObject(roomStub(room), (_: Room, state) => state.storage.getAlarm());
@@ -26,8 +13,8 @@ describe("idle sweep", () => {
     const idle = await join(room, { token: await token({ sub: "idle" }) });
     const alive = await join(room, { token: await token({ sub: "alive" }) });
     await idle.socket.expect("presence");
-    await age(room, "idle", "seen", 61_000);
-    await age(room, "alive", "seen", 61_000);
+    await age(room, "seen", 61_000, "idle");
+    await age(room, "seen", 61_000, "alive");
     // The ping is answered by the runtime (the room does not wake); its timestamp is activity.
     alive.socket.send("ping");
     expect(await alive.socket.next()).toEqual({ type: "pong" });
@@ -49,7 +36,7 @@ describe("idle sweep", () => {
   it("a frame the room handled also counts as activity", async ({ expect }) => {
     const room = uniqueRoom();
     const { socket } = await join(room);
-    await age(room, "ann", "seen", 61_000);
+    await age(room, "seen", 61_000, "ann");
     socket.send({ type: "publish", data: 1 });
     await socket.expect("ack");
     await runDurableObjectAlarm(roomStub(room));
@@ -72,7 +59,7 @@ describe("token expiry", () => {
     const room = uniqueRoom();
     const ann = await join(room, { token: await token({ sub: "ann", exp: nowSeconds() + 30 }) });
     const bob = await join(room, { token: await token({ sub: "bob" }) });
-    await age(room, "ann", "exp", 31_000);
+    await age(room, "exp", 31_000, "ann");
     await runDurableObjectAlarm(roomStub(room));
     expect(await ann.socket.waitClose()).toMatchObject({ code: 4401 });
     expect(await bob.socket.expect("presence")).toMatchObject({ event: "leave", user: { id: "ann" } });

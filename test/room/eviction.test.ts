@@ -1,9 +1,7 @@
 // The room is correct after eviction: sockets, attachments, seq, dedupe, presence and alarms survive.
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, it } from "vitest";
-import type { Room } from "../../src/room/room.ts";
-import { readState, writeState } from "../../src/room/socket-state.ts";
-import { join, roomStub, token, uniqueRoom } from "../helpers/runtime.ts";
+import { age, join, roomStub, token, uniqueRoom } from "../helpers/runtime.ts";
 
 describe("after evictDurableObject (sockets hibernated)", () => {
   it("keeps sockets, seq, dedupe, presence and the resume point", async ({ expect }) => {
@@ -58,12 +56,7 @@ describe("after evictDurableObject (sockets hibernated)", () => {
   it("the alarm still finds idle sockets after a wake-up", async ({ expect }) => {
     const room = uniqueRoom();
     const { socket } = await join(room);
-    await runInDurableObject(roomStub(room), (_: Room, state) => {
-      for (const ws of state.getWebSockets()) {
-        const s = readState(ws);
-        if (s) writeState(ws, { ...s, seen: s.seen - 120_000 });
-      }
-    });
+    await age(room, "seen", 120_000);
     await evictDurableObject(roomStub(room));
     expect(await runDurableObjectAlarm(roomStub(room))).toBe(true);
     expect(await socket.waitClose()).toMatchObject({ code: 4408 });

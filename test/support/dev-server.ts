@@ -8,7 +8,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
-export const TEST_SECRET = "e2e-test-secret-0123456789abcdef0123456789abcdef";
+
+import { TEST_SECRET } from "./tokens.ts";
+
+export { TEST_SECRET };
 
 export interface DevServer {
   /** e.g. http://127.0.0.1:41234 (https:// with `https: true`) */

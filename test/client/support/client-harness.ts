@@ -1,5 +1,5 @@
 // Builds a client on fake sockets and fake timers for unit tests, and records its events.
-import { vi } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import { connect } from "../../../src/client/index.ts";
 import type { ClientEvents, ConnectOptions, RoomClient } from "../../../src/client/types.ts";
 import { socketFactory } from "./fake-socket.ts";
@@ -51,4 +51,14 @@ export function harness(options: Partial<ConnectOptions> = {}): Harness {
 /** Runs due timers and pending promise callbacks. */
 export async function flush(ms = 0): Promise<void> {
   await vi.advanceTimersByTimeAsync(ms);
+}
+
+/** Fake timers for every test of the calling file (call once at its top level); real ones after each. */
+export function useFakeTimersPerTest(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 }

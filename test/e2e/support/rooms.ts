@@ -9,11 +9,6 @@ export interface Joined {
   synced: SyncedFrame;
 }
 
-/** A unique room name for one test. */
-export function uniqueRoom(prefix = "r"): string {
-  return `${prefix}-${crypto.randomUUID()}`;
-}
-
 /**
  * Opens a socket, awaits `welcome` and `synced`, then (as the contract asks of clients) sends `ping`
  * and awaits `pong`, so that server-initiated closes are delivered at once under wrangler dev.
