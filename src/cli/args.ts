@@ -1,6 +1,12 @@
 // Command-line parsing (node:util parseArgs) and validation into typed commands; throws UsageError.
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { type Capability, MAX_ID_LENGTH, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
+import {
+  type Capability,
+  MAX_BAN_SECONDS,
+  MAX_ID_LENGTH,
+  MAX_KICK_REASON,
+  MAX_USER_ID_LENGTH,
+} from "../shared/protocol.ts";
 import {
   isMessageId,
   isRoomName,
@@ -14,7 +20,7 @@ import { parseRoomSpec, parseTtl } from "./mint.ts";
 import { parseServerUrl } from "./url.ts";
 
 /** The subcommands, in help order. */
-export const COMMANDS = ["connect", "token", "publish", "info"] as const;
+export const COMMANDS = ["connect", "token", "publish", "info", "kick"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** How to authenticate: a ready token, or a user to mint one for (the secret is looked up later). */
@@ -65,13 +71,27 @@ export interface InfoArgs {
   insecure: boolean;
 }
 
+export interface KickArgs {
+  command: "kick";
+  base: string;
+  room: string;
+  auth: AuthArgs;
+  /** The user whose sockets are closed (4403). */
+  target: string;
+  /** Ban length in seconds; 0 or absent: kick only. */
+  banSeconds?: number;
+  reason?: string;
+  insecure: boolean;
+}
+
 export type Command =
   | { command: "help"; topic?: CommandName }
   | { command: "version" }
   | ConnectArgs
   | TokenArgs
   | PublishArgs
-  | InfoArgs;
+  | InfoArgs
+  | KickArgs;
 
 const HELP = { help: { type: "boolean", short: "h" } } as const;
 const AUTH = {
@@ -111,6 +131,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
       return parsePublish(rest);
     case "info":
       return parseInfo(rest);
+    case "kick":
+      return parseKick(rest);
   }
 }
 
@@ -302,6 +324,49 @@ function parseInfo(args: string[]): InfoArgs {
     auth: auth("info", v),
     insecure: v.insecure ?? false,
   };
+}
+
+function parseKick(args: string[]): KickArgs {
+  const { values: v, positionals } = parse("kick", {
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...HELP,
+      ...AUTH,
+      ...TARGET,
+      target: { type: "string" },
+      ban: { type: "string" },
+      reason: { type: "string" },
+    },
+  });
+  const where = target("kick", positionals, v.room);
+  if (v.target === undefined) throw new UsageError("kick: missing --target (the user id to remove)");
+  if (!isUserId(v.target)) throw new UsageError(`kick: --target must be 1-${MAX_USER_ID_LENGTH} characters`);
+  const out: KickArgs = {
+    command: "kick",
+    ...where,
+    auth: auth("kick", v),
+    target: v.target,
+    insecure: v.insecure ?? false,
+  };
+  if (v.ban !== undefined) {
+    let seconds: number;
+    try {
+      seconds = parseTtl(v.ban);
+    } catch {
+      throw new UsageError(`kick: --ban must be a duration like 90s, 15m, 1h, 7d, got "${v.ban}"`);
+    }
+    if (seconds > MAX_BAN_SECONDS) throw new UsageError(`kick: --ban is at most 30d (${MAX_BAN_SECONDS}s)`);
+    out.banSeconds = seconds;
+  }
+  if (v.reason !== undefined) {
+    if (v.reason.length > MAX_KICK_REASON) {
+      throw new UsageError(`kick: --reason is at most ${MAX_KICK_REASON} characters`);
+    }
+    out.reason = v.reason;
+  }
+  return out;
 }
 
 /** JSON.parse with a usage error naming the argument. */

@@ -86,6 +86,7 @@ export class ConnectSession {
       client.on("message", (f) => this.out.emit(f)),
       client.on("direct", (f) => this.out.emit(f)),
       client.on("presence", (f) => this.out.emit(f)),
+      client.on("signal", (f) => this.out.emit(f)),
       client.on("binary", (buf) =>
         this.out.emit({ type: "binary", bytes: buf.byteLength, base64: Buffer.from(buf).toString("base64") }),
       ),
@@ -174,6 +175,13 @@ export class ConnectSession {
           this.client.direct(action.to, action.data);
         } catch (err) {
           this.out.note(`direct message not sent: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        break;
+      case "signal":
+        try {
+          this.client.signal(action.data);
+        } catch (err) {
+          this.out.note(`signal not sent: ${err instanceof Error ? err.message : String(err)}`);
         }
         break;
       case "who":

@@ -1,5 +1,5 @@
 // --help texts of the roomcast command and its subcommands.
-import { MAX_ID_LENGTH, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
+import { MAX_ID_LENGTH, MAX_KICK_REASON, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
 import type { CommandName } from "./args.ts";
 
 const AUTH = `Authentication (one of):
@@ -15,6 +15,7 @@ Usage:
   roomcast token --user U --room 'lobby:rw' [--room 'team-*:r'] [--name N] [--ttl 1h] [--secret S]
   roomcast publish <url> --room R --data JSON [--id ID] [auth] [--insecure]
   roomcast info <url> --room R [auth] [--insecure]
+  roomcast kick <url> --room R --target U [--ban 1h] [--reason TEXT] [auth] [--insecure]
 
 <url> is the worker: http(s)://host:port, ws(s)://host:port, or host:port.
 Run \`roomcast <command> --help\` for details.
@@ -45,6 +46,8 @@ Typed lines:
   text                   publish "text" (a JSON string)
   /json <JSON>           publish any JSON value, e.g. /json {"x":1}
   /dm <user> <text>      direct message to every connection of <user>
+  /signal <JSON>         signal to everyone else (not stored; shown to JSON readers only)
+  /typing                the signal {"typing":true}
   /who                   list members
   /help                  this list
   /quit                  close and exit (also Ctrl-D)
@@ -90,7 +93,29 @@ Options:
 ${AUTH}
   (a minted token has admin on the room and lives 5 minutes)`;
 
-const TEXTS: Record<CommandName, string> = { connect: CONNECT, token: TOKEN, publish: PUBLISH, info: INFO };
+const KICK = `Usage: roomcast kick <url> --room R --target U [--ban 1h] [--reason TEXT] [auth] [--insecure]
+
+Removes a user from a room (POST /rooms/R/kick, needs admin on the room): every connection of
+that user closes with 4403 and the reason. Prints the answer, e.g. {"closed":2}.
+
+Options:
+  -r, --room R           room name
+      --target U         the user id to remove
+      --ban T            also ban them for T: 90s, 15m, 1h, 7d, or seconds (at most 30d);
+                         while banned they cannot join or publish (403 banned)
+      --reason TEXT      shown to the removed user (at most ${MAX_KICK_REASON} characters)
+  -k, --insecure         accept self-signed TLS certificates
+  -h, --help             this help
+${AUTH}
+  (a minted token has admin on the room and lives 5 minutes)`;
+
+const TEXTS: Record<CommandName, string> = {
+  connect: CONNECT,
+  token: TOKEN,
+  publish: PUBLISH,
+  info: INFO,
+  kick: KICK,
+};
 
 /** The help text for a command, or the overview. */
 export function helpText(topic?: CommandName): string {

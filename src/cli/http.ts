@@ -1,6 +1,6 @@
 // `roomcast publish` and `roomcast info`: the worker's HTTP endpoints, answers printed as JSON.
 import { readErrorBody } from "../shared/errors.ts";
-import type { InfoArgs, PublishArgs } from "./args.ts";
+import type { InfoArgs, KickArgs, PublishArgs } from "./args.ts";
 import { tokenSource } from "./credentials.ts";
 import { CliError, EXIT } from "./errors.ts";
 import type { CliIo } from "./io.ts";
@@ -24,8 +24,20 @@ export async function runInfo(args: InfoArgs, io: CliIo): Promise<number> {
   return EXIT.OK;
 }
 
+/** POST /rooms/R/kick and print the answer ({"closed":K}). */
+export async function runKick(args: KickArgs, io: CliIo): Promise<number> {
+  const body = JSON.stringify({
+    user: args.target,
+    ...(args.banSeconds !== undefined ? { banSeconds: args.banSeconds } : {}),
+    ...(args.reason !== undefined ? { reason: args.reason } : {}),
+  });
+  const answer = await call(args, io, "POST", `/rooms/${encodeURIComponent(args.room)}/kick`, body);
+  io.stdout.write(`${JSON.stringify(answer)}\n`);
+  return EXIT.OK;
+}
+
 async function call(
-  args: PublishArgs | InfoArgs,
+  args: PublishArgs | InfoArgs | KickArgs,
   io: CliIo,
   method: "GET" | "POST",
   path: string,

@@ -5,6 +5,7 @@ export type InputAction =
   | { kind: "empty" }
   | { kind: "publish"; data: unknown }
   | { kind: "dm"; to: string; data: string }
+  | { kind: "signal"; data: unknown }
   | { kind: "who" }
   | { kind: "help" }
   | { kind: "quit" }
@@ -31,6 +32,20 @@ export function parseInput(raw: string): InputAction {
         return {
           kind: "invalid",
           message: `/json: not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+        };
+      }
+    }
+    case "typing":
+      return { kind: "signal", data: { typing: true } };
+    case "signal": {
+      if (rest.trim() === "")
+        return { kind: "invalid", message: 'usage: /signal <JSON>, e.g. /signal {"x":1}' };
+      try {
+        return { kind: "signal", data: JSON.parse(rest) };
+      } catch (err) {
+        return {
+          kind: "invalid",
+          message: `/signal: not valid JSON (${err instanceof Error ? err.message : String(err)})`,
         };
       }
     }

@@ -4,7 +4,7 @@ import { type Command, parseCommandLine } from "./args.ts";
 import { runConnect } from "./connect.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { helpText } from "./help.ts";
-import { runInfo, runPublish } from "./http.ts";
+import { runInfo, runKick, runPublish } from "./http.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { runToken } from "./token.ts";
 
@@ -38,6 +38,8 @@ function run(cmd: Command, io: CliIo): Promise<number> {
       return runPublish(cmd, io);
     case "info":
       return runInfo(cmd, io);
+    case "kick":
+      return runKick(cmd, io);
   }
 }
 

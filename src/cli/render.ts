@@ -6,6 +6,7 @@ import type {
   Member,
   MessageFrame,
   PresenceFrame,
+  SignalFrame,
   UserRef,
   WelcomeFrame,
 } from "../shared/protocol.ts";
@@ -29,6 +30,7 @@ export type OutputEvent =
   | MessageFrame
   | DirectFrame
   | PresenceFrame
+  | SignalFrame
   | { type: "error"; code: string; message: string; id?: string }
   | { type: "ack"; seq: number }
   | { type: "members"; members: Member[] }
@@ -155,7 +157,11 @@ export function humanLine(ev: OutputEvent, ctx: HumanContext): string | null {
     case "direct":
       return `${paint("dim", `[${formatClock(ev.ts)}]`)} ${paint("magenta", `${who(ev.from)} → you`)}: ${showData(ev.data)}`;
     case "presence":
+      if (ev.event === "update") return status(`${who(ev.user)} is ${showData(ev.state)}`);
       return status(`${who(ev.user)} ${ev.event === "join" ? "joined" : "left"} (${ev.members} online)`);
+    case "signal":
+      // Cursors and typing would flood a terminal: signals are for JSON readers.
+      return null;
     case "error":
       return paint("red", `! ${sanitize(ev.code)}: ${sanitize(ev.message)}`);
     case "ack":
