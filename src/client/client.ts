@@ -7,7 +7,7 @@ import { Emitter } from "./emitter.ts";
 import { parseServerFrame } from "./frames.ts";
 import { newId } from "./ids.ts";
 import { applyPresence } from "./members.ts";
-import { checkId, type Settings, settings } from "./options.ts";
+import { type ClientSettings, checkId, clientSettings } from "./options.ts";
 import { Pacer } from "./pacer.ts";
 import { PublishQueue } from "./publish-queue.ts";
 import { Reconnector } from "./reconnect.ts";
@@ -29,7 +29,7 @@ import { authCheckUrl } from "./url.ts";
 /** The RoomClient behind `connect()`. */
 export class Client implements RoomClient {
   private readonly events = new Emitter<ClientEvents>();
-  private readonly options: Settings;
+  private readonly options: ClientSettings;
   private readonly queue: PublishQueue;
   private readonly stream: ResumeState;
   private current: ConnectionState = { status: "connecting", attempt: 0 };
@@ -48,7 +48,7 @@ export class Client implements RoomClient {
   private readonly refresher: TokenRefresher;
 
   constructor(options: ConnectOptions) {
-    const o = settings(options);
+    const o = clientSettings(options);
     this.options = o;
     this.reconnector = new Reconnector(o.backoff, o.random, () => void this.attempt());
     this.queue = new PublishQueue({ limit: o.queueLimit, ackTimeoutMs: o.ackTimeoutMs });

@@ -6,7 +6,8 @@ import type { ConnectOptions, TokenSource, WebSocketFactory } from "./types.ts";
 import { RoomcastError } from "./types.ts";
 import { parseBaseUrl } from "./url.ts";
 
-export interface Settings {
+/** ConnectOptions checked and with defaults filled in (not the server's Settings in src/shared). */
+export interface ClientSettings {
   base: URL;
   room: string;
   token: TokenSource;
@@ -28,7 +29,7 @@ export interface Settings {
  * Throws for programming errors only: bad url or room name, `since` without `epoch`, bad `rewind`,
  * bad backoff, no WebSocket.
  */
-export function settings(o: ConnectOptions): Settings {
+export function clientSettings(o: ConnectOptions): ClientSettings {
   if (!isRoomName(o.room)) throw new RoomcastError("bad_room", `invalid room name: ${o.room}`);
   if ((o.since === undefined) !== (o.epoch === undefined)) {
     throw new RoomcastError("bad_options", "roomcast: pass both `since` and `epoch`, or neither");

@@ -40,82 +40,82 @@ export interface RefresherDeps {
 
 /** One refresh schedule per connection: started after `synced`, stopped when the socket goes. */
 export class TokenRefresher {
-  readonly #deps: RefresherDeps;
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #expMs: number | null = null;
-  #pending = false;
+  private readonly deps: RefresherDeps;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private expMs: number | null = null;
+  private inFlight = false;
   /** Bumped on stop(): a token function that resolves late is ignored. */
-  #generation = 0;
+  private generation = 0;
 
   constructor(deps: RefresherDeps) {
-    this.#deps = deps;
+    this.deps = deps;
   }
 
   /** A refresh was sent and no answer has come yet. */
   get pending(): boolean {
-    return this.#pending;
+    return this.inFlight;
   }
 
   /** Schedules the first refresh for the token this connection opened with (nothing if it has no exp). */
   start(token: string): void {
     this.stop();
     const exp = jwtExp(token);
-    if (exp !== null) this.#schedule(exp * 1000);
+    if (exp !== null) this.schedule(exp * 1000);
   }
 
   /** The server accepted a refresh: schedule the next one for the new exp (seconds). */
   refreshed(exp: number): void {
-    if (!this.#pending) return;
-    this.#pending = false;
-    this.#schedule(exp * 1000);
+    if (!this.inFlight) return;
+    this.inFlight = false;
+    this.schedule(exp * 1000);
   }
 
   /** The server refused the pending refresh. Returns false when no refresh was pending. */
   refused(error: RoomcastError): boolean {
-    if (!this.#pending) return false;
-    this.#pending = false;
-    this.#clear();
-    this.#deps.onRefused(error);
+    if (!this.inFlight) return false;
+    this.inFlight = false;
+    this.clear();
+    this.deps.onRefused(error);
     return true;
   }
 
   stop(): void {
-    this.#generation++;
-    this.#pending = false;
-    this.#expMs = null;
-    this.#clear();
+    this.generation++;
+    this.inFlight = false;
+    this.expMs = null;
+    this.clear();
   }
 
-  #clear(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+  private clear(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
   }
 
-  #schedule(expMs: number): void {
-    this.#clear();
-    this.#expMs = expMs;
-    this.#timer = setTimeout(() => void this.#refresh(), refreshDelay(expMs, this.#deps.now()));
+  private schedule(expMs: number): void {
+    this.clear();
+    this.expMs = expMs;
+    this.timer = setTimeout(() => void this.refresh(), refreshDelay(expMs, this.deps.now()));
   }
 
-  async #refresh(): Promise<void> {
-    this.#timer = null;
-    const gen = this.#generation;
+  private async refresh(): Promise<void> {
+    this.timer = null;
+    const gen = this.generation;
     let token: string;
     try {
-      token = await this.#deps.token();
+      token = await this.deps.token();
     } catch (err) {
-      if (gen !== this.#generation) return;
+      if (gen !== this.generation) return;
       const why = err instanceof Error ? err.message : String(err);
-      this.#deps.onError(new RoomcastError("unauthorized", `token function failed: ${why}`, { cause: err }));
+      this.deps.onError(new RoomcastError("unauthorized", `token function failed: ${why}`, { cause: err }));
       // Try again in a while: until exp the connection is fine; at exp the server closes it (4401).
-      const expMs = this.#expMs;
-      if (expMs !== null && expMs - this.#deps.now() > 1_000) this.#schedule(expMs);
+      const expMs = this.expMs;
+      if (expMs !== null && expMs - this.deps.now() > 1_000) this.schedule(expMs);
       return;
     }
-    if (gen !== this.#generation) return;
+    if (gen !== this.generation) return;
     try {
-      this.#deps.send({ type: "refresh", token });
-      this.#pending = true;
+      this.deps.send({ type: "refresh", token });
+      this.inFlight = true;
     } catch {
       // The socket is going away; the reconnect fetches a fresh token anyway.
     }

@@ -5,11 +5,13 @@ import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
 import {
   type AckFrame,
   CloseCode,
+  type DirectFrame,
   type KickResult,
   type Member,
   type MessageFrame,
   PING,
   PONG,
+  type PresenceFrame,
   type RefreshedFrame,
   type RefreshFrame,
   type RoomInfo,
@@ -208,13 +210,14 @@ export class Room extends DurableObject<RoomcastVars> {
     const targets = this.ctx.getWebSockets(userTag(frame.to)).filter(isOpen);
     if (targets.length === 0)
       return sendError(ws, "no_such_user", `user '${frame.to}' is not in this room`, frame.id);
-    const text = JSON.stringify({
+    const direct: DirectFrame = {
       type: "direct",
       from,
       data: frame.data,
       ts: now,
       ...(frame.id ? { id: frame.id } : {}),
-    });
+    };
+    const text = JSON.stringify(direct);
     for (const t of targets) trySend(t, text);
   }
 
@@ -411,7 +414,8 @@ export class Room extends DurableObject<RoomcastVars> {
   }
 
   #presence(event: "join" | "leave", user: UserRef, members: number, except: WebSocket): void {
-    this.#broadcast(JSON.stringify({ type: "presence", event, user, members }), except);
+    const frame: PresenceFrame = { type: "presence", event, user, members };
+    this.#broadcast(JSON.stringify(frame), except);
   }
 
   /** Server-initiated close: announce the departure now, the client's echo is ignored. */

@@ -2,9 +2,9 @@
 const MAX_HEIGHT_PX = 160;
 
 export class Composer {
-  readonly #form: HTMLFormElement;
-  readonly #input: HTMLTextAreaElement;
-  readonly #button: HTMLButtonElement;
+  private readonly form: HTMLFormElement;
+  private readonly input: HTMLTextAreaElement;
+  private readonly button: HTMLButtonElement;
 
   /** `onSend` gets the trimmed text; returning false keeps the text in the box (e.g. too large). */
   constructor(
@@ -13,16 +13,16 @@ export class Composer {
     button: HTMLButtonElement,
     onSend: (text: string) => boolean,
   ) {
-    this.#form = form;
-    this.#input = input;
-    this.#button = button;
+    this.form = form;
+    this.input = input;
+    this.button = button;
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const text = input.value.trim();
       if (text === "" || input.disabled) return;
       if (onSend(text)) {
         input.value = "";
-        this.#fit();
+        this.fit();
       }
       input.focus();
     });
@@ -33,25 +33,25 @@ export class Composer {
         form.requestSubmit();
       }
     });
-    input.addEventListener("input", () => this.#fit());
+    input.addEventListener("input", () => this.fit());
   }
 
   setEnabled(enabled: boolean): void {
-    this.#input.disabled = !enabled;
-    this.#button.disabled = !enabled;
-    this.#form.classList.toggle("disabled", !enabled);
+    this.input.disabled = !enabled;
+    this.button.disabled = !enabled;
+    this.form.classList.toggle("disabled", !enabled);
   }
 
   setPlaceholder(text: string): void {
-    this.#input.placeholder = text;
+    this.input.placeholder = text;
   }
 
   focus(): void {
-    this.#input.focus();
+    this.input.focus();
   }
 
-  #fit(): void {
-    this.#input.style.height = "auto";
-    this.#input.style.height = `${Math.min(this.#input.scrollHeight, MAX_HEIGHT_PX)}px`;
+  private fit(): void {
+    this.input.style.height = "auto";
+    this.input.style.height = `${Math.min(this.input.scrollHeight, MAX_HEIGHT_PX)}px`;
   }
 }

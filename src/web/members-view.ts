@@ -4,13 +4,13 @@ import { el } from "./dom.ts";
 import { displayName, hueOf, initials } from "./format.ts";
 
 export class MembersView {
-  readonly #list: HTMLUListElement;
-  readonly #counts: HTMLElement[];
+  private readonly list: HTMLUListElement;
+  private readonly counts: HTMLElement[];
 
   /** `counts`: every element that shows the number of members (sidebar title, phone toggle). */
   constructor(list: HTMLUListElement, counts: HTMLElement[]) {
-    this.#list = list;
-    this.#counts = counts;
+    this.list = list;
+    this.counts = counts;
   }
 
   render(members: readonly Member[], selfId: string | null): void {
@@ -19,7 +19,7 @@ export class MembersView {
       if (b.id === selfId) return 1;
       return displayName(a).localeCompare(displayName(b));
     });
-    this.#list.replaceChildren(
+    this.list.replaceChildren(
       ...sorted.map((m) => {
         const avatar = el("span", {
           className: "avatar small",
@@ -45,7 +45,7 @@ export class MembersView {
         return item;
       }),
     );
-    for (const c of this.#counts) c.textContent = String(members.length);
+    for (const c of this.counts) c.textContent = String(members.length);
   }
 
   clear(): void {

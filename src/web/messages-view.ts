@@ -17,46 +17,46 @@ const STICKY_PX = 80;
 const MAX_ITEMS = 2000;
 
 export class MessagesView {
-  readonly #list: HTMLOListElement;
-  readonly #scroller: HTMLElement;
+  private readonly list: HTMLOListElement;
+  private readonly scroller: HTMLElement;
   /** Keys already shown: `seq:<epoch>:<seq>` and `id:<user>:<id>`, so replays never duplicate. */
-  readonly #seen = new Set<string>();
-  #self: UserRef | null = null;
-  #epoch = "";
-  #last: { from: string; ts: number } | null = null;
+  private readonly seen = new Set<string>();
+  private self: UserRef | null = null;
+  private epoch = "";
+  private last: { from: string; ts: number } | null = null;
 
   constructor(list: HTMLOListElement, scroller: HTMLElement) {
-    this.#list = list;
-    this.#scroller = scroller;
+    this.list = list;
+    this.scroller = scroller;
   }
 
   /** Who "own" messages belong to (from the welcome frame). */
   setSelf(user: UserRef): void {
-    this.#self = user;
+    this.self = user;
   }
 
   /** The room's history epoch: seq numbers are only unique within one. */
   setEpoch(epoch: string): void {
-    this.#epoch = epoch;
+    this.epoch = epoch;
   }
 
   clear(): void {
-    this.#list.replaceChildren();
-    this.#seen.clear();
-    this.#last = null;
+    this.list.replaceChildren();
+    this.seen.clear();
+    this.last = null;
   }
 
   /** Shows a published message unless it is already on screen; returns whether it was added. */
   addMessage(m: MessageFrame): boolean {
-    const seqKey = `seq:${this.#epoch}:${m.seq}`;
+    const seqKey = `seq:${this.epoch}:${m.seq}`;
     const idKey = m.id === undefined ? null : `id:${m.from.id}:${m.id}`;
-    if (this.#seen.has(seqKey) || (idKey && this.#seen.has(idKey))) return false;
-    this.#seen.add(seqKey);
-    if (idKey) this.#seen.add(idKey);
-    const item = this.#item(m.from, m.data, m.ts, false);
+    if (this.seen.has(seqKey) || (idKey && this.seen.has(idKey))) return false;
+    this.seen.add(seqKey);
+    if (idKey) this.seen.add(idKey);
+    const item = this.item(m.from, m.data, m.ts, false);
     item.dataset.seq = String(m.seq);
     if (m.id !== undefined) item.dataset.id = m.id;
-    this.#append(item);
+    this.append(item);
     return true;
   }
 
@@ -64,25 +64,25 @@ export class MessagesView {
   addDirect(m: DirectFrame): void {
     if (m.id !== undefined) {
       const key = `direct:${m.from.id}:${m.id}`;
-      if (this.#seen.has(key)) return;
-      this.#seen.add(key);
+      if (this.seen.has(key)) return;
+      this.seen.add(key);
     }
-    this.#append(this.#item(m.from, m.data, m.ts, true));
+    this.append(this.item(m.from, m.data, m.ts, true));
   }
 
   /** Shows an own message at once, marked pending until `sent` or `failed`. */
   addPending(id: string, data: unknown): PendingMessage {
-    const self = this.#self ?? { id: "me", name: null };
-    this.#seen.add(`id:${self.id}:${id}`);
-    const item = this.#item(self, data, Date.now(), false);
+    const self = this.self ?? { id: "me", name: null };
+    this.seen.add(`id:${self.id}:${id}`);
+    const item = this.item(self, data, Date.now(), false);
     item.dataset.id = id;
     item.classList.add("pending");
     const state = el("div", { className: "msg-state", text: "Sending…" });
     item.querySelector(".bubble")?.append(state);
-    this.#append(item);
+    this.append(item);
     return {
       sent: (seq) => {
-        this.#seen.add(`seq:${this.#epoch}:${seq}`);
+        this.seen.add(`seq:${this.epoch}:${seq}`);
         item.dataset.seq = String(seq);
         item.classList.remove("pending", "failed");
         state.replaceChildren();
@@ -111,16 +111,16 @@ export class MessagesView {
   /** A centred system line (joins, leaves, reconnects); returned so its text can be updated. */
   addNote(text: string, kind: "info" | "warn" = "info"): HTMLLIElement {
     const note = el("li", { className: `note ${kind}`, text });
-    this.#append(note);
-    this.#last = null;
+    this.append(note);
+    this.last = null;
     return note;
   }
 
-  #item(from: UserRef, data: unknown, ts: number, direct: boolean): HTMLLIElement {
-    const own = this.#self !== null && from.id === this.#self.id;
+  private item(from: UserRef, data: unknown, ts: number, direct: boolean): HTMLLIElement {
+    const own = this.self !== null && from.id === this.self.id;
     const body = messageBody(data);
-    const grouped = !direct && this.#last?.from === from.id && ts - this.#last.ts < GROUP_MS;
-    this.#last = direct ? null : { from: from.id, ts };
+    const grouped = !direct && this.last?.from === from.id && ts - this.last.ts < GROUP_MS;
+    this.last = direct ? null : { from: from.id, ts };
 
     const avatar = el("div", { className: "avatar", text: initials(from), attrs: { "aria-hidden": "true" } });
     avatar.style.setProperty("--hue", String(hueOf(from.id)));
@@ -140,12 +140,12 @@ export class MessagesView {
     return item;
   }
 
-  #append(node: HTMLElement): void {
-    const s = this.#scroller;
+  private append(node: HTMLElement): void {
+    const s = this.scroller;
     const follow = s.scrollHeight - s.scrollTop - s.clientHeight < STICKY_PX;
-    this.#list.append(node);
-    // Their keys stay in #seen: a late replay of a dropped message must not bring it back.
-    while (this.#list.childElementCount > MAX_ITEMS) this.#list.firstElementChild?.remove();
+    this.list.append(node);
+    // Their keys stay in `seen`: a late replay of a dropped message must not bring it back.
+    while (this.list.childElementCount > MAX_ITEMS) this.list.firstElementChild?.remove();
     if (follow || node.classList.contains("own")) s.scrollTop = s.scrollHeight;
   }
 }
