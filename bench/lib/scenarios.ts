@@ -1,0 +1,227 @@
+// The bench's measurements: a fan-out window at an offered rate, a connection storm, idle memory per
+// connection, and the saturation ramp. Each is bounded in sockets and time.
+import type WebSocket from "ws";
+import { closeAll, openSockets, payload, Recorder, spread } from "./fleet.ts";
+import { type CpuShare, cpuWindow, rssBytes } from "./procs.ts";
+import type { Target } from "./targets.ts";
+
+let windows = 0;
+let runs = 0;
+
+/** A fresh room-name prefix, so no scenario sees another's history or sockets. */
+export function freshPrefix(what: string): string {
+  return `${what}-${process.pid}-${++runs}`;
+}
+
+/** The processes whose CPU a window reports: the runtime, wrangler's proxy, wrangler, the load generator. */
+function watched(t: Target): Record<string, number> {
+  return { runtime: t.procs.runtime, proxy: t.procs.proxy, wrangler: t.procs.wrangler, loadgen: process.pid };
+}
+
+export interface WindowResult {
+  offered: number;
+  expected: number;
+  delivered: number;
+  /** delivered / expected */
+  share: number;
+  drops: number;
+  deliveriesPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  cpu: CpuShare;
+  /** runtime CPU per publish (its fan-out included), µs: steadier than rates on a busy machine */
+  runtimeUsPerPublish: number;
+}
+
+/** Connected rooms of one target, with the recorder their sockets report to. */
+export interface Fleet {
+  target: Target;
+  rooms: WebSocket[][];
+  recorder: Recorder;
+}
+
+export async function connectFleet(target: Target, rooms: number, clients: number): Promise<Fleet> {
+  const recorder = new Recorder();
+  const specs = spread(freshPrefix("fan"), rooms, clients);
+  const opened = await openSockets(target, specs, { concurrency: 50, timeoutMs: 30_000, recorder });
+  if (opened.failures > 0) {
+    await closeAll(opened.sockets);
+    throw new Error(
+      `${target.name}: ${opened.failures} of ${specs.length} sockets failed: ${opened.errors[0]}`,
+    );
+  }
+  const byRoom: WebSocket[][] = [];
+  for (let r = 0; r < rooms; r++) byRoom.push(opened.sockets.slice(r * clients, (r + 1) * clients));
+  return { target, rooms: byRoom, recorder };
+}
+
+/**
+ * Every socket publishes `perClient` messages/s for `seconds` (round robin, so rooms get equal load);
+ * each publish is expected at every other socket of its room. Waits up to `drainMs` after the last send.
+ */
+export async function fanoutWindow(
+  f: Fleet,
+  o: { perClient: number; seconds: number; drainMs: number },
+): Promise<WindowResult> {
+  const window = ++windows;
+  const all = f.rooms.flatMap((sockets) => sockets.map((ws) => ({ ws, others: sockets.length - 1 })));
+  const rate = all.length * o.perClient;
+  const total = Math.max(1, Math.round(rate * o.seconds));
+  f.recorder.begin(window);
+  const cpu = cpuWindow(watched(f.target));
+  const t0 = performance.now();
+  let sent = 0;
+  let expected = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+      for (; sent < due; sent++) {
+        const s = all[sent % all.length];
+        if (s === undefined) break;
+        s.ws.send(f.target.publishFrame(payload(window)));
+        expected += s.others;
+      }
+      if (sent >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(tick, 2);
+    tick();
+  });
+  await f.recorder.until(expected, o.drainMs);
+  const use = cpu.stop();
+  const r = f.recorder;
+  const elapsed = Math.max(o.seconds, ((r.lastAt || performance.now()) - t0) / 1000);
+  return {
+    offered: Math.round(rate * (all[0]?.others ?? 0)),
+    expected,
+    delivered: r.delivered,
+    share: expected > 0 ? r.delivered / expected : 1,
+    drops: Math.max(0, expected - r.delivered),
+    deliveriesPerSecond: Math.round(r.delivered / elapsed),
+    ...r.percentiles(),
+    cpu: use.share,
+    runtimeUsPerPublish: Math.round(((use.seconds.runtime ?? 0) / Math.max(1, sent)) * 1e6),
+  };
+}
+
+export interface StormResult {
+  sockets: number;
+  ok: number;
+  failures: number;
+  errors: string[];
+  seconds: number;
+  connPerSecond: number;
+  cpu: CpuShare;
+  /** CPU ms per ready connection in the runtime and in the proxy */
+  runtimeMsPerConn: number;
+  proxyMsPerConn: number;
+}
+
+/** Opens `rooms × perRoom` sockets at once (256 handshakes in flight) and times until all are ready. */
+export async function storm(target: Target, rooms: number, perRoom: number): Promise<StormResult> {
+  const specs = spread(freshPrefix("storm"), rooms, perRoom);
+  const cpu = cpuWindow(watched(target));
+  const opened = await openSockets(target, specs, { concurrency: 256, timeoutMs: 60_000, recorder: null });
+  const use = cpu.stop();
+  await closeAll(opened.sockets);
+  const ok = Math.max(1, opened.sockets.length);
+  return {
+    sockets: specs.length,
+    ok: opened.sockets.length,
+    failures: opened.failures,
+    errors: opened.errors,
+    seconds: opened.seconds,
+    connPerSecond: Math.round(opened.sockets.length / opened.seconds),
+    cpu: use.share,
+    runtimeMsPerConn: Number((((use.seconds.runtime ?? 0) / ok) * 1000).toFixed(2)),
+    proxyMsPerConn: Number((((use.seconds.proxy ?? 0) / ok) * 1000).toFixed(2)),
+  };
+}
+
+export interface IdleResult {
+  sockets: number;
+  failures: number;
+  connectSeconds: number;
+  runtimeBytesPerConn: number;
+  proxyBytesPerConn: number;
+  runtimeRssBefore: number;
+  runtimeRssAfter: number;
+}
+
+/** Resident memory of the runtime (and proxy) per open, idle connection: RSS after minus before. */
+export async function idleMemory(
+  target: Target,
+  rooms: number,
+  perRoom: number,
+  settleMs: number,
+): Promise<IdleResult> {
+  // Warm the isolate first so its own start-up does not count as per-connection memory.
+  const warm = await openSockets(target, spread(freshPrefix("warm"), 1, 4), {
+    concurrency: 4,
+    timeoutMs: 30_000,
+    recorder: null,
+  });
+  await closeAll(warm.sockets);
+  const before = { runtime: rssBytes(target.procs.runtime), proxy: rssBytes(target.procs.proxy) };
+  const specs = spread(freshPrefix("idle"), rooms, perRoom);
+  const opened = await openSockets(target, specs, { concurrency: 64, timeoutMs: 60_000, recorder: null });
+  await new Promise((r) => setTimeout(r, settleMs)); // let the last presence frames and pongs go out
+  const after = { runtime: rssBytes(target.procs.runtime), proxy: rssBytes(target.procs.proxy) };
+  await closeAll(opened.sockets);
+  const n = Math.max(1, opened.sockets.length);
+  return {
+    sockets: specs.length,
+    failures: opened.failures,
+    connectSeconds: opened.seconds,
+    runtimeBytesPerConn: Math.round((after.runtime - before.runtime) / n),
+    proxyBytesPerConn: Math.round((after.proxy - before.proxy) / n),
+    runtimeRssBefore: before.runtime,
+    runtimeRssAfter: after.runtime,
+  };
+}
+
+export interface RampStep extends WindowResult {
+  publishesPerSecond: number;
+  pass: boolean;
+}
+
+export interface RampResult {
+  clients: number;
+  /** highest deliveries/s of a passing step (p99 ≤ 250 ms, nothing lost), 0 if none passed */
+  sustained: number;
+  steps: RampStep[];
+}
+
+export const RAMP_P99_MS = 250;
+
+/**
+ * One room of `clients`; the total publish rate grows by `factor` per step from `start` until a step
+ * loses a message or its p99 exceeds 250 ms (or `maxSteps`).
+ */
+export async function saturationRamp(
+  target: Target,
+  clients: number,
+  o: { start: number; factor: number; maxSteps: number; seconds: number },
+): Promise<RampResult> {
+  const fleet = await connectFleet(target, 1, clients);
+  const steps: RampStep[] = [];
+  let sustained = 0;
+  try {
+    let rate = o.start;
+    for (let i = 0; i < o.maxSteps; i++) {
+      const w = await fanoutWindow(fleet, { perClient: rate / clients, seconds: o.seconds, drainMs: 2000 });
+      const pass = w.drops === 0 && w.p99 <= RAMP_P99_MS;
+      steps.push({ ...w, publishesPerSecond: Math.round(rate), pass });
+      if (!pass) break;
+      sustained = Math.max(sustained, w.deliveriesPerSecond);
+      rate *= o.factor;
+    }
+  } finally {
+    await closeAll(fleet.rooms.flat());
+  }
+  return { clients, sustained, steps };
+}

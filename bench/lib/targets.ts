@@ -1,0 +1,72 @@
+// The servers a bench run compares, each started by `wrangler dev` on a free loopback port, and the
+// wire protocol the load generator speaks to each.
+import { mintToken } from "../../src/cli/mint.ts";
+import { type DevServer, startDevServer, TEST_SECRET } from "../../test/support/dev-server.ts";
+import { type DevProcesses, devProcesses } from "./procs.ts";
+
+export type TargetName = "roomcast" | "bare";
+
+export interface Target {
+  name: TargetName;
+  server: DevServer;
+  procs: DevProcesses;
+  /** The socket URL for user number `user` in `room`. */
+  socketUrl(room: string, user: number): Promise<string>;
+  /** "synced": ready after the server's `synced` frame (then it sends `ping`); "open": after the handshake. */
+  readyOn: "open" | "synced";
+  /** The text frame that publishes `payload` (a JSON object) to the room. */
+  publishFrame(payload: string): string;
+}
+
+export interface RoomcastOptions {
+  logLevel: string;
+  /** connect with `?batch=1` (coalesced delivery) */
+  batch: boolean;
+}
+
+const BENCH_VARS = {
+  // The load generator publishes far above the default 20 frames/s per connection.
+  RATE_PER_SECOND: "100000",
+  IDLE_TIMEOUT_SECONDS: "600",
+};
+
+export async function startRoomcast(o: RoomcastOptions): Promise<Target> {
+  const server = await startDevServer({ vars: { ...BENCH_VARS, LOG_LEVEL: o.logLevel } });
+  const tokens = new Map<number, Promise<string>>();
+  const tokenFor = (user: number): Promise<string> => {
+    let t = tokens.get(user);
+    if (t === undefined) {
+      t = mintToken({
+        secret: TEST_SECRET,
+        user: `u${user}`,
+        rooms: { "*": ["read", "write"] },
+        ttlSeconds: 3600,
+      });
+      tokens.set(user, t);
+    }
+    return t;
+  };
+  const base = server.url.replace(/^http/, "ws");
+  return {
+    name: "roomcast",
+    server,
+    procs: devProcesses(server.port),
+    readyOn: "synced",
+    socketUrl: async (room, user) =>
+      `${base}/rooms/${room}/ws?token=${await tokenFor(user)}${o.batch ? "&batch=1" : ""}`,
+    publishFrame: (payload) => `{"type":"publish","data":${payload}}`,
+  };
+}
+
+export async function startBare(): Promise<Target> {
+  const server = await startDevServer({ args: ["--config", "bench/baseline/wrangler.toml"] });
+  const base = server.url.replace(/^http/, "ws");
+  return {
+    name: "bare",
+    server,
+    procs: devProcesses(server.port),
+    readyOn: "open",
+    socketUrl: async (room) => `${base}/rooms/${room}/ws`,
+    publishFrame: (payload) => payload,
+  };
+}

@@ -1,0 +1,201 @@
+// `npm run bench`: roomcast against a bare hibernatable broadcast Durable Object (bench/baseline), in one
+// run on this machine: fan-out matrix, connection storm, idle memory per connection, saturation ramp.
+// Writes bench/results/<date>-<mode>.{json,md}; the last line printed is the ratio summary.
+// `npm run bench -- --quick` checks a change in under two minutes. Servers are started and stopped here.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT } from "../test/support/dev-server.ts";
+import { closeAll } from "./lib/fleet.ts";
+import { type BenchRecord, type FanoutCase, markdown, median, ratios, summaryLine } from "./lib/report.ts";
+import {
+  connectFleet,
+  fanoutWindow,
+  idleMemory,
+  saturationRamp,
+  storm,
+  type WindowResult,
+} from "./lib/scenarios.ts";
+import { startBare, startRoomcast, type Target } from "./lib/targets.ts";
+
+const started = performance.now();
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    reps: { type: "string" },
+    seconds: { type: "string" },
+    "log-level": { type: "string" },
+    "no-batch": { type: "boolean", default: false },
+    only: { type: "string" },
+  },
+});
+
+const quick = args.quick;
+const reps = Number(args.reps ?? (quick ? 1 : 3));
+const seconds = Number(args.seconds ?? (quick ? 2 : 10));
+/** Sockets for the storm and the idle-memory count: the issue's sizes, halved in quick mode. */
+const stormSockets = quick ? 500 : 1000;
+const idleSockets = quick ? 500 : 2000;
+/** Scenarios that would start after this many seconds are skipped (and listed as skipped). */
+const budgetSeconds = quick ? 100 : 1500;
+const only = new Set((args.only ?? "idle,storm,fanout,saturation").split(","));
+/** roomcast's LOG_LEVEL: the one wrangler.toml ships unless --log-level says otherwise. */
+const logLevel =
+  args["log-level"] ??
+  /^LOG_LEVEL\s*=\s*"(\w+)"/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))?.[1] ??
+  "info";
+const batch = !args["no-batch"];
+
+const MATRIX: FanoutCase[] = [
+  { rooms: 1, clients: 50, perClient: 10 },
+  { rooms: 10, clients: 20, perClient: 10 },
+  { rooms: 1, clients: 200, perClient: 2 },
+];
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+const targets: Target[] = [];
+const skipped: string[] = [];
+/** True when the scenario was asked for and the time budget allows starting it. */
+function want(scenario: string): boolean {
+  if (!only.has(scenario)) return false;
+  if ((performance.now() - started) / 1000 < budgetSeconds) return true;
+  skipped.push(scenario);
+  log(`skipping ${scenario}: past the ${budgetSeconds} s budget (a busy machine?)`);
+  return false;
+}
+const stopAll = () => Promise.all(targets.map((t) => t.server.dispose()));
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => void stopAll().finally(() => process.exit(130)));
+}
+// Bounded: whatever happens, the run ends (and its servers stop) within this long.
+const hardStop = setTimeout(
+  () => {
+    log("hard deadline reached; stopping servers");
+    void stopAll().finally(() => process.exit(2));
+  },
+  (budgetSeconds + 120) * 1000,
+);
+hardStop.unref();
+
+const wranglerVersion = execFileSync(
+  process.execPath,
+  [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "--version"],
+  {
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  },
+).trim();
+const record: BenchRecord = {
+  meta: {
+    date: new Date().toISOString(),
+    mode: quick ? "quick" : "full",
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    wrangler: wranglerVersion,
+    roomcastLogLevel: logLevel,
+    roomcastBatch: batch,
+    repetitions: reps,
+    windowSeconds: seconds,
+    payloadBytes: 64,
+    stormSockets,
+    idleSockets,
+  },
+  fanout: [],
+  storm: [],
+  idle: [],
+  saturation: [],
+};
+
+try {
+  log(`starting roomcast (LOG_LEVEL=${logLevel}, batch=${batch}) and the bare DO with wrangler dev`);
+  targets.push(...(await Promise.all([startRoomcast({ logLevel, batch }), startBare()])));
+  for (const t of targets)
+    log(`${t.name} on ${t.server.url}: runtime pid ${t.procs.runtime}, proxy pid ${t.procs.proxy}`);
+
+  if (want("idle")) {
+    for (const t of targets) {
+      const result = await idleMemory(t, 10, idleSockets / 10, quick ? 1000 : 2000);
+      record.idle.push({ target: t.name, result });
+      log(
+        `idle ${t.name}: ${Math.round(result.runtimeBytesPerConn / 1024)} KB/conn in the runtime (${result.sockets} sockets, ${result.failures} failed)`,
+      );
+    }
+  }
+
+  if (want("storm")) {
+    const runs = new Map<string, Awaited<ReturnType<typeof storm>>[]>();
+    for (let i = 0; i < reps; i++) {
+      for (const t of i % 2 ? [...targets].reverse() : targets) {
+        const s = await storm(t, 10, stormSockets / 10);
+        runs.set(t.name, [...(runs.get(t.name) ?? []), s]);
+        log(`storm ${t.name}: ${s.connPerSecond} conn/s, ${s.failures} failed`);
+      }
+    }
+    for (const t of targets) {
+      const r = runs.get(t.name) ?? [];
+      record.storm.push({ target: t.name, runs: r, median: median(r) });
+    }
+  }
+
+  if (want("fanout")) {
+    for (const c of MATRIX) {
+      const fleets = [];
+      for (const t of targets) fleets.push(await connectFleet(t, c.rooms, c.clients));
+      const runs = new Map<string, WindowResult[]>();
+      try {
+        for (const f of fleets)
+          await fanoutWindow(f, { perClient: c.perClient / 2, seconds: 1, drainMs: 2000 }); // warm-up
+        for (let i = 0; i < reps; i++) {
+          for (const f of i % 2 ? [...fleets].reverse() : fleets) {
+            const w = await fanoutWindow(f, { perClient: c.perClient, seconds, drainMs: 3000 });
+            runs.set(f.target.name, [...(runs.get(f.target.name) ?? []), w]);
+            log(
+              `fanout ${c.rooms}×${c.clients}@${c.perClient} ${f.target.name}: ${w.deliveriesPerSecond}/s, p99 ${w.p99.toFixed(1)} ms, lost ${w.drops}`,
+            );
+          }
+        }
+      } finally {
+        for (const f of fleets) await closeAll(f.rooms.flat());
+      }
+      for (const t of targets) {
+        const r = runs.get(t.name) ?? [];
+        record.fanout.push({ case: c, target: t.name, runs: r, median: median(r) });
+      }
+    }
+  }
+
+  if (want("saturation")) {
+    for (const clients of [50, 200]) {
+      for (const t of targets) {
+        // Total publishes/s: start low enough for the bare DO, grow geometrically.
+        const result = await saturationRamp(t, clients, {
+          start: (clients === 50 ? 200 : 50) * (quick ? 2 : 1),
+          factor: quick ? 1.6 : 1.25,
+          maxSteps: quick ? 4 : 14,
+          seconds: quick ? 2 : 5,
+        });
+        record.saturation.push({ target: t.name, result });
+        log(`saturation 1×${clients} ${t.name}: sustained ${result.sustained} deliveries/s`);
+      }
+    }
+  }
+} finally {
+  await stopAll();
+}
+
+record.meta.seconds = Math.round((performance.now() - started) / 1000);
+if (skipped.length > 0) record.meta.skipped = skipped.join(", ");
+const dir = join(ROOT, "bench/results");
+mkdirSync(dir, { recursive: true });
+const stem = join(dir, `${String(record.meta.date).replace(/[:.]/g, "-")}-${record.meta.mode}`);
+const md = markdown(record);
+writeFileSync(`${stem}.json`, `${JSON.stringify({ ...record, ratios: ratios(record) }, null, 2)}\n`);
+writeFileSync(`${stem}.md`, md);
+console.log(md);
+console.log(`results: ${stem}.{json,md} (${record.meta.seconds} s)`);
+console.log(summaryLine(ratios(record)));
