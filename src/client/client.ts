@@ -271,6 +271,15 @@ export class Client implements RoomClient {
         if (this.stream.receive(frame.seq, mine) === "deliver") this.events.emit("message", frame);
         return;
       }
+      case "batch": {
+        // Unpacked as if each message had come alone; stop if a listener closed or dropped this socket.
+        const gen = this.generation;
+        for (const m of frame.messages) {
+          if (gen !== this.generation) return;
+          this.onFrame(m);
+        }
+        return;
+      }
       case "ack":
         if (frame.id !== null && this.queue.ack(frame.id, frame.seq)) this.stream.ownAck(frame.seq);
         return;

@@ -2,6 +2,7 @@
 import * as v from "valibot";
 import {
   type AckFrame,
+  type BatchFrame,
   type DirectFrame,
   type ErrorFrame,
   FRAME_ERROR_CODES,
@@ -58,6 +59,11 @@ const Message = v.object({
   ts: v.number(),
 }) satisfies v.GenericSchema<unknown, MessageFrame>;
 
+const Batch = v.object({
+  type: v.literal("batch"),
+  messages: v.array(Message),
+}) satisfies v.GenericSchema<unknown, BatchFrame>;
+
 const Direct = v.object({
   type: v.literal("direct"),
   from: User,
@@ -102,6 +108,7 @@ const Frame = v.variant("type", [
   Synced,
   Ack,
   Message,
+  Batch,
   Direct,
   Presence,
   Signal,

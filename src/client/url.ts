@@ -34,8 +34,9 @@ function withPath(base: URL, path: string): URL {
 }
 
 /**
- * `ws(s)://host/rooms/<room>/ws?token=…[&since=…&epoch=…|&rewind=…]`. The token goes in the query
- * string because browsers cannot set headers on a WebSocket. `rewind` (recent messages to replay) is
+ * `ws(s)://host/rooms/<room>/ws?token=…&batch=1[&since=…&epoch=…|&rewind=…]`. The token goes in the
+ * query string because browsers cannot set headers on a WebSocket. `batch=1` asks for coalesced
+ * delivery (several messages in one `batch` frame), which the client unpacks. `rewind` (recent messages to replay) is
  * only sent without a resume point: a client that has one must resume exactly from it.
  */
 export function socketUrl(
@@ -49,6 +50,7 @@ export function socketUrl(
   if (url.protocol === "http:") url.protocol = "ws:";
   if (url.protocol === "https:") url.protocol = "wss:";
   url.searchParams.set("token", token);
+  url.searchParams.set("batch", "1");
   if (resume) {
     url.searchParams.set("since", String(resume.since));
     url.searchParams.set("epoch", resume.epoch);

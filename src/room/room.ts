@@ -25,6 +25,7 @@ import { newSocketState, welcomeFrame } from "./admission.ts";
 import { parseClientFrame } from "./client-frames.ts";
 import { reciprocalCode } from "./close-codes.ts";
 import { dueForClose, type Liveness, nextDeadline } from "./deadlines.ts";
+import { BATCH_TAG, batchRequested, CommitOutbox, deliverCommit, sendReplay } from "./fanout.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { History } from "./history.ts";
 import { Bans, bannedMessage, kickReason } from "./moderation.ts";
@@ -60,6 +61,10 @@ export class Room extends DurableObject<RoomcastVars> {
     (p) => this.#store(p),
     () => this.ctx.storage.sync(),
   );
+  /** A commit's messages, delivered together at the end of the turn that wrote them. */
+  readonly #outbox = new CommitOutbox((messages) =>
+    deliverCommit(this.ctx.getWebSockets(), new Set(this.ctx.getWebSockets(BATCH_TAG)), messages, trySend),
+  );
 
   constructor(ctx: DurableObjectState, env: RoomcastVars) {
     super(ctx, env);
@@ -85,7 +90,9 @@ export class Room extends DurableObject<RoomcastVars> {
       );
     }
     const who = JSON.parse(decodeURIComponent(raw)) as Identity;
-    const resume = resumeRequestOf(new URL(req.url));
+    const url = new URL(req.url);
+    const resume = resumeRequestOf(url);
+    const batch = batchRequested(url);
 
     const ban = this.#bans.active(who.id, Date.now());
     if (ban) return errorResponse(403, "banned", bannedMessage(who.id, who.room, ban));
@@ -99,7 +106,7 @@ export class Room extends DurableObject<RoomcastVars> {
     const { 0: client, 1: server } = new WebSocketPair();
     const state = newSocketState(who, this.#settings, Date.now());
     if (peer?.[1].presence !== undefined) state.presence = peer[1].presence;
-    this.ctx.acceptWebSocket(server, [userTag(who.id)]);
+    this.ctx.acceptWebSocket(server, batch ? [userTag(who.id), BATCH_TAG] : [userTag(who.id)]);
     writeState(server, state);
 
     const members = membersOf([...open.map(([, s]) => s), state]);
@@ -111,13 +118,8 @@ export class Room extends DurableObject<RoomcastVars> {
     );
     server.send(JSON.stringify(welcome));
     const plan = planResume(resume, this.#history.epoch, this.#history.seq, this.#history.bounds());
-    let replayed = 0;
-    if (plan.replayAfter !== null) {
-      for (const frame of this.#history.framesAfter(plan.replayAfter)) {
-        server.send(frame);
-        replayed++;
-      }
-    }
+    const replayed =
+      plan.replayAfter === null ? 0 : sendReplay(server, this.#history.framesAfter(plan.replayAfter), batch);
     const synced: SyncedFrame = { type: "synced", seq: this.#history.seq, replayed, gap: plan.gap };
     server.send(JSON.stringify(synced));
 
@@ -403,7 +405,7 @@ export class Room extends DurableObject<RoomcastVars> {
       };
       return JSON.stringify(msg);
     });
-    this.#broadcast(frame, except);
+    this.#outbox.add(frame, except);
     return { seq, duplicate: false };
   }
 

@@ -127,6 +127,12 @@ export interface MessageFrame {
   ts: number;
 }
 
+/** Coalesced delivery (`?batch=1`): consecutive messages in seq order, each as it would be sent alone. */
+export interface BatchFrame {
+  type: "batch";
+  messages: MessageFrame[];
+}
+
 export interface DirectFrame {
   type: "direct";
   from: UserRef;
@@ -167,6 +173,7 @@ export type ServerFrame =
   | SyncedFrame
   | AckFrame
   | MessageFrame
+  | BatchFrame
   | DirectFrame
   | PresenceFrame
   | SignalFrame

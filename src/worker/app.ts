@@ -69,6 +69,7 @@ app.get("/rooms/:room/ws", async (c) => {
   const since = c.req.query("since");
   const epoch = c.req.query("epoch");
   const rewind = c.req.query("rewind");
+  const batch = c.req.query("batch");
   const target = new URL("https://room.internal/ws");
   if (since !== undefined) {
     if (!/^\d{1,15}$/.test(since)) {
@@ -83,6 +84,10 @@ app.get("/rooms/:room/ws", async (c) => {
     }
     target.searchParams.set("rewind", rewind);
   }
+  if (batch !== undefined && batch !== "0" && batch !== "1") {
+    throw new HttpError(400, "bad_request", "batch must be 1 (coalesced delivery) or 0");
+  }
+  if (batch === "1") target.searchParams.set("batch", "1");
   const identity: Identity = {
     room: a.room,
     id: a.token.sub,

@@ -11,7 +11,7 @@ describe("reconnect", () => {
   it("reconnects after 1006 with a jittered delay and resumes with since/epoch", async () => {
     const h = harness({ backoff: { baseMs: 1000 } });
     const first = h.sockets.last();
-    expect(first.url.href).toBe("ws://rooms.test/rooms/lobby/ws?token=tok");
+    expect(first.url.href).toBe("ws://rooms.test/rooms/lobby/ws?token=tok&batch=1");
     expect(first.binaryType).toBe("arraybuffer");
     first.accept({ epoch: "E", seq: 4 });
     expect(h.client.state).toEqual({ status: "open" });
@@ -29,7 +29,12 @@ describe("reconnect", () => {
     await flush(1);
     expect(h.sockets.sockets).toHaveLength(2);
     const url = h.sockets.last().url;
-    expect(Object.fromEntries(url.searchParams)).toEqual({ token: "tok", since: "5", epoch: "E" });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      token: "tok",
+      batch: "1",
+      since: "5",
+      epoch: "E",
+    });
     h.client.close();
   });
 

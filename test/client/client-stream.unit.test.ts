@@ -40,7 +40,12 @@ describe("delivery", () => {
   it("surfaces a gap through `synced` and resumes from its seq", async () => {
     const h = harness({ since: 2, epoch: "E" });
     const s1 = h.sockets.last();
-    expect(Object.fromEntries(s1.url.searchParams)).toEqual({ token: "tok", since: "2", epoch: "E" });
+    expect(Object.fromEntries(s1.url.searchParams)).toEqual({
+      token: "tok",
+      batch: "1",
+      since: "2",
+      epoch: "E",
+    });
     s1.accept({ epoch: "E", seq: 900 }, { seq: 900, replayed: 0, gap: true });
     expect(h.of("synced")).toEqual([{ seq: 900, replayed: 0, gap: true }]);
     expect(h.client.seq).toBe(900);

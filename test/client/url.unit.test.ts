@@ -6,19 +6,19 @@ import { authCheckUrl, parseBaseUrl, socketUrl } from "../../src/client/url.ts";
 describe("socketUrl", () => {
   it("maps http to ws and https to wss, keeping ws(s) as is", () => {
     expect(socketUrl(parseBaseUrl("http://127.0.0.1:8787"), "lobby", "t", null)).toBe(
-      "ws://127.0.0.1:8787/rooms/lobby/ws?token=t",
+      "ws://127.0.0.1:8787/rooms/lobby/ws?token=t&batch=1",
     );
     expect(socketUrl(parseBaseUrl("https://x.example"), "a.b-c_d", "t", null)).toBe(
-      "wss://x.example/rooms/a.b-c_d/ws?token=t",
+      "wss://x.example/rooms/a.b-c_d/ws?token=t&batch=1",
     );
     expect(socketUrl(parseBaseUrl("wss://x.example/"), "r", "t", null)).toBe(
-      "wss://x.example/rooms/r/ws?token=t",
+      "wss://x.example/rooms/r/ws?token=t&batch=1",
     );
   });
 
   it("keeps a path prefix and drops the base's own query", () => {
     expect(socketUrl(parseBaseUrl("https://x.example/api/?a=1#h"), "r", "t", null)).toBe(
-      "wss://x.example/api/rooms/r/ws?token=t",
+      "wss://x.example/api/rooms/r/ws?token=t&batch=1",
     );
   });
 
@@ -27,6 +27,13 @@ describe("socketUrl", () => {
     expect(url.searchParams.get("token")).toBe("a.b+c/=");
     expect(url.searchParams.get("since")).toBe("42");
     expect(url.searchParams.get("epoch")).toBe("ep 1");
+  });
+
+  it("always asks for coalesced delivery (batch=1), also when resuming or rewinding", () => {
+    const resumed = new URL(socketUrl(parseBaseUrl("http://h"), "r", "t", { epoch: "E", since: 1 }));
+    const rewound = new URL(socketUrl(parseBaseUrl("http://h"), "r", "t", null, 5));
+    expect(resumed.searchParams.get("batch")).toBe("1");
+    expect(rewound.searchParams.get("batch")).toBe("1");
   });
 
   it("rejects other schemes early", () => {
