@@ -12,6 +12,7 @@ export class Composer {
     input: HTMLTextAreaElement,
     button: HTMLButtonElement,
     onSend: (text: string) => boolean,
+    onType: () => void = () => undefined,
   ) {
     this.form = form;
     this.input = input;
@@ -33,7 +34,10 @@ export class Composer {
         form.requestSubmit();
       }
     });
-    input.addEventListener("input", () => this.fit());
+    input.addEventListener("input", () => {
+      this.fit();
+      if (input.value.trim() !== "") onType();
+    });
   }
 
   setEnabled(enabled: boolean): void {

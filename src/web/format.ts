@@ -91,7 +91,14 @@ export function explainClose(
     room_full: `Room '${room}' is full (room_full)`,
     misconfigured: "The server is misconfigured (misconfigured)",
     rate_limited: "Disconnected for sending too fast (rate_limited)",
+    banned: `You are banned from #${room}`,
   };
+  if (e?.code === "kicked") {
+    return {
+      title: `You were removed from #${room}: ${e.message}`,
+      detail: "Your connection was closed (4403).",
+    };
+  }
   const title = e ? titles[e.code] : undefined;
   if (title) return { title, detail };
   if (e && e.code !== "network" && e.code !== "closed") return { title: `Disconnected (${e.code})`, detail };

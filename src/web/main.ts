@@ -17,10 +17,13 @@ import { MembersView } from "./members-view.ts";
 import { MessagesView } from "./messages-view.ts";
 import { type Session, type SessionHooks, startSession } from "./session.ts";
 import { StatusView } from "./status-view.ts";
+import { TypingView } from "./typing.ts";
 import { getUi } from "./ui.ts";
 
 /** Refusals that no retry with the same token can fix: forget that token for this tab. */
-const TOKEN_REFUSALS = new Set(["unauthorized", "forbidden", "bad_room"]);
+const TOKEN_REFUSALS = new Set(["unauthorized", "forbidden", "bad_room", "banned"]);
+/** Closes a retry cannot undo: no Retry button. */
+const FINAL_CLOSES = new Set(["kicked", ...TOKEN_REFUSALS]);
 const TOAST_MS = 6000;
 
 const ui = getUi();
@@ -28,7 +31,14 @@ const storage = tabStorage();
 const messages = new MessagesView(ui.messages, ui.timeline);
 const members = new MembersView(ui.members, [ui.membersCount, ui.membersToggleCount]);
 const status = new StatusView(ui.status, ui.statusText);
-const composer = new Composer(ui.composer, ui.composerInput, ui.send, (text) => session?.send(text) ?? false);
+const typing = new TypingView(ui.typing);
+const composer = new Composer(
+  ui.composer,
+  ui.composerInput,
+  ui.send,
+  (text) => session?.send(text) ?? false,
+  () => session?.typing(),
+);
 
 let session: Session | null = null;
 let current: JoinParams | null = null;
@@ -78,9 +88,10 @@ function showClosed(state: Extract<ConnectionState, { status: "closed" }>, room:
   ui.errorDetail.textContent = why.detail;
   ui.errorBanner.hidden = false;
   ui.chatView.dataset.phase = "closed";
-  const refused = state.error?.code !== undefined && TOKEN_REFUSALS.has(state.error.code);
-  // The same token cannot get better: offer only another token.
-  ui.errorRetry.hidden = refused;
+  const code = state.error?.code;
+  const refused = code !== undefined && TOKEN_REFUSALS.has(code);
+  // The same token cannot get better, and a kick is final: offer only another token.
+  ui.errorRetry.hidden = code !== undefined && FINAL_CLOSES.has(code);
   if (refused) forgetToken(storage, room);
 }
 
@@ -142,7 +153,7 @@ function join(p: JoinParams): void {
     },
   };
   try {
-    session = startSession(p, { messages, members, status }, hooks);
+    session = startSession(p, { messages, members, status, typing }, hooks);
   } catch (err) {
     // connect() throws at once on what can never work, e.g. an invalid room name.
     const error =

@@ -3,6 +3,13 @@ import type { Member } from "../shared/protocol.ts";
 import { el } from "./dom.ts";
 import { displayName, hueOf, initials } from "./format.ts";
 
+/** The presence state the page sets while its tab is hidden. */
+export const AWAY = { status: "away" } as const;
+
+export function isAway(state: unknown): boolean {
+  return typeof state === "object" && state !== null && (state as { status?: unknown }).status === "away";
+}
+
 export class MembersView {
   private readonly list: HTMLUListElement;
   private readonly counts: HTMLElement[];
@@ -30,6 +37,8 @@ export class MembersView {
         const label = el("span", { className: "member-name", text: displayName(m) });
         const children: Node[] = [avatar, label];
         if (m.id === selfId) children.push(el("span", { className: "tag", text: "you" }));
+        const away = isAway(m.state);
+        if (away) children.push(el("span", { className: "tag away", text: "away" }));
         if (m.connections > 1) {
           children.push(
             el("span", {
@@ -39,7 +48,7 @@ export class MembersView {
             }),
           );
         }
-        const item = el("li", { className: "member" }, children);
+        const item = el("li", { className: away ? "member away" : "member" }, children);
         item.dataset.userId = m.id;
         item.title = m.name ? `${m.name} (${m.id})` : m.id;
         return item;

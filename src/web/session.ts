@@ -9,13 +9,16 @@ import { utf8Length } from "../shared/utf8.ts";
 import { displayName, publishFailure } from "./format.ts";
 import type { JoinParams } from "./fragment.ts";
 import type { MembersView } from "./members-view.ts";
+import { AWAY } from "./members-view.ts";
 import type { MessagesView } from "./messages-view.ts";
 import type { StatusView } from "./status-view.ts";
+import { isTyping, TYPING, TypingThrottle, type TypingView } from "./typing.ts";
 
 export interface SessionViews {
   messages: MessagesView;
   members: MembersView;
   status: StatusView;
+  typing: TypingView;
 }
 
 export interface SessionHooks {
@@ -33,6 +36,8 @@ export interface Session {
   readonly room: string;
   /** Publishes `{ text }`; false when it cannot be sent (too large). */
   send(text: string): boolean;
+  /** The person is typing: tells the room, at most every few seconds. */
+  typing(): void;
   /** Leaves the room for good (close 1000). */
   leave(): void;
 }
@@ -89,14 +94,27 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
     hooks.onSynced(s);
   });
   client.on("message", (m) => {
+    views.typing.stopped(m.from.id);
     views.messages.addMessage(m);
+  });
+  client.on("signal", (s) => {
+    if (isTyping(s.data) && s.from.id !== self?.id) views.typing.seen(s.from);
   });
   client.on("direct", (d) => {
     views.messages.addDirect(d);
   });
   client.on("presence", (p) => {
+    if (p.event === "update") return; // shown in the member list (e.g. "away")
+    if (p.event === "leave") views.typing.stopped(p.user.id);
     views.messages.addNote(`${displayName(p.user)} ${p.event === "join" ? "joined" : "left"}`);
   });
+  // Presence state "away" while this tab is hidden; the client restores it after a reconnect.
+  const visibility = () => {
+    if (client.state.status !== "closed") client.setState(document.hidden ? AWAY : null);
+  };
+  if (document.hidden) visibility();
+  document.addEventListener("visibilitychange", visibility);
+  const throttle = new TypingThrottle();
   client.on("members", (members) => views.members.render(members, self?.id ?? null));
   client.on("error", (e) => hooks.onError(`${e.message} (${e.code})`));
 
@@ -110,6 +128,7 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
         hooks.onError(`${tooBig.message} (${tooBig.code})`);
         return false;
       }
+      throttle.reset();
       const pending = views.messages.addPending(id, data);
       const attempt = () => {
         // Same id on retry: the room acks a repeated id with the original seq instead of storing it twice.
@@ -121,7 +140,17 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
       attempt();
       return true;
     },
+    typing() {
+      if (client.state.status !== "open" || !throttle.take(Date.now())) return;
+      try {
+        client.signal(TYPING);
+      } catch {
+        // not open after all: a typing hint is not worth an error
+      }
+    },
     leave() {
+      document.removeEventListener("visibilitychange", visibility);
+      views.typing.clear();
       client.close(CloseCode.NORMAL, "left");
     },
   };

@@ -34,6 +34,7 @@ export function getUi() {
     membersCount: byId("members-count", HTMLSpanElement),
     members: byId("members", HTMLUListElement),
     toast: byId("toast", HTMLDivElement),
+    typing: byId("typing", HTMLDivElement),
     composer: byId("composer", HTMLFormElement),
     composerInput: byId("composer-input", HTMLTextAreaElement),
     send: byId("send", HTMLButtonElement),
