@@ -1,11 +1,11 @@
-// Runs the real `roomcast` CLI (bin/roomcast.js) as a child process and awaits its JSON output lines.
+// Runs the real `roomcast` CLI (src/cli/bin.ts, run by the project's Node 22) as a child process and awaits its JSON output lines.
 import { type ChildProcess, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../support/dev-server.ts";
 
-export const BIN = join(ROOT, "bin/roomcast.js");
+export const BIN = join(ROOT, "src/cli/bin.ts");
 
 /** One JSON object the CLI wrote on stdout. */
 export type CliEvent = Record<string, unknown> & { type: string };
