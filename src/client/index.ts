@@ -13,10 +13,29 @@ import type { ConnectOptions, RoomClient } from "./types.ts";
  * await room.ready();
  * const seq = await room.publish({ text: "hi" });
  * ```
+ *
+ * Type parameters (all default to `unknown`): `TMessage` for `publish` and `message` events, `TDirect`
+ * for `direct`, `TState` for presence state:
+ *
+ * ```ts
+ * type Chat = { text: string };
+ * const chat = connect<Chat>({ url, room: "lobby", token });
+ * chat.on("message", (m) => m.data.text); // string
+ * chat.publish({ wrong: 1 });             // type error
+ * ```
  */
-export function connect(options: ConnectOptions): RoomClient {
-  return new Client(options);
+export function connect<TMessage = unknown, TDirect = unknown, TState = unknown>(
+  options: ConnectOptions,
+): RoomClient<TMessage, TDirect, TState> {
+  // The type parameters describe the app's data; at run time the client relays whatever JSON it gets.
+  return new Client(options) as RoomClient<unknown, unknown, unknown> as RoomClient<
+    TMessage,
+    TDirect,
+    TState
+  >;
 }
 
+/** The wire contract's frame and body types (`MessageFrame`, `WelcomeFrame`, `Member`, `RoomInfo`, …). */
+export type * from "../shared/protocol.ts";
 export type * from "./types.ts";
 export { RoomcastError } from "./types.ts";

@@ -90,13 +90,16 @@ export interface SyncedEvent {
   gap: boolean;
 }
 
-/** Events and their payloads, for `client.on(name, listener)`. */
-export interface ClientEvents {
+/**
+ * Events and their payloads, for `client.on(name, listener)`. `TMessage` and `TDirect` type the
+ * `data` of `message` and `direct` events (see `connect<TMessage, TDirect, TState>()`).
+ */
+export interface ClientEvents<TMessage = unknown, TDirect = unknown> {
   state: ConnectionState;
   welcome: WelcomeFrame;
   synced: SyncedEvent;
-  message: MessageFrame;
-  direct: DirectFrame;
+  message: MessageFrame<TMessage>;
+  direct: DirectFrame<TDirect>;
   presence: PresenceFrame;
   /** Ephemeral data from another connection (cursors, typing): never stored, never replayed. */
   signal: SignalFrame;
@@ -162,23 +165,44 @@ export class RoomcastError extends Error {
   }
 }
 
-/** The connected room as the app sees it. Created by `connect(options)`. */
-export interface RoomClient {
+/**
+ * One page of a room's history (`GET /rooms/:room/messages`), its messages typed like the live ones.
+ */
+export interface HistoryPage<TMessage = unknown> {
+  room: string;
+  epoch: string;
+  seq: number;
+  messages: MessageFrame<TMessage>[];
+  more: boolean;
+  gap: boolean;
+}
+
+/**
+ * The connected room as the app sees it. Created by `connect<TMessage, TDirect, TState>(options)`:
+ * `TMessage` types what `publish` takes and what `message` events and history pages carry, `TDirect`
+ * what `direct` takes and `direct` events carry, `TState` the members' presence state. The types are
+ * a promise the app makes about its own room: the server relays any JSON, so validate data from
+ * untrusted publishers.
+ */
+export interface RoomClient<TMessage = unknown, TDirect = unknown, TState = unknown> {
   readonly state: ConnectionState;
   readonly user: UserRef | null;
   readonly members: Member[];
   /** Resume point: epoch and the last seq delivered to the app. */
   readonly epoch: string | null;
   readonly seq: number | null;
-  on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void;
+  on<K extends keyof ClientEvents<TMessage, TDirect>>(
+    event: K,
+    listener: (payload: ClientEvents<TMessage, TDirect>[K]) => void,
+  ): () => void;
   /** Publish; resolves with the message's seq once durable. Queued while offline, resent with the same id. */
-  publish(data: unknown, options?: { id?: string }): Promise<number>;
+  publish(data: TMessage, options?: { id?: string }): Promise<number>;
   /**
    * Direct message to every connection of a user in the room (not stored, not queued). Returns the
    * frame's id (an `error` event for it carries the same `id`). Throws RoomcastError `closed` when not
    * open, `too_big` above `limits.maxMessageBytes`.
    */
-  direct(to: string, data: unknown): string;
+  direct(to: string, data: TDirect): string;
   /**
    * Signal (cursor, typing…) to every other connection in the room, or with `to` to every connection of
    * that user: not stored, not queued, no ack. The room drops signals above its own signal rate. Throws
@@ -190,7 +214,7 @@ export interface RoomClient {
    * clears it). Sent now when open, otherwise once connected, and again after every reconnect. Throws
    * RoomcastError `too_large` above the limit and `closed` once the client is closed.
    */
-  setState(data: unknown): void;
+  setState(data: TState | null): void;
   /** Binary frame relayed to every other socket in the room (not stored, not queued). Throws like `direct`. */
   sendBinary(data: ArrayBuffer | Uint8Array): void;
   /** Close with 1000 and stop reconnecting; pending publishes reject with `closed`. */

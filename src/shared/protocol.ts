@@ -118,25 +118,27 @@ export interface AckFrame {
   duplicate?: true;
 }
 
-export interface MessageFrame {
+/** A stored message; `T` is the app's message type (the client's `connect<TMessage>()`). */
+export interface MessageFrame<T = unknown> {
   type: "message";
   seq: number;
   id?: string;
   from: UserRef;
-  data: unknown;
+  data: T;
   ts: number;
 }
 
 /** Coalesced delivery (`?batch=1`): consecutive messages in seq order, each as it would be sent alone. */
-export interface BatchFrame {
+export interface BatchFrame<T = unknown> {
   type: "batch";
-  messages: MessageFrame[];
+  messages: MessageFrame<T>[];
 }
 
-export interface DirectFrame {
+/** A direct message; `T` is the app's direct type (the client's `connect<TMessage, TDirect>()`). */
+export interface DirectFrame<T = unknown> {
   type: "direct";
   from: UserRef;
-  data: unknown;
+  data: T;
   ts: number;
   id?: string;
 }
