@@ -1,0 +1,61 @@
+// A user's own Worker: its own routes and sessions, with roomcast mounted under /chat.
+import { Hono } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { createRoomcast, Room } from "roomcast/server";
+import { createSession, userOf } from "./session.ts";
+
+interface Env {
+  ROOMS: DurableObjectNamespace<Room>;
+  SESSION_SECRET: string;
+  ALLOWED_ORIGINS: string;
+}
+
+// The Durable Object class named in wrangler.toml must be exported by the Worker's main module.
+export { Room };
+
+const USER = /^[a-z0-9_-]{1,32}$/;
+
+const app = new Hono<{ Bindings: Env }>();
+
+app.get("/", (c) => c.text("my app: POST /login?user=ann, then join /chat/rooms/lobby/ws"));
+
+app.post("/login", async (c) => {
+  const user = c.req.query("user") ?? "";
+  if (!USER.test(user)) return c.json({ error: "user must match ^[a-z0-9_-]{1,32}$" }, 400);
+  const session = await createSession(user, c.env.SESSION_SECRET);
+  setCookie(c, "session", session, { httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
+  // Also returned, for clients that are not browsers (they send it as roomcast's token).
+  return c.json({ user, session });
+});
+
+app.route(
+  "/chat",
+  createRoomcast<Env>({
+    // Who is this? The session cookie (browsers on this origin), or the session sent as roomcast's
+    // token (?token= or Authorization: Bearer) by other clients. null answers 401.
+    authenticate: async (req, env) => {
+      const bearer = req.headers.get("authorization")?.replace(/^Bearer\s+/i, "");
+      const fromQuery = new URL(req.url).searchParams.get("token") ?? undefined;
+      const cookie = /(?:^|;\s*)session=([^;]+)/.exec(req.headers.get("cookie") ?? "")?.[1];
+      const user = await userOf(bearer ?? fromQuery ?? cookie, env.SESSION_SECRET);
+      if (!user) return null;
+      // Everyone reads and writes the lobby and their own room; only "admin" administers.
+      return {
+        sub: user,
+        name: user,
+        rooms: {
+          lobby: ["read", "write"],
+          [`user-${user}`]: ["read", "write"],
+          ...(user === "admin" ? { "*": ["admin"] } : {}),
+        },
+      };
+    },
+  }),
+);
+
+app.get("/me", async (c) => {
+  const user = await userOf(getCookie(c, "session"), c.env.SESSION_SECRET);
+  return user ? c.json({ user }) : c.json({ error: "not logged in" }, 401);
+});
+
+export default app;

@@ -1,0 +1,440 @@
+// Proves the npm package works outside this repository, as a user gets it: npm pack, install the
+// tarball into fresh apps under the temp dir, then with the system Node (20 here; run this file with
+// it) use the CLI, the client, the React hook and the type generics, bundle the client for browsers
+// under its size limit, and run examples/embed (roomcast/server in a Worker of one's own) under
+// wrangler dev. Plain Node ESM: `node scripts/pack-check.mjs` (CI runs it from .ci/run).
+// Dependencies of the tarball (ws, hono, valibot, react) come from the npm registry or its cache.
+
+import { spawn, spawnSync } from "node:child_process";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const SIZE_LIMIT = 12 * 1024; // gzip bytes of the browser bundle of roomcast/client
+const NODE22 = join(ROOT, "node_modules/.bin/node"); // wrangler needs Node 22 (the node@22 devDependency)
+const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
+
+// The system Node: the first `node` on PATH that is not this project's node@22 devDependency.
+const PATH = (process.env.PATH ?? "")
+  .split(delimiter)
+  .filter((p) => !p.includes("node_modules"))
+  .join(delimiter);
+const userEnv = { ...process.env, PATH, NO_COLOR: "1", npm_config_audit: "false", npm_config_fund: "false" };
+for (const k of Object.keys(userEnv))
+  if (k.startsWith("npm_") && !k.startsWith("npm_config_")) delete userEnv[k];
+
+let failures = 0;
+function check(ok, what, detail = "") {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}${detail ? `: ${detail}` : ""}`);
+  if (!ok) failures++;
+  return ok;
+}
+
+/** Runs a command to completion; returns { code, stdout, stderr }. */
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: "utf8", env: userEnv, ...opts });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+function must(r, what) {
+  if (r.code !== 0) {
+    console.error(r.stdout, r.stderr);
+    throw new Error(`${what} failed (exit ${r.code})`);
+  }
+  return r;
+}
+
+function version(pkg) {
+  return JSON.parse(
+    spawnSync(process.execPath, ["-p", `JSON.stringify(require("${pkg}/package.json").version)`], {
+      cwd: ROOT,
+      encoding: "utf8",
+    }).stdout,
+  );
+}
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const a = srv.address();
+      srv.close(() => res(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}
+
+const tmp = await mkdtemp(join(tmpdir(), "roomcast-pack-"));
+const children = [];
+const stopAll = () => {
+  for (const c of children) {
+    try {
+      if (c.exitCode === null && c.pid !== undefined) process.kill(-c.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+};
+process.once("exit", stopAll);
+for (const sig of ["SIGINT", "SIGTERM"]) process.once(sig, () => process.exit(130));
+
+try {
+  const sys = must(run("node", ["--version"]), "node --version").stdout.trim();
+  console.log(`system node ${sys} (this script: ${process.version}); temp dir ${tmp}`);
+  check(Number(/^v(\d+)/.exec(sys)?.[1]) >= 20, "system Node is 20 or newer", sys);
+
+  // ---- npm pack (prepack builds dist/) ----
+  const packed = must(run("npm", ["pack", "--json", "--pack-destination", tmp], { cwd: ROOT }), "npm pack");
+  const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("[")))[0];
+  const tarball = join(tmp, info.filename);
+  const files = info.files.map((f) => f.path);
+  console.log(`packed ${info.filename}: ${files.length} files, ${info.size} bytes`);
+  for (const f of [
+    "dist/cli/bin.js",
+    "dist/client/index.js",
+    "dist/client/index.d.ts",
+    "dist/react/index.js",
+    "dist/react/index.d.ts",
+    "dist/server/index.js",
+    "dist/server/index.d.ts",
+    "CHANGELOG.md",
+    "README.md",
+  ]) {
+    check(files.includes(f), `tarball has ${f}`);
+  }
+  const stray = files.filter(
+    (f) =>
+      /^(src|test|bench|scripts|examples|dist\/web)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")),
+  );
+  check(stray.length === 0, "tarball holds no sources, tests or page build", stray.slice(0, 5).join(", "));
+  const manifest = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+  for (const dev of ["wrangler", "vitest", "node", "typescript", "esbuild"]) {
+    check(!(dev in (manifest.dependencies ?? {})), `${dev} is not a runtime dependency`);
+  }
+
+  // ---- a fresh app installs the tarball ----
+  const app = join(tmp, "app");
+  await mkdir(app);
+  await writeFile(
+    join(app, "package.json"),
+    JSON.stringify({ name: "consumer", private: true, type: "module" }),
+  );
+  const react = version("react");
+  must(
+    run(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        tarball,
+        `react@${react}`,
+        `react-dom@${react}`,
+        `@types/react@${version("@types/react")}`,
+      ],
+      { cwd: app },
+    ),
+    "npm install <tarball> in a fresh app",
+  );
+  const bin = join(app, "node_modules/.bin/roomcast");
+
+  // ---- the CLI on the system Node ----
+  const help = run(bin, ["--help"], { cwd: app });
+  check(
+    help.code === 0 && help.stdout.includes("Usage"),
+    "roomcast --help (installed bin)",
+    `exit ${help.code}`,
+  );
+  const tok = run(bin, ["token", "--secret", "S3cret", "--user", "U", "--room", "lobby:rw"], { cwd: app });
+  const jwt = tok.stdout.trim();
+  check(
+    tok.code === 0 && /^[\w-]+\.[\w-]+\.[\w-]+$/.test(jwt) && tok.stdout === `${jwt}\n`,
+    "roomcast token prints the JWT alone on stdout",
+    tok.stderr.trim(),
+  );
+  const verified = run(
+    "node",
+    [
+      "--input-type=module",
+      "-e",
+      `import { verify } from "hono/jwt"; const p = await verify(${JSON.stringify(jwt)}, "S3cret", "HS256"); console.log(JSON.stringify([p.sub, p.rooms]));`,
+    ],
+    { cwd: app },
+  );
+  check(
+    verified.stdout.trim() === '["U",{"lobby":["read","write"]}]',
+    "the token verifies with the secret",
+    verified.stdout.trim() || verified.stderr.trim(),
+  );
+  const global = join(tmp, "global");
+  must(
+    run("npm", ["install", "-g", "--prefix", global, "--prefer-offline", "--no-audit", "--no-fund", tarball]),
+    "npm i -g <tarball>",
+  );
+  const gHelp = run(join(global, "bin/roomcast"), ["--help"]);
+  check(gHelp.code === 0 && gHelp.stdout.includes("Usage"), "roomcast --help (npm i -g)");
+
+  // ---- imports on the system Node ----
+  await writeFile(
+    join(app, "smoke.mjs"),
+    `import { connect, RoomcastError } from "roomcast/client";
+import { useRoom } from "roomcast/react";
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
+if (typeof connect !== "function") throw new Error("connect is not a function");
+if (!(new RoomcastError("closed", "x") instanceof Error)) throw new Error("RoomcastError is not an Error");
+const Chat = () => createElement("p", null, useRoom({ url: "http://x.test", room: "lobby", token: "t" }).status);
+console.log(renderToString(createElement(Chat)));
+`,
+  );
+  const smoke = run("node", ["smoke.mjs"], { cwd: app });
+  check(
+    smoke.code === 0 && smoke.stdout.trim() === "<p>idle</p>",
+    'import "roomcast/client" and "roomcast/react" (SSR) on the system Node',
+    smoke.stderr.trim().split("\n")[0],
+  );
+
+  // ---- types: the generics, and a publish of the wrong shape that must not compile ----
+  await writeFile(
+    join(app, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "es2022",
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        lib: ["es2022", "dom"],
+        types: [],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+      },
+      files: ["consumer-ok.ts"],
+    }),
+  );
+  await writeFile(
+    join(app, "consumer-ok.ts"),
+    `import { connect, RoomcastError, type HistoryPage, type MessageFrame } from "roomcast/client";
+import { useRoom } from "roomcast/react";
+
+type Chat = { text: string };
+type Dm = { poke: true };
+const room = connect<Chat, Dm>({ url: "https://rooms.example", room: "lobby", token: () => "t" });
+room.on("message", (m) => {
+  const text: string = m.data.text;
+  console.log(text.toUpperCase(), m.seq, m.from.id);
+});
+room.on("direct", (d) => console.log(d.data.poke === true));
+const seq: Promise<number> = room.publish({ text: "hi" });
+room.direct("bob", { poke: true });
+const page: HistoryPage<Chat> = { room: "lobby", epoch: "e", seq: 1, messages: [], more: false, gap: false };
+const first: MessageFrame<Chat> | undefined = page.messages[0];
+console.log(seq, first?.data.text, new RoomcastError("closed", "x").code);
+
+export function useChat() {
+  const { status, members, messages, publish } = useRoom<Chat>({ url: "https://rooms.example", room: "lobby", token: "t", enabled: true });
+  void publish({ text: "from react" });
+  return { status, n: members.length, last: messages.at(-1)?.data.text };
+}
+`,
+  );
+  await writeFile(
+    join(app, "tsconfig.bad.json"),
+    JSON.stringify({ extends: "./tsconfig.json", files: ["consumer-bad.ts"] }),
+  );
+  await writeFile(
+    join(app, "consumer-bad.ts"),
+    `import { connect } from "roomcast/client";
+const room = connect<{ text: string }>({ url: "https://rooms.example", room: "lobby", token: "t" });
+void room.publish({ wrong: 1 });
+`,
+  );
+  const ok = run("node", [TSC, "-p", "tsconfig.json"], { cwd: app });
+  check(
+    ok.code === 0,
+    "tsc accepts a consumer using connect<TMessage, TDirect>() and useRoom<T>()",
+    ok.stdout.trim(),
+  );
+  const bad = run("node", [TSC, "-p", "tsconfig.bad.json"], { cwd: app });
+  check(
+    bad.code !== 0 && /consumer-bad\.ts\(3,.*'wrong'/.test(bad.stdout),
+    "tsc rejects publish({ wrong: 1 }) on connect<{ text: string }>()",
+    bad.stdout.trim().split("\n")[0],
+  );
+
+  // ---- the client bundled for browsers ----
+  await writeFile(
+    join(app, "browser.mjs"),
+    `import { connect } from "roomcast/client";
+const room = connect({ url: location.origin, room: "lobby", token: "t" });
+room.on("message", (m) => document.body.append(String(m.data)));
+`,
+  );
+  const bundle = await build({
+    entryPoints: [join(app, "browser.mjs")],
+    absWorkingDir: app,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    logLevel: "error",
+  });
+  const js = bundle.outputFiles[0].contents;
+  const gz = gzipSync(js, { level: 9 }).length;
+  check(
+    gz <= SIZE_LIMIT,
+    `browser bundle of roomcast/client is at most ${SIZE_LIMIT} bytes gzip`,
+    `${js.length} bytes, ${gz} gzip (${((100 * gz) / SIZE_LIMIT).toFixed(0)}% of the limit)`,
+  );
+
+  // ---- examples/embed: roomcast/server inside a Worker of one's own ----
+  const embed = join(tmp, "embed");
+  await cp(join(ROOT, "examples/embed"), embed, {
+    recursive: true,
+    filter: (src) => !/(node_modules|\.wrangler|\.dev\.vars)/.test(src),
+  });
+  // wrangler comes from this repo (its Node 22); the example's own devDependency is not downloaded.
+  const embedPkg = JSON.parse(await readFile(join(embed, "package.json"), "utf8"));
+  delete embedPkg.devDependencies;
+  await writeFile(join(embed, "package.json"), JSON.stringify(embedPkg, null, 2));
+  must(
+    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], { cwd: embed }),
+    "npm install in examples/embed",
+  );
+  const wranglerEnv = { ...userEnv, CI: "true", WRANGLER_SEND_METRICS: "false" };
+  const dry = run(NODE22, [WRANGLER, "deploy", "--dry-run", "--outdir", join(tmp, "embed-out")], {
+    cwd: embed,
+    env: wranglerEnv,
+  });
+  check(
+    dry.code === 0 && /--dry-run: exiting now/.test(dry.stdout + dry.stderr),
+    "wrangler deploy --dry-run bundles examples/embed",
+    dry.code === 0 ? "" : (dry.stderr || dry.stdout).trim().split("\n").slice(-3).join(" | "),
+  );
+
+  await writeFile(join(embed, ".dev.vars"), "SESSION_SECRET=pack-check-session-secret\n");
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dev = spawn(
+    NODE22,
+    [
+      WRANGLER,
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      "0",
+      "--persist-to",
+      join(tmp, "embed-state"),
+      "--show-interactive-dev-session=false",
+    ],
+    { cwd: embed, env: wranglerEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  children.push(dev);
+  let devLog = "";
+  await new Promise((res, rej) => {
+    const timer = setTimeout(
+      () => rej(new Error(`wrangler dev not ready within 120 s:\n${devLog}`)),
+      120_000,
+    );
+    const onData = (d) => {
+      devLog += d;
+      if (/Ready on/.test(devLog)) {
+        clearTimeout(timer);
+        res();
+      }
+    };
+    dev.stdout.on("data", onData);
+    dev.stderr.on("data", onData);
+    dev.once("exit", (code) => {
+      clearTimeout(timer);
+      rej(new Error(`wrangler dev exited (${code}):\n${devLog}`));
+    });
+  });
+  console.log(`examples/embed under wrangler dev on ${base}`);
+
+  await writeFile(
+    join(app, "join-embed.mjs"),
+    `// Node 20 has no global WebSocket: the client gets one built on ws.
+import WebSocket from "ws";
+import { connect } from "roomcast/client";
+const base = process.argv[2];
+const out = {};
+out.ownRoute = (await fetch(base + "/")).status;
+const login = await (await fetch(base + "/login?user=ann", { method: "POST" })).json();
+const room = connect({
+  url: base + "/chat",
+  room: "lobby",
+  token: login.session,
+  createWebSocket: (u) => new WebSocket(u),
+  backoff: { maxAttempts: 1 },
+});
+await Promise.race([room.ready(), new Promise((_, rej) => setTimeout(() => rej(new Error("no synced within 20 s")), 20000))]);
+out.user = room.user;
+out.seq = await room.publish({ text: "hi from the packed client" });
+room.close();
+// A browser on the app's origin sends the session cookie instead of a token.
+out.cookie = await new Promise((res) => {
+  const ws = new WebSocket(base.replace("http", "ws") + "/chat/rooms/lobby/ws", { headers: { cookie: "session=" + login.session } });
+  ws.on("message", (d) => { const f = JSON.parse(String(d)); if (f.type === "welcome") { res(f.user.id); ws.close(); } });
+  ws.on("unexpected-response", (_req, r) => res("refused " + r.statusCode));
+  ws.on("error", (e) => res("error " + e.message));
+});
+// No session at all: the upgrade is refused with 401 before any socket opens.
+out.anonymous = await new Promise((res) => {
+  const ws = new WebSocket(base.replace("http", "ws") + "/chat/rooms/lobby/ws");
+  ws.on("open", () => { res("opened"); ws.close(); });
+  ws.on("unexpected-response", (_req, r) => {
+    let body = "";
+    r.on("data", (c) => (body += c));
+    r.on("end", () => res(r.statusCode + " " + JSON.parse(body).error.code));
+  });
+  ws.on("error", (e) => res("error " + e.message));
+});
+console.log(JSON.stringify(out));
+`,
+  );
+  const joined = run("node", ["join-embed.mjs", base], { cwd: app, timeout: 60_000 });
+  let result = {};
+  try {
+    result = JSON.parse(joined.stdout.trim().split("\n").at(-1) ?? "{}");
+  } catch {
+    console.error(joined.stdout, joined.stderr);
+  }
+  check(result.ownRoute === 200, "the example's own route answers beside /chat");
+  check(
+    result.user?.id === "ann",
+    "a real socket joins /chat/rooms/lobby/ws with the example's session as token",
+    JSON.stringify(result.user) ?? joined.stderr.trim().split("\n")[0],
+  );
+  check(
+    Number.isInteger(result.seq) && result.seq > 0,
+    "a publish through the mounted app is acked",
+    String(result.seq),
+  );
+  check(result.cookie === "ann", "the session cookie alone authenticates the upgrade", String(result.cookie));
+  check(
+    result.anonymous === "401 unauthorized",
+    "an unauthenticated upgrade gets 401",
+    String(result.anonymous),
+  );
+} catch (err) {
+  check(false, "pack check ran to the end", err instanceof Error ? err.message : String(err));
+} finally {
+  stopAll();
+  await rm(tmp, { recursive: true, force: true });
+}
+
+console.log(failures === 0 ? "pack-check: all good" : `pack-check: ${failures} check(s) failed`);
+process.exit(failures === 0 ? 0 : 1);
