@@ -321,6 +321,14 @@ room.on("message", (m) => document.body.append(String(m.data)));
     dry.code === 0 ? "" : (dry.stderr || dry.stdout).trim().split("\n").slice(-3).join(" | "),
   );
 
+  const types = run(NODE22, [WRANGLER, "types"], { cwd: embed, env: wranglerEnv });
+  const tscEmbed = types.code === 0 ? run("node", [TSC, "-p", "tsconfig.json"], { cwd: embed }) : types;
+  check(
+    tscEmbed.code === 0,
+    "examples/embed typechecks against the installed roomcast/server types",
+    (tscEmbed.stdout || tscEmbed.stderr).trim().split("\n")[0],
+  );
+
   await writeFile(join(embed, ".dev.vars"), "SESSION_SECRET=pack-check-session-secret\n");
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
