@@ -13,6 +13,13 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = ["cli", "client", "react", "room", "server", "shared", "worker"];
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
+// `npm pack` and `npm publish` run prepack (which builds) and then prepare: build once.
+const { npm_lifecycle_event: event, npm_command: command } = process.env;
+if (event === "prepare" && (command === "pack" || command === "publish")) {
+  console.log("build-lib: already built by prepack");
+  process.exit(0);
+}
+
 const started = Date.now();
 await Promise.all(OUT.map((d) => rm(join(root, "dist", d), { recursive: true, force: true })));
 for (const project of ["tsconfig.build.json", "tsconfig.build.server.json"]) {

@@ -29,6 +29,8 @@ export function customVerify<E>(authenticate: Authenticate<E>): ResolvedOptions[
         `authenticate() returned a malformed identity (${path ?? "?"}): expected { sub, name?, rooms, exp? }`,
       );
     }
+    if (parsed.output.exp * 1000 <= Date.now())
+      throw new HttpError(401, "unauthorized", "identity expired (exp)");
     return toVerified(parsed.output);
   };
 }

@@ -79,10 +79,13 @@ describe("createRoomcast with authenticate()", () => {
     expect(res.status).toBe(200);
   });
 
-  it("an identity's exp is honoured (401 once past)", async ({ expect }) => {
-    const app = userApp(() => ({ sub: "old", rooms: ["*"], exp: nowSeconds() + 60 }));
-    const res = await app.request("/chat/auth/check?room=lobby", {}, env);
-    expect(await res.json()).toMatchObject({ exp: expect.any(Number) });
+  it("an identity's exp is reported like a token's, and one already past answers 401", async ({ expect }) => {
+    const exp = nowSeconds() + 60;
+    const live = userApp(() => ({ sub: "old", rooms: ["*"], exp }));
+    expect(await (await live.request("/chat/auth/check?room=lobby", {}, env)).json()).toMatchObject({ exp });
+    const past = userApp(() => ({ sub: "old", rooms: ["*"], exp: nowSeconds() - 1 }));
+    const e = await errorOf(await past.request("/chat/auth/check?room=lobby", {}, env));
+    expect(e).toMatchObject({ status: 401, code: "unauthorized", message: "identity expired (exp)" });
   });
 
   it("a malformed identity answers 500 misconfigured naming the field", async ({ expect }) => {
