@@ -226,7 +226,8 @@ import { useRoom } from "roomcast/react";
 
 type Chat = { text: string };
 type Dm = { poke: true };
-const room = connect<Chat, Dm>({ url: "https://rooms.example", room: "lobby", token: () => "t" });
+type Presence = { status: "here" | "away" };
+const room = connect<Chat, Dm, Presence>({ url: "https://rooms.example", room: "lobby", token: () => "t" });
 room.on("message", (m) => {
   const text: string = m.data.text;
   console.log(text.toUpperCase(), m.seq, m.from.id);
@@ -234,13 +235,18 @@ room.on("message", (m) => {
 room.on("direct", (d) => console.log(d.data.poke === true));
 const seq: Promise<number> = room.publish({ text: "hi" });
 room.direct("bob", { poke: true });
+room.setState({ status: "away" });
+room.on("members", (list) => console.log(list.map((m) => m.state?.status)));
 const page: HistoryPage<Chat> = { room: "lobby", epoch: "e", seq: 1, messages: [], more: false, gap: false };
 const first: MessageFrame<Chat> | undefined = page.messages[0];
 console.log(seq, first?.data.text, new RoomcastError("closed", "x").code);
 
 export function useChat() {
-  const { status, members, messages, publish } = useRoom<Chat>({ url: "https://rooms.example", room: "lobby", token: "t", enabled: true });
+  const { status, members, messages, publish, setState } = useRoom<Chat, unknown, Presence>({ url: "https://rooms.example", room: "lobby", token: "t", enabled: true });
   void publish({ text: "from react" });
+  setState({ status: "here" });
+  const away: boolean = members.some((m) => m.state?.status === "away");
+  console.log(away);
   return { status, n: members.length, last: messages.at(-1)?.data.text };
 }
 `,
@@ -259,7 +265,7 @@ void room.publish({ wrong: 1 });
   const ok = run("node", [TSC, "-p", "tsconfig.json"], { cwd: app });
   check(
     ok.code === 0,
-    "tsc accepts a consumer using connect<TMessage, TDirect>() and useRoom<T>()",
+    "tsc accepts a consumer using connect<TMessage, TDirect, TState>() and useRoom<…>()",
     ok.stdout.trim(),
   );
   const bad = run("node", [TSC, "-p", "tsconfig.bad.json"], { cwd: app });

@@ -92,9 +92,10 @@ export interface SyncedEvent {
 
 /**
  * Events and their payloads, for `client.on(name, listener)`. `TMessage` and `TDirect` type the
- * `data` of `message` and `direct` events (see `connect<TMessage, TDirect, TState>()`).
+ * `data` of `message` and `direct` events, `TState` the members' `state` (see
+ * `connect<TMessage, TDirect, TState>()`).
  */
-export interface ClientEvents<TMessage = unknown, TDirect = unknown> {
+export interface ClientEvents<TMessage = unknown, TDirect = unknown, TState = unknown> {
   state: ConnectionState;
   welcome: WelcomeFrame;
   synced: SyncedEvent;
@@ -106,7 +107,7 @@ export interface ClientEvents<TMessage = unknown, TDirect = unknown> {
   /** The open connection now runs on a refreshed token. */
   refreshed: RefreshedFrame;
   /** The member list after every welcome and presence change. */
-  members: Member[];
+  members: Member<TState>[];
   binary: ArrayBuffer;
   /** An `error` frame not tied to a pending publish, or a client-side failure. */
   error: RoomcastError;
@@ -187,13 +188,13 @@ export interface HistoryPage<TMessage = unknown> {
 export interface RoomClient<TMessage = unknown, TDirect = unknown, TState = unknown> {
   readonly state: ConnectionState;
   readonly user: UserRef | null;
-  readonly members: Member[];
+  readonly members: Member<TState>[];
   /** Resume point: epoch and the last seq delivered to the app. */
   readonly epoch: string | null;
   readonly seq: number | null;
-  on<K extends keyof ClientEvents<TMessage, TDirect>>(
+  on<K extends keyof ClientEvents<TMessage, TDirect, TState>>(
     event: K,
-    listener: (payload: ClientEvents<TMessage, TDirect>[K]) => void,
+    listener: (payload: ClientEvents<TMessage, TDirect, TState>[K]) => void,
   ): () => void;
   /** Publish; resolves with the message's seq once durable. Queued while offline, resent with the same id. */
   publish(data: TMessage, options?: { id?: string }): Promise<number>;

@@ -5,32 +5,32 @@ import type { ConnectionState, RoomClient, RoomcastError } from "../client/types
 import type { Member, MessageFrame, UserRef } from "../shared/protocol.ts";
 
 /** What `useRoom` renders from. */
-export interface RoomSnapshot<TMessage = unknown> {
+export interface RoomSnapshot<TMessage = unknown, TState = unknown> {
   /** `idle` while disabled (or during SSR), else the client's connection status. */
   status: "idle" | ConnectionState["status"];
   /** The full connection state (attempt, delay, close code…); null while idle. */
   state: ConnectionState | null;
   /** This connection's user, once welcomed. */
   user: UserRef | null;
-  members: Member[];
+  members: Member<TState>[];
   /** The last `maxMessages` messages, oldest first. */
   messages: MessageFrame<TMessage>[];
   /** The last error event or the error that closed the connection, cleared on the next `open`. */
   error: RoomcastError | null;
 }
 
-const IDLE: RoomSnapshot<never> = Object.freeze({
+const IDLE: RoomSnapshot<never, never> = Object.freeze({
   status: "idle",
   state: null,
   user: null,
   members: [],
   messages: [],
   error: null,
-}) as RoomSnapshot<never>;
+}) as RoomSnapshot<never, never>;
 
-export class RoomStore<TMessage = unknown> {
-  #snapshot: RoomSnapshot<TMessage> = IDLE;
-  #client: RoomClient<TMessage> | null = null;
+export class RoomStore<TMessage = unknown, TState = unknown> {
+  #snapshot: RoomSnapshot<TMessage, TState> = IDLE;
+  #client: RoomClient<TMessage, unknown, TState> | null = null;
   #off: (() => void)[] = [];
   readonly #listeners = new Set<() => void>();
   /** Messages kept in the snapshot; read at every message so it can change between renders. */
@@ -40,7 +40,7 @@ export class RoomStore<TMessage = unknown> {
     this.maxMessages = maxMessages;
   }
 
-  get client(): RoomClient<TMessage> | null {
+  get client(): RoomClient<TMessage, unknown, TState> | null {
     return this.#client;
   }
 
@@ -49,13 +49,16 @@ export class RoomStore<TMessage = unknown> {
     return () => this.#listeners.delete(listener);
   };
 
-  getSnapshot = (): RoomSnapshot<TMessage> => this.#snapshot;
+  getSnapshot = (): RoomSnapshot<TMessage, TState> => this.#snapshot;
 
   /** What the server renders: nothing connects during SSR. */
-  getServerSnapshot = (): RoomSnapshot<TMessage> => IDLE;
+  getServerSnapshot = (): RoomSnapshot<TMessage, TState> => IDLE;
 
   /** Follows `client` from now on (replacing any previous one, whose events are then ignored). */
-  attach(client: RoomClient<TMessage>, onMessage?: (m: MessageFrame<TMessage>) => void): void {
+  attach(
+    client: RoomClient<TMessage, unknown, TState>,
+    onMessage?: (m: MessageFrame<TMessage>) => void,
+  ): void {
     this.detach();
     this.#client = client;
     this.#set({ ...IDLE, status: client.state.status, state: client.state });
@@ -94,7 +97,7 @@ export class RoomStore<TMessage = unknown> {
     }
   }
 
-  #set(patch: Partial<RoomSnapshot<TMessage>>): void {
+  #set(patch: Partial<RoomSnapshot<TMessage, TState>>): void {
     this.#snapshot = { ...this.#snapshot, ...patch };
     this.#emit();
   }

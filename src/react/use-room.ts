@@ -23,11 +23,15 @@ export interface UseRoomOptions<TMessage = unknown, TDirect = unknown>
 }
 
 export interface UseRoomResult<TMessage = unknown, TDirect = unknown, TState = unknown>
-  extends RoomSnapshot<TMessage> {
+  extends RoomSnapshot<TMessage, TState> {
   /** Publishes (queued while reconnecting); rejects with RoomcastError `closed` while disabled. */
   publish: (data: TMessage, options?: { id?: string }) => Promise<number>;
   /** Sends a direct message; throws RoomcastError `closed` when not connected. */
   direct: (to: string, data: TDirect) => string;
+  /** Sets this user's presence state (see `members[i].state`); throws RoomcastError `closed` while disabled. */
+  setState: (state: TState | null) => void;
+  /** Sends a signal (cursor, typing…); throws RoomcastError `closed` when not connected. */
+  signal: (data: unknown, options?: { to?: string }) => void;
   /** The underlying client while enabled (for `sendBinary`, `on(...)`, resume point), else null. */
   client: RoomClient<TMessage, TDirect, TState> | null;
 }
@@ -48,7 +52,7 @@ export function useRoom<TMessage = unknown, TDirect = unknown, TState = unknown>
   options: UseRoomOptions<TMessage, TDirect>,
 ): UseRoomResult<TMessage, TDirect, TState> {
   const { url, room, enabled = true, maxMessages = 100 } = options;
-  const [store] = useState(() => new RoomStore<TMessage>(maxMessages));
+  const [store] = useState(() => new RoomStore<TMessage, TState>(maxMessages));
   store.maxMessages = maxMessages;
   // The latest options, read when a connection starts and by the callbacks: changing a callback or a
   // token function between renders never reconnects.
@@ -92,18 +96,20 @@ export function useRoom<TMessage = unknown, TDirect = unknown, TState = unknown>
         : Promise.reject(new RoomcastError("closed", "not connected: useRoom is disabled or unmounted")),
     [store],
   );
-  const direct = useCallback(
-    (to: string, data: TDirect) => {
-      const client = store.client as RoomClient<TMessage, TDirect> | null;
-      if (!client) throw new RoomcastError("closed", "not connected: useRoom is disabled or unmounted");
-      return client.direct(to, data);
-    },
-    [store],
-  );
+  const live = useCallback(() => {
+    const client = store.client as RoomClient<TMessage, TDirect, TState> | null;
+    if (!client) throw new RoomcastError("closed", "not connected: useRoom is disabled or unmounted");
+    return client;
+  }, [store]);
+  const direct = useCallback((to: string, data: TDirect) => live().direct(to, data), [live]);
+  const setState = useCallback((state: TState | null) => live().setState(state), [live]);
+  const signal = useCallback((data: unknown, o?: { to?: string }) => live().signal(data, o), [live]);
   return {
     ...snapshot,
     publish,
     direct,
+    setState,
+    signal,
     client: store.client as RoomClient<TMessage, TDirect, TState> | null,
   };
 }

@@ -47,10 +47,11 @@ export interface UserRef {
   name: string | null;
 }
 
-export interface Member extends UserRef {
+/** A user in the room; `TState` is the app's presence state type (the client's `connect<…, TState>()`). */
+export interface Member<TState = unknown> extends UserRef {
   connections: number;
   /** The user's presence state in this room (set with a `state` frame), `null` when unset. */
-  state: unknown;
+  state: TState | null;
 }
 
 export interface Limits {

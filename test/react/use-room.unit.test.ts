@@ -84,6 +84,7 @@ describe("useRoom", () => {
     expect(hook.result.current.client).toBeNull();
     await expect(hook.result.current.publish({ text: "x" })).rejects.toMatchObject({ code: "closed" });
     expect(() => hook.result.current.direct("bob", undefined)).toThrow(/not connected/);
+    expect(() => hook.result.current.setState(null)).toThrow(/not connected/);
     expect(sockets.sockets).toHaveLength(0);
     rerender({ enabled: true });
     await waitFor(() => expect(sockets.sockets).toHaveLength(1));
@@ -114,7 +115,7 @@ describe("useRoom", () => {
     hook.unmount();
   });
 
-  it("keeps at most maxMessages, newest last; publish sends through the live client", async ({ expect }) => {
+  it("keeps at most maxMessages, newest last; publish and setState go through the live client", async ({ expect }) => {
     const { sockets, hook } = setup({ maxMessages: 2 });
     await waitFor(() => expect(sockets.sockets).toHaveLength(1));
     act(() => sockets.last().accept());
