@@ -115,7 +115,9 @@ describe("useRoom", () => {
     hook.unmount();
   });
 
-  it("keeps at most maxMessages, newest last; publish and setState go through the live client", async ({ expect }) => {
+  it("keeps at most maxMessages, newest last; publish and setState go through the live client", async ({
+    expect,
+  }) => {
     const { sockets, hook } = setup({ maxMessages: 2 });
     await waitFor(() => expect(sockets.sockets).toHaveLength(1));
     act(() => sockets.last().accept());
