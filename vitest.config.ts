@@ -19,6 +19,10 @@ export default defineConfig({
           // Small enough that trimming and the room cap are cheap to reach in tests.
           HISTORY_LIMIT: "50",
           MAX_CONNECTIONS_PER_ROOM: "12",
+          // Small enough that the per-user cap and big-room presence are cheap to reach in tests.
+          MAX_CONNECTIONS_PER_USER: "5",
+          PRESENCE_LIMIT: "8",
+          MAX_REPLAY_BYTES: "65536",
           MAX_MESSAGE_BYTES: "4096",
           ALLOWED_ORIGINS: "https://app.example",
           LOG_LEVEL: "warn",

@@ -157,6 +157,7 @@ export function humanLine(ev: OutputEvent, ctx: HumanContext): string | null {
     case "direct":
       return `${paint("dim", `[${formatClock(ev.ts)}]`)} ${paint("magenta", `${who(ev.from)} → you`)}: ${showData(ev.data)}`;
     case "presence":
+      if (ev.event === "count") return status(`${ev.members} online`);
       if (ev.event === "update") return status(`${who(ev.user)} is ${showData(ev.state)}`);
       return status(`${who(ev.user)} ${ev.event === "join" ? "joined" : "left"} (${ev.members} online)`);
     case "signal":

@@ -1,5 +1,5 @@
 // The reconnecting room client: one socket at a time, backoff, diagnosis, resume, queue and keepalive.
-import type { Member, ServerFrame, UserRef, WelcomeFrame } from "../shared/protocol.ts";
+import type { Member, ServerFrame, SyncedFrame, UserRef, WelcomeFrame } from "../shared/protocol.ts";
 import { CloseCode, PONG } from "../shared/protocol.ts";
 import { closeDecision } from "./close-policy.ts";
 import { diagnose } from "./diagnose.ts";
@@ -263,7 +263,7 @@ export class Client implements RoomClient {
         return;
       }
       case "synced":
-        this.onSynced(frame.seq, frame.replayed, frame.gap);
+        this.onSynced(frame);
         return;
       case "message": {
         const mine =
@@ -310,14 +310,15 @@ export class Client implements RoomClient {
     }
   }
 
-  private onSynced(seq: number, replayed: number, gap: boolean): void {
+  private onSynced(frame: SyncedFrame): void {
+    const { seq, replayed, gap } = frame;
     const conn = this.conn;
     const welcome = this.welcomeFrame;
     if (!conn || !welcome) {
       this.emitError(new RoomcastError("bad_frame", "synced before welcome"));
       return;
     }
-    this.stream.synced({ type: "synced", seq, replayed, gap });
+    this.stream.synced(frame);
     this.reconnector.succeeded();
     const limits = welcome.limits;
     conn.startKeepalive(limits, this.options.pongTimeoutMs);

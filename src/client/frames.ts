@@ -20,26 +20,33 @@ const User = v.object({ id: v.string(), name: v.nullable(v.string()) });
 // `state` is absent from servers older than presence state: read it as unset.
 const Member = v.object({ ...User.entries, connections: Seq, state: v.optional(v.unknown(), null) });
 
-const Welcome = v.object({
-  type: v.literal("welcome"),
-  room: v.string(),
-  epoch: v.string(),
-  seq: Seq,
-  connectionId: v.string(),
-  user: User,
-  members: v.array(Member),
-  limits: v.object({
-    maxMessageBytes: v.pipe(v.number(), v.minValue(1)),
-    idleTimeoutSeconds: v.pipe(v.number(), v.minValue(1)),
-    ratePerSecond: v.pipe(v.number(), v.minValue(1)),
+const Welcome = v.pipe(
+  v.object({
+    type: v.literal("welcome"),
+    room: v.string(),
+    epoch: v.string(),
+    seq: Seq,
+    connectionId: v.string(),
+    user: User,
+    members: v.array(Member),
+    membersTotal: v.optional(Seq),
+    limits: v.object({
+      maxMessageBytes: v.pipe(v.number(), v.minValue(1)),
+      idleTimeoutSeconds: v.pipe(v.number(), v.minValue(1)),
+      ratePerSecond: v.pipe(v.number(), v.minValue(1)),
+    }),
   }),
-}) satisfies v.GenericSchema<unknown, WelcomeFrame>;
+  // Servers before big-room presence sent the full list only.
+  v.transform((w) => ({ ...w, membersTotal: w.membersTotal ?? w.members.length })),
+) satisfies v.GenericSchema<unknown, WelcomeFrame>;
 
 const Synced = v.object({
   type: v.literal("synced"),
   seq: Seq,
   replayed: Seq,
   gap: v.boolean(),
+  more: v.optional(v.boolean(), false),
+  next: v.optional(Seq),
 }) satisfies v.GenericSchema<unknown, SyncedFrame>;
 
 const Ack = v.object({
@@ -81,6 +88,7 @@ const Presence = v.variant("event", [
     state: v.optional(v.unknown(), null),
     members: Seq,
   }),
+  v.object({ type: v.literal("presence"), event: v.literal("count"), members: Seq }),
 ]) satisfies v.GenericSchema<unknown, PresenceFrame>;
 
 const Signal = v.object({

@@ -6,6 +6,8 @@ import type { Member, PresenceFrame } from "../shared/protocol.ts";
  * update replaces the user's state.
  */
 export function applyPresence(members: readonly Member[], frame: PresenceFrame): Member[] {
+  // Above the room's presence limit only the number is sent: the list stays as the welcome gave it.
+  if (frame.event === "count") return [...members];
   const { user } = frame;
   if (frame.event === "leave") return members.filter((m) => m.id !== user.id);
   const known = members.some((m) => m.id === user.id);

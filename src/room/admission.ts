@@ -22,7 +22,7 @@ export function newSocketState(who: Identity, settings: Settings, now: number): 
 export function welcomeFrame(
   who: Identity,
   state: SocketState,
-  room: { epoch: string; seq: number; members: Member[] },
+  room: { epoch: string; seq: number; members: Member[]; membersTotal: number },
   settings: Settings,
 ): WelcomeFrame {
   return {
@@ -33,6 +33,7 @@ export function welcomeFrame(
     connectionId: state.cid,
     user: { id: who.id, name: who.name },
     members: room.members,
+    membersTotal: room.membersTotal,
     limits: {
       maxMessageBytes: settings.maxMessageBytes,
       idleTimeoutSeconds: settings.idleTimeoutSeconds,

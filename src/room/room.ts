@@ -1,4 +1,18 @@
 // The Room Durable Object: one per room; holds its hibernatable sockets, history, presence and alarm.
+//
+// Structure (for anyone adding a hook here):
+// - `#index` (socket-index.ts) is the in-memory view of open sockets and members, built at most once
+//   per wake from `ctx.getWebSockets()` + attachments, then kept current by `#admit` and `#depart`.
+//   Never scan `ctx.getWebSockets()` per connect, close or frame: use the index.
+// - Attachments (socket-state.ts) stay the durable copy of each socket's state; the index holds the
+//   same objects, so mutate the state from `#index.get(ws)` and `writeState` when it must survive.
+// - Publishes go through `#commits` (group-commit.ts, bounded: `overloaded` beyond it) into `#store`,
+//   which renders the `message` frame, enforces the rendered-size rule, appends in one transaction
+//   and broadcasts. A write that throws is never acked or broadcast: the publisher's socket closes 1011.
+// - Presence goes through `#announce`: per-user join/leave up to PRESENCE_LIMIT users, a throttled
+//   count frame above it (presence-count.ts).
+// - Replays and HTTP history pages are bounded by MAX_REPLAY_BYTES (replay.ts).
+// - `faults` is a test seam (storage failures, held flushes), inert unless a test sets it.
 import { DurableObject } from "cloudflare:workers";
 import { errorResponse } from "../shared/errors.ts";
 import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
@@ -7,11 +21,11 @@ import {
   CloseCode,
   type DirectFrame,
   type KickResult,
-  type Member,
   type MessageFrame,
   PING,
   PONG,
   type PresenceFrame,
+  RENDER_ALLOWANCE,
   type RefreshedFrame,
   type RefreshFrame,
   type RoomInfo,
@@ -19,6 +33,7 @@ import {
   type SyncedFrame,
   type UserRef,
 } from "../shared/protocol.ts";
+import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../shared/room-rpc.ts";
 import { parseSettings, type RoomcastVars, type Settings } from "../shared/settings.ts";
 import { utf8Exceeds } from "../shared/utf8.ts";
 import { newSocketState, welcomeFrame } from "./admission.ts";
@@ -26,14 +41,16 @@ import { parseClientFrame } from "./client-frames.ts";
 import { reciprocalCode } from "./close-codes.ts";
 import { dueForClose, type Liveness, nextDeadline } from "./deadlines.ts";
 import { BATCH_TAG, batchRequested, CommitOutbox, deliverCommit, sendReplay } from "./fanout.ts";
-import { GroupCommit } from "./group-commit.ts";
+import { GroupCommit, Overloaded } from "./group-commit.ts";
 import { History } from "./history.ts";
 import { Bans, bannedMessage, kickReason } from "./moderation.ts";
-import { membersOf } from "./presence.ts";
+import { CountThrottle, presenceMode } from "./presence-count.ts";
 import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
 import { checkRefresh } from "./refresh.ts";
+import { historyPage, replay } from "./replay.ts";
 import { planResume, resumeRequestOf } from "./resume.ts";
 import { SignalLimiter, signalFrame } from "./signals.ts";
+import { SocketIndex } from "./socket-index.ts";
 import { isOpen, type Log, logger, sendError, trySend } from "./socket-io.ts";
 import { readState, type SocketState, userTag, writeState } from "./socket-state.ts";
 import { checkState, updateFrame } from "./state.ts";
@@ -46,9 +63,14 @@ interface PublishRequest {
   except: WebSocket | null;
 }
 
-interface PublishResult {
-  seq: number;
-  duplicate: boolean;
+type PublishResult = { seq: number; duplicate: boolean } | { refused: "too_large"; message: string };
+
+/** Test seam: set through `runInDurableObject`; inert by default. */
+export interface Faults {
+  /** The next N storage writes of a publish throw (inside the append transaction). */
+  failWrites: number;
+  /** While set, each group commit waits for it before flushing (to fill the publish queue). */
+  holdFlush: Promise<void> | null;
 }
 
 export class Room extends DurableObject<RoomcastVars> {
@@ -57,22 +79,45 @@ export class Room extends DurableObject<RoomcastVars> {
   readonly #log: Log;
   readonly #bans: Bans;
   readonly #signals: SignalLimiter;
+  readonly faults: Faults = { failWrites: 0, holdFlush: null };
   readonly #commits = new GroupCommit<PublishRequest, PublishResult>(
     (p) => this.#store(p),
-    () => this.ctx.storage.sync(),
+    async () => {
+      if (this.faults.holdFlush) await this.faults.holdFlush;
+      await this.ctx.storage.sync();
+    },
   );
   /** A commit's messages, delivered together at the end of the turn that wrote them. */
   readonly #outbox = new CommitOutbox((messages) =>
-    deliverCommit(this.ctx.getWebSockets(), new Set(this.ctx.getWebSockets(BATCH_TAG)), messages, trySend),
+    deliverCommit(this.#index.sockets(), new Set(this.ctx.getWebSockets(BATCH_TAG)), messages, trySend),
   );
+  readonly #counts = new CountThrottle(
+    () => this.#index.userCount,
+    (members) => {
+      if (presenceMode(members, this.#settings.presenceLimit) === "count") {
+        const frame: PresenceFrame = { type: "presence", event: "count", members };
+        this.#broadcast(JSON.stringify(frame), null);
+      }
+    },
+    { now: () => Date.now(), later: (fn, ms) => setTimeout(fn, ms) },
+  );
+  #indexed: SocketIndex | null = null;
+  /** The room's name: from the worker on each request, or the object's own name after a wake. */
+  #name: string | undefined;
 
   constructor(ctx: DurableObjectState, env: RoomcastVars) {
     super(ctx, env);
     this.#settings = parseSettings(env);
-    this.#history = new History(ctx.storage.sql, this.#settings.historyLimit);
+    this.#history = new History(ctx.storage, this.#settings.historyLimit);
+    this.#history.beforeCommit = () => {
+      if (this.faults.failWrites <= 0) return;
+      this.faults.failWrites--;
+      throw new Error("injected storage failure");
+    };
     this.#log = logger(this.#settings.logLevel);
     this.#bans = new Bans(ctx.storage.sql);
     this.#signals = new SignalLimiter(this.#settings.signalRatePerSecond);
+    this.#name = ctx.id.name;
     // Answered by the runtime without waking the room; its timestamp counts as activity.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -90,42 +135,57 @@ export class Room extends DurableObject<RoomcastVars> {
       );
     }
     const who = JSON.parse(decodeURIComponent(raw)) as Identity;
+    this.#name = who.room;
     const url = new URL(req.url);
     const resume = resumeRequestOf(url);
     const batch = batchRequested(url);
+    const index = this.#index;
+    const s = this.#settings;
 
     const ban = this.#bans.active(who.id, Date.now());
     if (ban) return errorResponse(403, "banned", bannedMessage(who.id, who.room, ban));
-    const open = this.#live();
-    if (open.length >= this.#settings.maxConnectionsPerRoom) {
-      return errorResponse(503, "room_full", `room '${who.room}' already holds ${open.length} connections`);
+    if (index.size >= s.maxConnectionsPerRoom) {
+      return errorResponse(503, "room_full", `room '${who.room}' already holds ${index.size} connections`);
     }
-    const peer = open.find(([, s]) => s.uid === who.id);
-    const firstOfUser = peer === undefined;
+    if (index.connectionsOf(who.id) >= s.maxConnectionsPerUser) {
+      return errorResponse(
+        429,
+        "too_many_connections",
+        `user '${who.id}' already holds ${s.maxConnectionsPerUser} connections in room '${who.room}'`,
+      );
+    }
 
     const { 0: client, 1: server } = new WebSocketPair();
-    const state = newSocketState(who, this.#settings, Date.now());
-    if (peer?.[1].presence !== undefined) state.presence = peer[1].presence;
+    const state = newSocketState(who, s, Date.now());
+    const peer = index.peerOf(who.id);
+    if (peer?.presence !== undefined) state.presence = peer.presence;
     this.ctx.acceptWebSocket(server, batch ? [userTag(who.id), BATCH_TAG] : [userTag(who.id)]);
     writeState(server, state);
+    const firstOfUser = index.add(server, state);
 
-    const members = membersOf([...open.map(([, s]) => s), state]);
     const welcome = welcomeFrame(
       who,
       state,
-      { epoch: this.#history.epoch, seq: this.#history.seq, members },
-      this.#settings,
+      {
+        epoch: this.#history.epoch,
+        seq: this.#history.seq,
+        members: index.members(s.presenceLimit),
+        membersTotal: index.userCount,
+      },
+      s,
     );
     server.send(JSON.stringify(welcome));
     const plan = planResume(resume, this.#history.epoch, this.#history.seq, this.#history.bounds());
     const replayed =
-      plan.replayAfter === null ? 0 : sendReplay(server, this.#history.framesAfter(plan.replayAfter), batch);
-    const synced: SyncedFrame = { type: "synced", seq: this.#history.seq, replayed, gap: plan.gap };
+      plan.replayAfter === null
+        ? { replayed: 0, more: false }
+        : replay(this.#history, plan.replayAfter, s.maxReplayBytes, (frames) => {
+            sendReplay(server, frames, batch);
+          });
+    const synced: SyncedFrame = { type: "synced", seq: this.#history.seq, gap: plan.gap, ...replayed };
     server.send(JSON.stringify(synced));
 
-    if (firstOfUser) {
-      this.#presence("join", { id: who.id, name: who.name }, members.length, server);
-    }
+    if (firstOfUser) this.#announce("join", { id: who.id, name: who.name }, server);
     await this.#armAlarm(nextDeadline(this.#liveness(server, state), this.#idleMs));
     this.#log("info", {
       event: "connect",
@@ -133,15 +193,21 @@ export class Room extends DurableObject<RoomcastVars> {
       conn: state.cid,
       user: who.id,
       resumed: resume !== null && "since" in resume,
-      replayed,
+      replayed: replayed.replayed,
+      more: replayed.more,
     });
     return new Response(null, { status: 101, webSocket: client });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const state = readState(ws);
-    if (state === null || state.gone) return;
+    const state = this.#index.get(ws);
+    if (state === undefined) return;
     const now = Date.now();
+    // Expiry on every frame: the alarm is only the backstop for silent sockets.
+    if (now >= state.exp) {
+      this.#close(ws, state, CloseCode.TOKEN_EXPIRED, "token expired");
+      return;
+    }
     const max = this.#settings.maxMessageBytes;
     if (typeof message === "string" ? utf8Exceeds(message, max) : message.byteLength > max) {
       this.#close(ws, state, CloseCode.TOO_BIG, `frame larger than ${max} bytes`);
@@ -194,63 +260,65 @@ export class Room extends DurableObject<RoomcastVars> {
     }
     const from = { id: state.uid, name: state.name };
     if (frame.type === "publish") {
-      const { seq, duplicate } = await this.#commits.submit({
-        from,
-        data: frame.data,
-        id: frame.id,
-        except: ws,
-      });
-      const ack: AckFrame = {
-        type: "ack",
-        id: frame.id ?? null,
-        seq,
-        ...(duplicate ? { duplicate: true as const } : {}),
-      };
-      trySend(ws, JSON.stringify(ack)); // the socket may have closed while the write was queued
+      await this.#publishFromSocket(ws, state, { from, data: frame.data, id: frame.id, except: ws }, message);
       return;
     }
-    const targets = this.ctx.getWebSockets(userTag(frame.to)).filter(isOpen);
-    if (targets.length === 0)
-      return sendError(ws, "no_such_user", `user '${frame.to}' is not in this room`, frame.id);
-    const direct: DirectFrame = {
-      type: "direct",
-      from,
-      data: frame.data,
-      ts: now,
-      ...(frame.id ? { id: frame.id } : {}),
-    };
-    const text = JSON.stringify(direct);
-    for (const t of targets) trySend(t, text);
+    let delivered = 0;
+    let text: string | null = null;
+    for (const t of this.#index.socketsOf(frame.to)) {
+      if (text === null) {
+        const direct: DirectFrame = {
+          type: "direct",
+          from,
+          data: frame.data,
+          ts: now,
+          ...(frame.id ? { id: frame.id } : {}),
+        };
+        text = JSON.stringify(direct);
+      }
+      trySend(t, text);
+      delivered++;
+    }
+    if (delivered === 0) sendError(ws, "no_such_user", `user '${frame.to}' is not in this room`, frame.id);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    const state = readState(ws);
+    const state = this.#index.get(ws) ?? readState(ws);
     if (state !== null) this.#signals.forget(state.cid);
+    // Checked at compatibility date 2026-11-01 (test/room/limits.test.ts "close handshake"): the
+    // runtime does not answer a client's Close frame on hibernatable sockets, even with the
+    // web_socket_auto_reply_to_close flag set, so the room still reciprocates.
     try {
       ws.close(reciprocalCode(code), "");
     } catch (err) {
       // Never leave a half-open socket behind: fall back to a code the runtime always sends.
-      this.#log("warn", { event: "close_failed", conn: state?.cid, code, error: String(err) });
+      this.#log("warn", {
+        event: "close_failed",
+        room: this.#name,
+        conn: state?.cid,
+        code,
+        error: String(err),
+      });
       try {
         ws.close(CloseCode.PROTOCOL_ERROR, "");
       } catch {
         // already closed
       }
     }
-    if (state !== null && !state.gone) await this.#depart(ws, state, code, reason);
+    if (state !== null && !state.gone) this.#depart(ws, state, code, reason);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    const state = readState(ws);
-    this.#log("warn", { event: "socket_error", conn: state?.cid, error: String(error) });
-    if (state !== null && !state.gone) await this.#depart(ws, state, CloseCode.ABNORMAL, "error");
+    const state = this.#index.get(ws) ?? readState(ws);
+    this.#log("warn", { event: "socket_error", room: this.#name, conn: state?.cid, error: String(error) });
+    if (state !== null && !state.gone) this.#depart(ws, state, CloseCode.ABNORMAL, "error");
   }
 
-  /** Closes sockets that went idle or whose token expired; re-arms only while sockets remain. */
+  /** Closes sockets that went idle or whose token expired (O(n + k)); re-arms while sockets remain. */
   override async alarm(): Promise<void> {
     const now = Date.now();
     let next = Infinity;
-    for (const [ws, state] of this.#live()) {
+    for (const [ws, state] of [...this.#index.entries()]) {
       const facts = this.#liveness(ws, state);
       const due = dueForClose(facts, now, this.#idleMs);
       if (due) this.#close(ws, state, due.code, due.reason);
@@ -263,40 +331,53 @@ export class Room extends DurableObject<RoomcastVars> {
 
   /** Room info for `GET /rooms/:room`. */
   info(room: string): RoomInfo {
-    const live = this.#live();
+    this.#name = room;
+    const index = this.#index;
     return {
       room,
       epoch: this.#history.epoch,
       seq: this.#history.seq,
-      connections: live.length,
-      members: membersOf(live.map(([, s]) => s)),
+      connections: index.size,
+      members: index.members(this.#settings.presenceLimit),
+      membersTotal: index.userCount,
       history: this.#history.bounds(),
     };
   }
 
+  /** A page of `GET /rooms/:room/messages`, as the JSON body text. */
+  history(room: string, q: HistoryQuery): HistoryAnswer {
+    this.#name = room;
+    return historyPage(this.#history, room, q, this.#settings.maxReplayBytes);
+  }
+
   /** Server-side publish for `POST /rooms/:room/messages`; broadcast to every socket. */
-  async publish(
-    room: string,
-    from: UserRef,
-    data: unknown,
-    id?: string,
-  ): Promise<{ seq: number; duplicate?: true } | { banned: string }> {
+  async publish(room: string, from: UserRef, data: unknown, id?: string): Promise<HttpPublishResult> {
+    this.#name = room;
     const banned = this.banned(room, from.id);
-    if (banned !== null) return { banned };
-    const r = await this.#commits.submit({ from, data, id, except: null });
+    if (banned !== null) return { ok: false, code: "banned", message: banned };
+    let r: PublishResult;
+    try {
+      r = await this.#commits.submit({ from, data, id, except: null }, approxBytes(data));
+    } catch (err) {
+      if (err instanceof Overloaded) return { ok: false, code: "overloaded", message: err.message };
+      this.#log("warn", { event: "storage_failed", room, user: from.id, error: String(err) });
+      return { ok: false, code: "unavailable", message: "the message could not be stored; retry" };
+    }
+    if ("refused" in r) return { ok: false, code: r.refused, message: r.message };
     this.#log("info", { event: "http_publish", room, user: from.id, seq: r.seq, duplicate: r.duplicate });
-    return r.duplicate ? { seq: r.seq, duplicate: true } : { seq: r.seq };
+    return r.duplicate ? { ok: true, seq: r.seq, duplicate: true } : { ok: true, seq: r.seq };
   }
 
   /** `POST /rooms/:room/kick`: closes the user's sockets with 4403 and, for banSeconds > 0, stores a ban. */
   kick(room: string, user: string, banSeconds: number, reason: string | undefined): KickResult {
+    this.#name = room;
     const now = Date.now();
     if (banSeconds > 0) this.#bans.ban(user, now + banSeconds * 1000, reason ?? null);
     const why = kickReason(reason, banSeconds);
     let closed = 0;
-    for (const ws of this.ctx.getWebSockets(userTag(user))) {
-      const state = readState(ws);
-      if (!isOpen(ws) || state === null || state.gone) continue;
+    for (const ws of [...this.#index.socketsOf(user)]) {
+      const state = this.#index.get(ws);
+      if (state === undefined) continue;
       this.#close(ws, state, CloseCode.KICKED, why);
       closed++;
     }
@@ -308,6 +389,14 @@ export class Room extends DurableObject<RoomcastVars> {
   banned(room: string, user: string): string | null {
     const ban = this.#bans.active(user, Date.now());
     return ban ? bannedMessage(user, room, ban) : null;
+  }
+
+  /**
+   * The live sockets and their in-memory state (the objects the room uses). For tests and tools that
+   * need to age a socket: mutate the state, then `writeState` so it also survives hibernation.
+   */
+  liveSockets(): [WebSocket, SocketState][] {
+    return [...this.#index.entries()];
   }
 
   // ---- live-room hooks (signals, presence state, refresh) ----
@@ -328,7 +417,7 @@ export class Room extends DurableObject<RoomcastVars> {
     }
     const text = signalFrame({ id: state.uid, name: state.name }, frame.data, now);
     if (frame.to === undefined) this.#broadcast(text, ws);
-    else for (const t of this.ctx.getWebSockets(userTag(frame.to))) if (isOpen(t)) trySend(t, text);
+    else for (const t of this.#index.socketsOf(frame.to)) trySend(t, text);
   }
 
   /** Sets the user's presence state on each of the user's sockets and tells everyone else. */
@@ -338,25 +427,28 @@ export class Room extends DurableObject<RoomcastVars> {
       sendError(ws, "too_large", checked.message);
       return;
     }
-    for (const s of this.ctx.getWebSockets(userTag(state.uid))) {
-      const st = s === ws ? state : readState(s);
-      if (st === null || st.gone) continue;
+    for (const s of this.#index.socketsOf(state.uid)) {
+      const st = this.#index.get(s);
+      if (st === undefined) continue;
       st.presence = checked.value;
       writeState(s, st);
     }
-    const members = membersOf(this.#live().map(([, s]) => s)).length;
+    // Above PRESENCE_LIMIT users there are no per-user presence frames, updates included.
+    const members = this.#index.userCount;
+    if (presenceMode(members, this.#settings.presenceLimit) === "count") return;
     this.#broadcast(updateFrame({ id: state.uid, name: state.name }, checked.value, members), ws);
   }
 
   /** In-band refresh: on success this connection's exp, name and capabilities are replaced. */
   async #refresh(ws: WebSocket, frame: RefreshFrame): Promise<void> {
-    const before = readState(ws);
-    if (before === null) return;
-    const room = before.room ?? this.ctx.id.name ?? "";
+    const before = this.#index.get(ws);
+    if (before === undefined) return;
+    const room = before.room ?? this.#name ?? "";
     const outcome = await checkRefresh(frame.token, this.env.AUTH_SECRET, { uid: before.uid, room });
     if (!outcome.ok) return sendError(ws, outcome.code, outcome.message);
-    const state = readState(ws); // read again: other frames may have run while the token was checked
-    if (state === null || state.gone || !isOpen(ws)) return;
+    // Looked up again: the socket may have closed while the token was checked.
+    const state = this.#index.get(ws);
+    if (state === undefined || !isOpen(ws)) return;
     state.exp = outcome.exp * 1000;
     state.name = outcome.name;
     state.caps = outcome.capabilities;
@@ -377,15 +469,41 @@ export class Room extends DurableObject<RoomcastVars> {
     return this.#settings.idleTimeoutSeconds * 1000;
   }
 
-  /** Open sockets that the server has not closed, with their state. */
-  #live(): [WebSocket, SocketState][] {
-    const out: [WebSocket, SocketState][] = [];
-    for (const ws of this.ctx.getWebSockets()) {
-      if (!isOpen(ws)) continue;
-      const s = readState(ws);
-      if (s !== null && !s.gone) out.push([ws, s]);
+  /** The socket index, built on first use after each wake (the only full scan of the sockets). */
+  get #index(): SocketIndex {
+    this.#indexed ??= SocketIndex.rebuild(
+      this.ctx
+        .getWebSockets()
+        .filter(isOpen)
+        .map((ws) => [ws, readState(ws)] as [WebSocket, SocketState | null]),
+    );
+    return this.#indexed;
+  }
+
+  async #publishFromSocket(
+    ws: WebSocket,
+    state: SocketState,
+    p: PublishRequest,
+    text: string,
+  ): Promise<void> {
+    let r: PublishResult;
+    try {
+      r = await this.#commits.submit(p, text.length);
+    } catch (err) {
+      if (err instanceof Overloaded) return sendError(ws, "overloaded", err.message, p.id);
+      // Never acked, never broadcast: the client reconnects, resumes and resends with the same id.
+      this.#log("warn", { event: "storage_failed", room: this.#name, conn: state.cid, error: String(err) });
+      if (this.#index.get(ws) === state) this.#close(ws, state, CloseCode.SERVER_ERROR, "storage failure");
+      return;
     }
-    return out;
+    if ("refused" in r) return sendError(ws, r.refused, r.message, p.id);
+    const ack: AckFrame = {
+      type: "ack",
+      id: p.id ?? null,
+      seq: r.seq,
+      ...(r.duplicate ? { duplicate: true as const } : {}),
+    };
+    trySend(ws, JSON.stringify(ack)); // the socket may have closed while the write was queued
   }
 
   /** Stores (or finds the duplicate of) a message and broadcasts it to everyone but `except`. */
@@ -394,64 +512,85 @@ export class Room extends DurableObject<RoomcastVars> {
       const seq = this.#history.findDuplicate(from.id, id);
       if (seq !== null) return { seq, duplicate: true };
     }
-    const { seq, frame } = this.#history.append(from.id, id, (seq) => {
-      const msg: MessageFrame = {
-        type: "message",
-        seq,
-        ...(id !== undefined ? { id } : {}),
-        from,
-        data,
-        ts: Date.now(),
-      };
-      return JSON.stringify(msg);
-    });
+    const seq = this.#history.seq + 1;
+    const msg: MessageFrame = {
+      type: "message",
+      seq,
+      ...(id !== undefined ? { id } : {}),
+      from,
+      data,
+      ts: Date.now(),
+    };
+    // The frame the server builds is what is stored and sent: its size is what counts.
+    const frame = JSON.stringify(msg);
+    const max = this.#settings.maxMessageBytes + RENDER_ALLOWANCE;
+    if (utf8Exceeds(frame, max)) {
+      return { refused: "too_large", message: `message frame would be larger than ${max} bytes` };
+    }
+    this.#history.append(seq, from.id, id, frame);
     this.#outbox.add(frame, except);
     return { seq, duplicate: false };
   }
 
   #broadcast(frame: string | ArrayBuffer, except: WebSocket | null): void {
-    for (const ws of this.ctx.getWebSockets()) {
-      if (ws !== except && isOpen(ws)) trySend(ws, frame);
+    for (const ws of this.#index.sockets()) {
+      if (ws !== except) trySend(ws, frame);
     }
   }
 
-  #presence(event: "join" | "leave", user: UserRef, members: number, except: WebSocket): void {
+  /** Per-user presence up to PRESENCE_LIMIT users; above it a throttled count frame instead. */
+  #announce(event: "join" | "leave", user: UserRef, except: WebSocket): void {
+    const members = this.#index.userCount;
+    if (presenceMode(members, this.#settings.presenceLimit) === "count") {
+      this.#counts.changed();
+      return;
+    }
+    this.#counts.reset();
     const frame: PresenceFrame = { type: "presence", event, user, members };
     this.#broadcast(JSON.stringify(frame), except);
   }
 
   /** Server-initiated close: announce the departure now, the client's echo is ignored. */
   #close(ws: WebSocket, state: SocketState, code: number, reason: string): void {
-    state.gone = true;
-    writeState(ws, state);
     try {
       ws.close(code, reason);
     } catch (err) {
-      this.#log("warn", { event: "close_failed", conn: state.cid, code, error: String(err) });
+      this.#log("warn", {
+        event: "close_failed",
+        room: this.#name,
+        conn: state.cid,
+        code,
+        error: String(err),
+      });
     }
-    // #depart fails only when storage does (deleting the alarm): log that instead of leaving it unhandled.
-    this.#depart(ws, state, code, reason).catch((err: unknown) => {
-      this.#log("warn", { event: "depart_failed", conn: state.cid, code, error: String(err) });
-    });
+    this.#depart(ws, state, code, reason);
   }
 
-  /** A socket left: presence leave if it was the user's last one; no alarm once the room is empty. */
-  async #depart(ws: WebSocket, state: SocketState, code: number, reason: string): Promise<void> {
-    if (!state.gone) {
-      state.gone = true;
-      try {
-        writeState(ws, state);
-      } catch {
-        // the socket is already gone; its state goes with it
-      }
+  /** A socket left: O(1) index update, presence leave if it was the user's last one. */
+  #depart(ws: WebSocket, state: SocketState, code: number, reason: string): void {
+    state.gone = true;
+    try {
+      writeState(ws, state);
+    } catch {
+      // the socket is already gone; its state goes with it
     }
-    const remaining = this.#live().filter(([s]) => s !== ws);
-    this.#log("info", { event: "close", conn: state.cid, user: state.uid, code, reason });
-    if (!remaining.some(([, s]) => s.uid === state.uid)) {
-      const members: Member[] = membersOf(remaining.map(([, s]) => s));
-      this.#presence("leave", { id: state.uid, name: state.name }, members.length, ws);
+    const index = this.#index;
+    index.remove(ws, state.uid);
+    this.#log("info", { event: "close", room: this.#name, conn: state.cid, user: state.uid, code, reason });
+    if (index.connectionsOf(state.uid) === 0)
+      this.#announce("leave", { id: state.uid, name: state.name }, ws);
+    if (index.size === 0) {
+      // Fails only when storage does: log it instead of leaving a rejection unhandled.
+      this.ctx.storage.deleteAlarm().catch((err: unknown) => {
+        this.#log("warn", {
+          event: "depart_failed",
+          room: this.#name,
+          conn: state.cid,
+          code,
+          error: String(err),
+        });
+      });
     }
-    if (remaining.length === 0) await this.ctx.storage.deleteAlarm();
   }
 
   /** Last activity: frames we handled, or pings the runtime answered while the room slept. */
@@ -465,4 +604,9 @@ export class Room extends DurableObject<RoomcastVars> {
     const current = await this.ctx.storage.getAlarm();
     if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
+}
+
+/** A cheap upper-bound-ish size of an HTTP publish for the queue's byte bound (the worker capped it). */
+function approxBytes(data: unknown): number {
+  return typeof data === "string" ? data.length : JSON.stringify(data ?? null).length;
 }

@@ -1,8 +1,11 @@
 // Resolves the token's `rooms` claim (room pattern → capabilities) for one room: the worker and the room.
 import { CAPABILITIES, type Capability } from "./protocol.ts";
 
-/** The `rooms` claim after validation: patterns to capabilities (array shorthand already expanded). */
-export type RoomGrants = Record<string, Capability[]>;
+/**
+ * The `rooms` claim after validation: patterns to capabilities (array shorthand already expanded).
+ * A Map, never a plain object, so `__proto__`, `constructor` or `prototype` are ordinary room keys.
+ */
+export type RoomGrants = ReadonlyMap<string, readonly Capability[]>;
 
 /** True when `pattern` (exact name, prefix ending in `*`, or `*`) covers `room`. */
 export function matches(pattern: string, room: string): boolean {
@@ -16,7 +19,7 @@ export function matches(pattern: string, room: string): boolean {
  */
 export function capabilitiesFor(grants: RoomGrants, room: string): Capability[] {
   const caps = new Set<Capability>();
-  for (const [pattern, granted] of Object.entries(grants)) {
+  for (const [pattern, granted] of grants) {
     if (!matches(pattern, room)) continue;
     for (const c of granted) caps.add(c);
   }

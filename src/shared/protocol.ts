@@ -6,6 +6,13 @@ export const ROOM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 /** Largest `?rewind=N` (recent messages replayed on a first join). */
 export const MAX_REWIND = 1_000_000;
 
+/** Bytes a rendered `message` frame may exceed `MAX_MESSAGE_BYTES` by (envelope, `from`, a longer `data`). */
+export const RENDER_ALLOWANCE = 4096;
+
+/** `GET /rooms/:room/messages`: largest and default `limit`. */
+export const MAX_HISTORY_PAGE = 1000;
+export const DEFAULT_HISTORY_PAGE = 100;
+
 /** Longest client idempotency key (`id` on publish/direct). */
 export const MAX_ID_LENGTH = 64;
 
@@ -68,6 +75,7 @@ export const FRAME_ERROR_CODES = [
   "rate_limited",
   "too_large",
   "unauthorized",
+  "overloaded",
 ] as const;
 export type FrameErrorCode = (typeof FRAME_ERROR_CODES)[number];
 
@@ -82,6 +90,10 @@ export const HTTP_ERROR_CODES = [
   "forbidden",
   "banned",
   "room_full",
+  "too_many_connections",
+  "epoch_mismatch",
+  "overloaded",
+  "unavailable",
   "not_found",
   "too_large",
   "internal",
@@ -101,7 +113,9 @@ export interface WelcomeFrame {
   seq: number;
   connectionId: string;
   user: UserRef;
+  /** At most `PRESENCE_LIMIT` users; `membersTotal` counts them all. */
   members: Member[];
+  membersTotal: number;
   limits: Limits;
 }
 
@@ -110,6 +124,10 @@ export interface SyncedFrame {
   seq: number;
   replayed: number;
   gap: boolean;
+  /** Retained messages were left out by the replay budget: fetch `next…seq` over HTTP history. */
+  more: boolean;
+  /** With `more`: the first seq not replayed. */
+  next?: number;
 }
 
 export interface AckFrame {
@@ -146,7 +164,9 @@ export interface DirectFrame<T = unknown> {
 
 export type PresenceFrame =
   | { type: "presence"; event: "join" | "leave"; user: UserRef; members: number }
-  | { type: "presence"; event: "update"; user: UserRef; state: unknown; members: number };
+  | { type: "presence"; event: "update"; user: UserRef; state: unknown; members: number }
+  /** Instead of join/leave/update while the room holds more than `PRESENCE_LIMIT` users. */
+  | { type: "presence"; event: "count"; members: number };
 
 /** A relayed signal: not stored, no seq. */
 export interface SignalFrame {
@@ -238,8 +258,21 @@ export interface RoomInfo {
   epoch: string;
   seq: number;
   connections: number;
+  /** At most `PRESENCE_LIMIT` users; `membersTotal` counts them all. */
   members: Member[];
+  membersTotal: number;
   history: { oldest: number | null; newest: number | null; count: number };
+}
+
+/** `GET /rooms/:room/messages` answer. */
+export interface HistoryPage {
+  room: string;
+  epoch: string;
+  seq: number;
+  /** `after`: oldest first; `before` or neither: newest first. */
+  messages: MessageFrame[];
+  more: boolean;
+  gap: boolean;
 }
 
 /** `GET /auth/check` answer. */

@@ -10,6 +10,11 @@ export interface Settings {
   signalRatePerSecond: number;
   historyLimit: number;
   maxConnectionsPerRoom: number;
+  maxConnectionsPerUser: number;
+  /** Above this many distinct users, presence is a throttled count and member lists are capped. */
+  presenceLimit: number;
+  /** Bytes of `message` frames one replay (or one HTTP history page) may carry. */
+  maxReplayBytes: number;
   /** "info": every connect/close/HTTP publish; "warn": only failures. */
   logLevel: LogLevel;
 }
@@ -25,6 +30,9 @@ export interface SettingsVars {
   SIGNAL_RATE_PER_SECOND?: string;
   HISTORY_LIMIT?: string;
   MAX_CONNECTIONS_PER_ROOM?: string;
+  MAX_CONNECTIONS_PER_USER?: string;
+  PRESENCE_LIMIT?: string;
+  MAX_REPLAY_BYTES?: string;
   LOG_LEVEL?: string;
 }
 
@@ -44,6 +52,9 @@ export const DEFAULTS = {
   signalRatePerSecond: 60,
   historyLimit: 1000,
   maxConnectionsPerRoom: 10000,
+  maxConnectionsPerUser: 20,
+  presenceLimit: 1000,
+  maxReplayBytes: 4 * 1024 * 1024,
 } as const;
 
 /** Thrown for a [vars] value that is not what the contract allows; the worker answers 500 misconfigured. */
@@ -51,15 +62,18 @@ export class SettingsError extends Error {
   override name = "SettingsError";
 }
 
-// Bounds keep a typo from disabling a limit: the runtime's own frame ceiling is 32 MiB and one
-// object holds at most 32,768 hibernatable sockets.
+// Bounds keep a typo from disabling a limit: one object holds at most 32,768 hibernatable sockets, and
+// a message (rendered, stored, replayed) must stay far below SQLite's 2 MB per row.
 const BOUNDS = {
   IDLE_TIMEOUT_SECONDS: [1, 86_400],
-  MAX_MESSAGE_BYTES: [16, 32 * 1024 * 1024],
+  MAX_MESSAGE_BYTES: [16, 1024 * 1024],
   RATE_PER_SECOND: [1, 100_000],
   SIGNAL_RATE_PER_SECOND: [1, 100_000],
   HISTORY_LIMIT: [0, 1_000_000],
   MAX_CONNECTIONS_PER_ROOM: [1, 32_768],
+  MAX_CONNECTIONS_PER_USER: [1, 32_768],
+  PRESENCE_LIMIT: [0, 32_768],
+  MAX_REPLAY_BYTES: [64 * 1024, 32 * 1024 * 1024],
 } as const satisfies Record<
   keyof Omit<SettingsVars, "ALLOWED_ORIGINS" | "LOG_LEVEL">,
   readonly [number, number]
@@ -96,6 +110,9 @@ export function parseSettings(vars: SettingsVars): Settings {
     signalRatePerSecond: int(vars, "SIGNAL_RATE_PER_SECOND", DEFAULTS.signalRatePerSecond),
     historyLimit: int(vars, "HISTORY_LIMIT", DEFAULTS.historyLimit),
     maxConnectionsPerRoom: int(vars, "MAX_CONNECTIONS_PER_ROOM", DEFAULTS.maxConnectionsPerRoom),
+    maxConnectionsPerUser: int(vars, "MAX_CONNECTIONS_PER_USER", DEFAULTS.maxConnectionsPerUser),
+    presenceLimit: int(vars, "PRESENCE_LIMIT", DEFAULTS.presenceLimit),
+    maxReplayBytes: int(vars, "MAX_REPLAY_BYTES", DEFAULTS.maxReplayBytes),
     logLevel: logLevel(vars.LOG_LEVEL),
   };
 }

@@ -3,21 +3,42 @@
 import { verify } from "hono/jwt";
 import * as v from "valibot";
 import type { RoomGrants } from "./capabilities.ts";
-import { CAPABILITIES, MAX_USER_ID_LENGTH } from "./protocol.ts";
+import { CAPABILITIES, type Capability, MAX_USER_ID_LENGTH } from "./protocol.ts";
 
 const Cap = v.picklist(CAPABILITIES);
+const Pattern = v.pipe(v.string(), v.minLength(1));
+const Caps = v.array(Cap);
 
-/** The claims roomcast reads; an identity from a custom `authenticate()` has the same shape. */
+/**
+ * The claims roomcast reads; an identity from a custom `authenticate()` has the same shape. `rooms`
+ * is checked by hand (parseRooms): valibot's `record` silently drops the keys `__proto__`,
+ * `constructor` and `prototype`, which are room names like any other.
+ */
 export const Claims = v.object({
   sub: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_USER_ID_LENGTH)),
   name: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(128)))),
   exp: v.pipe(v.number(), v.finite()),
   nbf: v.optional(v.pipe(v.number(), v.finite())),
-  rooms: v.union([
-    v.record(v.pipe(v.string(), v.minLength(1)), v.array(Cap)),
-    v.array(v.pipe(v.string(), v.minLength(1))),
-  ]),
+  rooms: v.unknown(),
 });
+
+/** The `rooms` claim as a Map (never `obj[key] =`), or null when malformed (an array of arrays included). */
+export function parseRooms(raw: unknown): RoomGrants | null {
+  const grants = new Map<string, Capability[]>();
+  if (Array.isArray(raw)) {
+    for (const p of raw) {
+      if (!v.is(Pattern, p)) return null;
+      grants.set(p, ["read", "write"]);
+    }
+    return grants;
+  }
+  if (typeof raw !== "object" || raw === null) return null;
+  for (const [pattern, caps] of Object.entries(raw)) {
+    if (!v.is(Pattern, pattern) || !v.is(Caps, caps)) return null;
+    grants.set(pattern, caps);
+  }
+  return grants;
+}
 
 export interface VerifiedToken {
   sub: string;
@@ -64,10 +85,9 @@ export async function verifyToken(token: string, secret: string): Promise<Verifi
   return toVerified(parsed.output);
 }
 
-/** Claims after validation, with the array shorthand of `rooms` expanded. */
+/** Claims after validation, with `rooms` parsed into a Map (array shorthand expanded). Throws TokenError. */
 export function toVerified(c: v.InferOutput<typeof Claims>): VerifiedToken {
-  const rooms: RoomGrants = Array.isArray(c.rooms)
-    ? Object.fromEntries(c.rooms.map((p) => [p, ["read", "write"]] as const))
-    : c.rooms;
+  const rooms = parseRooms(c.rooms);
+  if (rooms === null) throw new TokenError("token claim rooms is missing or malformed");
   return { sub: c.sub, name: c.name ?? null, exp: c.exp, rooms };
 }

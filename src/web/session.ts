@@ -104,6 +104,7 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
     views.messages.addDirect(d);
   });
   client.on("presence", (p) => {
+    if (p.event === "count") return; // a big room: the member count is shown, not each arrival
     if (p.event === "update") return; // shown in the member list (e.g. "away")
     if (p.event === "leave") views.typing.stopped(p.user.id);
     views.messages.addNote(`${displayName(p.user)} ${p.event === "join" ? "joined" : "left"}`);

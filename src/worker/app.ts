@@ -12,7 +12,9 @@ import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
 import { type AuthCheck, MAX_ID_LENGTH } from "../shared/protocol.ts";
 import { parseRewind, REWIND_RULE } from "../shared/rules.ts";
 import { utf8Exceeds } from "../shared/utf8.ts";
+import { RETRY_AFTER_SECONDS, unavailableFor, withOneRetry } from "./do-errors.ts";
 import { allowedOrigins, gate } from "./gate.ts";
+import { historyQuery } from "./history-query.ts";
 import { HttpError } from "./http-error.ts";
 import { kick } from "./kick.ts";
 import type { AppEnv } from "./options.ts";
@@ -28,7 +30,15 @@ const app = new Hono<AppEnv>();
 
 // Through c.json, so headers set before the error (CORS) stay on the answer.
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
-  if (err instanceof HttpError) return c.json(errorBody(err.code, err.message), err.status);
+  // Retryable or overloaded Durable Object errors are 503 unavailable (with Retry-After), not 500.
+  const known = err instanceof HttpError ? err : unavailableFor(err);
+  if (known) {
+    if (known.retryAfter !== undefined) c.header("Retry-After", String(known.retryAfter));
+    if (known !== err) {
+      console.warn(JSON.stringify({ event: "room_unavailable", path: c.req.path, error: String(err) }));
+    }
+    return c.json(errorBody(known.code, known.message), known.status);
+  }
   console.error(JSON.stringify({ event: "error", path: c.req.path, error: String(err) }));
   return c.json(errorBody("internal", "internal error"), 500);
 };
@@ -99,7 +109,8 @@ app.get("/rooms/:room/ws", async (c) => {
   const headers = new Headers(c.req.raw.headers);
   headers.delete("authorization");
   headers.set(IDENTITY_HEADER, encodeURIComponent(JSON.stringify(identity)));
-  return roomStub(c, a.room).fetch(target, { headers });
+  // A fresh stub per try: a retryable error may mean the object moved or was reset.
+  return withOneRetry(() => roomStub(c, a.room).fetch(target, { headers }));
 });
 
 app.get("/rooms/:room", async (c) => {
@@ -134,9 +145,21 @@ app.post("/rooms/:room/messages", async (c) => {
     );
   }
   const from = { id: a.token.sub, name: a.token.name };
-  const result = await roomStub(c, a.room).publish(a.room, from, body.output.data, body.output.id);
-  if ("banned" in result) throw new HttpError(403, "banned", result.banned);
-  return c.json(result, 201);
+  const r = await roomStub(c, a.room).publish(a.room, from, body.output.data, body.output.id);
+  if (!r.ok) {
+    if (r.code === "banned") throw new HttpError(403, "banned", r.message);
+    if (r.code === "too_large") throw new HttpError(413, "too_large", r.message);
+    throw new HttpError(503, r.code, r.message, { retryAfter: RETRY_AFTER_SECONDS });
+  }
+  return c.json(r.duplicate ? { seq: r.seq, duplicate: true } : { seq: r.seq }, 201);
+});
+
+app.get("/rooms/:room/messages", async (c) => {
+  const a = await gate(c, { room: c.req.param("room"), need: "read" });
+  const q = historyQuery(c.req.query());
+  const r = await roomStub(c, a.room).history(a.room, q);
+  if (!r.ok) throw new HttpError(r.status, r.code, r.message);
+  return c.body(r.body, 200, { "Content-Type": "application/json; charset=UTF-8" });
 });
 
 app.post("/rooms/:room/kick", kick);

@@ -1,6 +1,7 @@
 // Turns createRoomcast's `authenticate` option (or the default JWT check) into one verify function.
 import * as v from "valibot";
 import type { RoomcastVars } from "../shared/settings.ts";
+import { TokenError } from "../shared/token.ts";
 import { HttpError } from "./http-error.ts";
 import type { Authenticate, ResolvedOptions } from "./options.ts";
 import { Claims, extractToken, toVerified, type VerifiedToken, verifyToken } from "./token.ts";
@@ -31,6 +32,15 @@ export function customVerify<E>(authenticate: Authenticate<E>): ResolvedOptions[
     }
     if (parsed.output.exp * 1000 <= Date.now())
       throw new HttpError(401, "unauthorized", "identity expired (exp)");
-    return toVerified(parsed.output);
+    try {
+      return toVerified(parsed.output);
+    } catch (err) {
+      if (!(err instanceof TokenError)) throw err;
+      throw new HttpError(
+        500,
+        "misconfigured",
+        `authenticate() returned a malformed identity (rooms): expected { sub, name?, rooms, exp? }`,
+      );
+    }
   };
 }

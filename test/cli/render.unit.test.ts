@@ -27,6 +27,7 @@ const welcome: WelcomeFrame = {
     { id: "alice", name: "Alice", connections: 1, state: null },
     { id: "bob", name: null, connections: 2, state: null },
   ],
+  membersTotal: 2,
   limits: { maxMessageBytes: 65536, idleTimeoutSeconds: 60, ratePerSecond: 20 },
 };
 

@@ -75,7 +75,7 @@ describe("batch=1", () => {
       query: { batch: "1" },
       ping: false,
     });
-    expect(resumed.synced).toEqual({ type: "synced", seq: N, replayed: N, gap: false });
+    expect(resumed.synced).toEqual({ type: "synced", seq: N, replayed: N, gap: false, more: false });
     // join() awaited welcome and synced; the replay sits queued between them.
     const replayed = resumed.sock.drain().filter((r) => r.kind === "json");
     expect(replayed.map((r) => (r.kind === "json" ? r.type : ""))).toEqual(["batch"]);

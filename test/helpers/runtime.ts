@@ -3,7 +3,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import type { Room } from "../../src/room/room.ts";
-import { readState, userTag, writeState } from "../../src/room/socket-state.ts";
+import { writeState } from "../../src/room/socket-state.ts";
 import type { ServerFrame } from "../../src/shared/protocol.ts";
 import { nowSeconds, RUNTIME_SECRET, signClaims } from "../support/tokens.ts";
 
@@ -36,14 +36,13 @@ export async function token(claims: TokenClaims = {}, secret = SECRET): Promise<
 
 /**
  * Moves the sockets' last activity (`seen`) or token expiry (`exp`) `byMs` into the past, as time
- * passing would: one user's sockets (by their userTag), or every socket in the room.
+ * passing would: one user's sockets, or every socket in the room. Through `Room.liveSockets()`, the
+ * room's in-memory state, and the attachment too (so it also holds after an eviction).
  */
 export async function age(room: string, field: "seen" | "exp", byMs: number, user?: string): Promise<void> {
-  await runInDurableObject(roomStub(room), (_: Room, state) => {
-    const sockets = user === undefined ? state.getWebSockets() : state.getWebSockets(userTag(user));
-    for (const ws of sockets) {
-      const s = readState(ws);
-      if (s === null) continue;
+  await runInDurableObject(roomStub(room), (r: Room) => {
+    for (const [ws, s] of r.liveSockets()) {
+      if (user !== undefined && s.uid !== user) continue;
       s[field] -= byMs;
       writeState(ws, s);
     }

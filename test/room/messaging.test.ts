@@ -20,7 +20,7 @@ describe("welcome and synced", () => {
     });
     expect(welcome.epoch).toMatch(/^[0-9a-f]{12}$/);
     expect(welcome.connectionId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(synced).toEqual({ type: "synced", seq: 0, replayed: 0, gap: false });
+    expect(synced).toEqual({ type: "synced", seq: 0, replayed: 0, gap: false, more: false });
     socket.close();
   });
 

@@ -31,7 +31,7 @@ describe("resume", () => {
       from: { id: "seed", name: null },
       data: { i: 3 },
     });
-    expect(synced).toEqual({ type: "synced", seq: 5, replayed: 3, gap: false });
+    expect(synced).toEqual({ type: "synced", seq: 5, replayed: 3, gap: false, more: false });
     socket.close();
     first.socket.close();
   });
@@ -41,7 +41,7 @@ describe("resume", () => {
     const first = await join(room);
     await seed(room, 2);
     const { socket, synced } = await join(room, { query: `since=2&epoch=${first.welcome.epoch}` });
-    expect(synced).toEqual({ type: "synced", seq: 2, replayed: 0, gap: false });
+    expect(synced).toEqual({ type: "synced", seq: 2, replayed: 0, gap: false, more: false });
     socket.close();
     first.socket.close();
   });
@@ -52,7 +52,7 @@ describe("resume", () => {
     await seed(room, 60);
     const { socket, replay, synced } = await join(room, { query: `since=3&epoch=${first.welcome.epoch}` });
     expect(replay.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
-    expect(synced).toEqual({ type: "synced", seq: 60, replayed: 50, gap: true });
+    expect(synced).toEqual({ type: "synced", seq: 60, replayed: 50, gap: true, more: false });
     socket.close();
     // since exactly one before the oldest retained: nothing is missing.
     const edge = await join(room, { query: `since=10&epoch=${first.welcome.epoch}` });
@@ -67,7 +67,7 @@ describe("resume", () => {
     await seed(room, 3);
     const { socket, replay, synced } = await join(room, { query: "since=1&epoch=not-this-one" });
     expect(replay).toEqual([]);
-    expect(synced).toEqual({ type: "synced", seq: 3, replayed: 0, gap: true });
+    expect(synced).toEqual({ type: "synced", seq: 3, replayed: 0, gap: true, more: false });
     socket.close();
     first.socket.close();
   });
@@ -78,7 +78,7 @@ describe("resume", () => {
     await seed(room, 2);
     const { socket, replay, synced } = await join(room, { query: `since=7&epoch=${first.welcome.epoch}` });
     expect(replay).toEqual([]);
-    expect(synced).toEqual({ type: "synced", seq: 2, replayed: 0, gap: true });
+    expect(synced).toEqual({ type: "synced", seq: 2, replayed: 0, gap: true, more: false });
     socket.close();
     first.socket.close();
   });
@@ -101,7 +101,7 @@ describe("resume", () => {
     await seed(room, 60);
     const last3 = await join(room, { query: "rewind=3" });
     expect(last3.replay.map((m) => m.seq)).toEqual([58, 59, 60]);
-    expect(last3.synced).toEqual({ type: "synced", seq: 60, replayed: 3, gap: false });
+    expect(last3.synced).toEqual({ type: "synced", seq: 60, replayed: 3, gap: false, more: false });
     // More than is retained: what is retained (HISTORY_LIMIT 50), still no gap.
     const all = await join(room, { query: "rewind=500" });
     expect(all.replay).toHaveLength(50);
@@ -116,7 +116,7 @@ describe("resume", () => {
 
   it("rewind in an empty room replays nothing", async ({ expect }) => {
     const { socket, synced } = await join(uniqueRoom(), { query: "rewind=10" });
-    expect(synced).toEqual({ type: "synced", seq: 0, replayed: 0, gap: false });
+    expect(synced).toEqual({ type: "synced", seq: 0, replayed: 0, gap: false, more: false });
     socket.close();
   });
 });

@@ -248,6 +248,7 @@ describe("GET /rooms/:room (admin)", () => {
       seq: 1,
       connections: 1,
       members: [{ id: "ann", name: "Ann", connections: 1, state: null }],
+      membersTotal: 1,
       history: { oldest: 1, newest: 1, count: 1 },
     });
     socket.close();

@@ -1,9 +1,12 @@
 // The worker's pure rules: capability patterns, origin check, settings parsing.
 import { describe, it } from "vitest";
 import { capabilitiesFor, matches } from "../../src/shared/capabilities.ts";
+import type { Capability } from "../../src/shared/protocol.ts";
 import { parseSettings } from "../../src/shared/settings.ts";
 import { HttpError } from "../../src/worker/http-error.ts";
 import { originAllowed } from "../../src/worker/origin.ts";
+
+const grants = (o: Record<string, Capability[]>) => new Map(Object.entries(o));
 
 describe("capabilities", () => {
   it("matches exact names, prefixes and *", ({ expect }) => {
@@ -15,9 +18,12 @@ describe("capabilities", () => {
   });
 
   it("unions every matching pattern; admin implies read and write", ({ expect }) => {
-    expect(capabilitiesFor({ "team-*": ["read"], "team-a": ["write"] }, "team-a")).toEqual(["read", "write"]);
-    expect(capabilitiesFor({ "*": ["admin"] }, "x")).toEqual(["read", "write", "admin"]);
-    expect(capabilitiesFor({ lobby: ["read"] }, "other")).toEqual([]);
+    expect(capabilitiesFor(grants({ "team-*": ["read"], "team-a": ["write"] }), "team-a")).toEqual([
+      "read",
+      "write",
+    ]);
+    expect(capabilitiesFor(grants({ "*": ["admin"] }), "x")).toEqual(["read", "write", "admin"]);
+    expect(capabilitiesFor(grants({ lobby: ["read"] }), "other")).toEqual([]);
   });
 });
 
@@ -44,6 +50,9 @@ describe("settings", () => {
       signalRatePerSecond: 60,
       historyLimit: 1000,
       maxConnectionsPerRoom: 10000,
+      maxConnectionsPerUser: 20,
+      presenceLimit: 1000,
+      maxReplayBytes: 4194304,
       logLevel: "info",
     });
     const s = parseSettings({

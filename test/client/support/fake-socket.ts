@@ -73,7 +73,7 @@ export class FakeSocket implements WebSocketLike {
   /** Opens, welcomes and syncs, like the room does on every connection. */
   accept(
     over: Partial<WelcomeFrame> = {},
-    synced: { seq?: number; replayed?: number; gap?: boolean } = {},
+    synced: { seq?: number; replayed?: number; gap?: boolean; more?: boolean; next?: number } = {},
   ): void {
     const w = welcome(over);
     this.open();
@@ -83,6 +83,8 @@ export class FakeSocket implements WebSocketLike {
       seq: synced.seq ?? w.seq,
       replayed: synced.replayed ?? 0,
       gap: synced.gap ?? false,
+      more: synced.more ?? false,
+      ...(synced.next !== undefined ? { next: synced.next } : {}),
     });
   }
 }
@@ -100,6 +102,7 @@ export function welcome(over: Partial<WelcomeFrame> = {}): WelcomeFrame {
     members: [ANN],
     limits: { maxMessageBytes: 1000, idleTimeoutSeconds: 60, ratePerSecond: 20 },
     ...over,
+    membersTotal: over.membersTotal ?? (over.members ?? [ANN]).length,
   };
 }
 

@@ -1,0 +1,81 @@
+// A connection's replay (resume or rewind) within the MAX_REPLAY_BYTES budget, and the HTTP history page.
+//
+// Why: replaying a whole history inside one `fetch` could queue hundreds of MB for one connection.
+// Replay sends at most the budget, oldest first, and tells the client where to continue over HTTP.
+import type { HistoryAnswer, HistoryQuery } from "../shared/room-rpc.ts";
+import type { History, HistoryBounds } from "./history.ts";
+
+export interface ReplayResult {
+  replayed: number;
+  /** Retained messages were left out: the client fetches `next…seq` over HTTP history. */
+  more: boolean;
+  /** The first seq not replayed (with `more`). */
+  next?: number;
+}
+
+/**
+ * Sends retained frames with seq > after through `send` (a chunk at a time, oldest first), at most
+ * `maxBytes` of them (at least one).
+ */
+export function replay(
+  history: History,
+  after: number,
+  maxBytes: number,
+  send: (frames: string[]) => void,
+): ReplayResult {
+  let cursor = after;
+  let budget = maxBytes;
+  let replayed = 0;
+  for (;;) {
+    const s = history.slice({ after: cursor }, Number.POSITIVE_INFINITY, budget, replayed === 0);
+    if (s.frames.length > 0) send(s.frames);
+    replayed += s.frames.length;
+    budget -= s.bytes;
+    if (s.last !== null) cursor = s.last;
+    if (!s.more) return { replayed, more: false };
+    if (s.full || s.frames.length === 0) return { replayed, more: true, next: cursor + 1 };
+  }
+}
+
+/**
+ * One page of history as the JSON body text (the stored frames are spliced in as they are, never
+ * parsed again). `gap`: after `after`, messages were trimmed before they could be read; before
+ * `before` (or for the newest page), the page reached the oldest retained message but older ones
+ * had existed.
+ */
+export function historyPage(
+  history: History,
+  room: string,
+  q: HistoryQuery,
+  maxBytes: number,
+): HistoryAnswer {
+  if (q.epoch !== undefined && q.epoch !== history.epoch) {
+    return {
+      ok: false,
+      status: 409,
+      code: "epoch_mismatch",
+      message: `epoch ${q.epoch} is not the room's current epoch (${history.epoch}): its history was reset`,
+    };
+  }
+  const seq = history.seq;
+  const b = history.bounds();
+  let page: ReturnType<History["slice"]>;
+  let gap: boolean;
+  if ("after" in q) {
+    page = history.slice({ after: q.after }, q.limit, maxBytes);
+    gap = afterGap(q.after, seq, b);
+  } else {
+    const before = "before" in q ? Math.min(q.before, seq + 1) : seq + 1;
+    page = history.slice({ before }, q.limit, maxBytes);
+    gap = !page.more && (page.last ?? before) > 1;
+  }
+  const body = `{"room":${JSON.stringify(room)},"epoch":${JSON.stringify(history.epoch)},"seq":${seq},"messages":[${page.frames.join(",")}],"more":${page.more},"gap":${gap}}`;
+  return { ok: true, body };
+}
+
+/** Like a resume's gap: messages right after `after` can no longer be read. */
+function afterGap(after: number, seq: number, b: HistoryBounds): boolean {
+  if (after > seq) return true;
+  if (after === seq) return false;
+  return b.oldest === null || b.oldest > after + 1;
+}

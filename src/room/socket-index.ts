@@ -1,0 +1,98 @@
+// The room's in-memory index of open sockets and members: O(1) connect, close and lookups.
+//
+// Why: reading every socket's attachment on each connect or close (and again for each socket an alarm
+// closes) made a room's cost per connection grow with its size, O(n²) for a reconnect storm. The index
+// is built once per wake from `ctx.getWebSockets()` and the attachments, then kept current by the room
+// on every accept and departure. Attachments stay the durable copy (they survive hibernation); the
+// index only mirrors them for the life of this instance.
+import type { Member } from "../shared/protocol.ts";
+import type { SocketState } from "./socket-state.ts";
+
+interface UserEntry {
+  name: string | null;
+  sockets: Set<WebSocket>;
+}
+
+export class SocketIndex {
+  readonly #sockets = new Map<WebSocket, SocketState>();
+  /** In join order (a Map keeps insertion order), so a capped member list is stable as the room grows. */
+  readonly #users = new Map<string, UserEntry>();
+
+  /** Builds the index from the sockets the runtime lists (open, with a state, not closed by us). */
+  static rebuild(sockets: Iterable<[WebSocket, SocketState | null]>): SocketIndex {
+    const index = new SocketIndex();
+    for (const [ws, state] of sockets) if (state !== null && !state.gone) index.add(ws, state);
+    return index;
+  }
+
+  /** Adds a socket; true when it is its user's first in the room. */
+  add(ws: WebSocket, state: SocketState): boolean {
+    this.#sockets.set(ws, state);
+    const user = this.#users.get(state.uid);
+    if (user) {
+      user.sockets.add(ws);
+      return false;
+    }
+    this.#users.set(state.uid, { name: state.name, sockets: new Set([ws]) });
+    return true;
+  }
+
+  /** Removes a socket if indexed; true when it was its user's last in the room. */
+  remove(ws: WebSocket, uid: string): boolean {
+    this.#sockets.delete(ws);
+    const user = this.#users.get(uid);
+    if (!user) return false;
+    user.sockets.delete(ws);
+    if (user.sockets.size > 0) return false;
+    this.#users.delete(uid);
+    return true;
+  }
+
+  get(ws: WebSocket): SocketState | undefined {
+    return this.#sockets.get(ws);
+  }
+
+  /** Open sockets. */
+  get size(): number {
+    return this.#sockets.size;
+  }
+
+  /** Distinct users. */
+  get userCount(): number {
+    return this.#users.size;
+  }
+
+  /** Open sockets of one user. */
+  connectionsOf(uid: string): number {
+    return this.#users.get(uid)?.sockets.size ?? 0;
+  }
+
+  /** The state of one of the user's open sockets (e.g. to copy the user's presence state), if any. */
+  peerOf(uid: string): SocketState | undefined {
+    const first = this.#users.get(uid)?.sockets.values().next();
+    return first && !first.done ? this.#sockets.get(first.value) : undefined;
+  }
+
+  /** Every open socket of one user. */
+  socketsOf(uid: string): Iterable<WebSocket> {
+    return this.#users.get(uid)?.sockets ?? [];
+  }
+
+  sockets(): Iterable<WebSocket> {
+    return this.#sockets.keys();
+  }
+
+  entries(): Iterable<[WebSocket, SocketState]> {
+    return this.#sockets.entries();
+  }
+
+  /** The first `limit` members in join order (the rest are only counted: `userCount`). */
+  members(limit: number): Member[] {
+    const out: Member[] = [];
+    for (const [id, u] of this.#users) {
+      if (out.length >= limit) break;
+      out.push({ id, name: u.name, connections: u.sockets.size, state: this.peerOf(id)?.presence ?? null });
+    }
+    return out;
+  }
+}
