@@ -63,6 +63,7 @@ describe("welcome and synced", () => {
       connectionId: expect.any(String),
       user: { id: "ann", name: null },
       members: [{ id: "ann", name: null, connections: 1, state: null }],
+      membersTotal: 1,
       limits: { maxMessageBytes: 65536, idleTimeoutSeconds: 60, ratePerSecond: 20 },
     });
     expect(a.welcome.epoch.length).toBeGreaterThan(0);
@@ -81,11 +82,11 @@ describe("welcome and synced", () => {
   it("without since, synced {seq, replayed:0, gap:false} follows welcome", async ({ expect }) => {
     const room = uniqueRoom();
     const a = await as(room, "ann");
-    expect(a.synced).toEqual({ type: "synced", seq: a.welcome.seq, replayed: 0, gap: false });
+    expect(a.synced).toEqual({ type: "synced", seq: a.welcome.seq, replayed: 0, gap: false, more: false });
     const seq = await publish(a.sock, "x");
     const b = await as(room, "bob");
     expect(b.welcome.seq).toBe(seq);
-    expect(b.synced).toEqual({ type: "synced", seq, replayed: 0, gap: false });
+    expect(b.synced).toEqual({ type: "synced", seq, replayed: 0, gap: false, more: false });
     await shutdown(a, b);
   });
 });
@@ -407,7 +408,7 @@ describe("resume", () => {
     const s2 = await publish(a.sock, 2, "r2");
     const s3 = await publish(a.sock, 3);
     const r = await as(room, "bob", { since: s1, epoch: a.welcome.epoch });
-    expect(r.synced).toEqual({ type: "synced", seq: s3, replayed: 2, gap: false });
+    expect(r.synced).toEqual({ type: "synced", seq: s3, replayed: 2, gap: false, more: false });
     expect(await r.sock.next("message")).toMatchObject({ seq: s2, id: "r2", data: 2, from: { id: "ann" } });
     expect(await r.sock.next("message")).toMatchObject({ seq: s3, data: 3 });
     await shutdown(a, r);
@@ -437,7 +438,7 @@ describe("resume", () => {
     const a = await as(room, "ann");
     const s = await publish(a.sock, "x");
     const r = await as(room, "bob", { since: s, epoch: a.welcome.epoch });
-    expect(r.synced).toEqual({ type: "synced", seq: s, replayed: 0, gap: false });
+    expect(r.synced).toEqual({ type: "synced", seq: s, replayed: 0, gap: false, more: false });
     await shutdown(a, r);
   });
 
@@ -452,12 +453,24 @@ describe("resume", () => {
     const oldestRetained = last - HISTORY_LIMIT + 1;
     // Missed oldestRetained-2 and oldestRetained-1, which are gone.
     const gapped = await as(room, "bob", { since: oldestRetained - 2, epoch: a.welcome.epoch });
-    expect(gapped.synced).toEqual({ type: "synced", seq: last, replayed: HISTORY_LIMIT, gap: true });
+    expect(gapped.synced).toEqual({
+      type: "synced",
+      seq: last,
+      replayed: HISTORY_LIMIT,
+      gap: true,
+      more: false,
+    });
     for (let s = oldestRetained; s <= last; s++)
       expect(await gapped.sock.next("message")).toMatchObject({ seq: s });
     // Missed exactly the retained ones: no gap.
     const whole = await as(room, "cid", { since: oldestRetained - 1, epoch: a.welcome.epoch });
-    expect(whole.synced).toEqual({ type: "synced", seq: last, replayed: HISTORY_LIMIT, gap: false });
+    expect(whole.synced).toEqual({
+      type: "synced",
+      seq: last,
+      replayed: HISTORY_LIMIT,
+      gap: false,
+      more: false,
+    });
     await shutdown(a, gapped, whole);
   });
 
@@ -466,7 +479,7 @@ describe("resume", () => {
     const a = await as(room, "ann");
     const s = await publish(a.sock, "x");
     const r = await as(room, "bob", { since: 0, epoch: "not-the-epoch" });
-    expect(r.synced).toEqual({ type: "synced", seq: s, replayed: 0, gap: true });
+    expect(r.synced).toEqual({ type: "synced", seq: s, replayed: 0, gap: true, more: false });
     await publish(a.sock, "live");
     expect(await r.sock.next("message")).toMatchObject({ seq: s + 1, data: "live" });
     await shutdown(a, r);
@@ -477,7 +490,7 @@ describe("resume", () => {
     const a = await as(room, "ann");
     const s = await publish(a.sock, "x");
     const r = await as(room, "bob", { since: s + 10, epoch: a.welcome.epoch });
-    expect(r.synced).toEqual({ type: "synced", seq: s, replayed: 0, gap: true });
+    expect(r.synced).toEqual({ type: "synced", seq: s, replayed: 0, gap: true, more: false });
     await shutdown(a, r);
   });
 

@@ -464,6 +464,7 @@ describe("GET /rooms/:room (admin)", () => {
       seq: 0,
       connections: 0,
       members: [],
+      membersTotal: 0,
       history: { oldest: null, newest: null, count: 0 },
     });
   });
@@ -491,6 +492,7 @@ describe("GET /rooms/:room (admin)", () => {
         { id: "ann", name: "Ann", connections: 2, state: null },
         { id: "bob", name: null, connections: 1, state: null },
       ],
+      membersTotal: 2,
       history: { oldest: first.seq, newest: second.seq, count: 2 },
     });
     for (const s of [a1, a2, b]) await s.sock.shutdown();

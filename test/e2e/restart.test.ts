@@ -35,7 +35,7 @@ describe("restart", () => {
     const b = await join(server.url, room, { token, since: last - 1, epoch: a.welcome.epoch });
     expect(b.welcome.epoch).toBe(a.welcome.epoch);
     expect(b.welcome.seq).toBe(last);
-    expect(b.synced).toEqual({ type: "synced", seq: last, replayed: 1, gap: false });
+    expect(b.synced).toEqual({ type: "synced", seq: last, replayed: 1, gap: false, more: false });
     expect(await b.sock.next("message")).toMatchObject({ seq: last, id: "k2", data: 2 });
     // seq continues, never repeats.
     b.sock.send({ type: "publish", data: "after restart" });
