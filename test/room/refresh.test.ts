@@ -11,10 +11,10 @@ const as = (sub: string, extra: Record<string, unknown> = {}) =>
 
 /** Token time moves on by `s` seconds: every socket's expiry comes that much closer (idle time does not). */
 async function tokensAge(room: string, s: number): Promise<void> {
-  await runInDurableObject(roomStub(room), (_: Room, state) => {
-    for (const ws of state.getWebSockets()) {
-      const st = readState(ws);
-      if (st) writeState(ws, { ...st, exp: st.exp - s * 1000 });
+  await runInDurableObject(roomStub(room), (r: Room) => {
+    for (const [ws, st] of r.liveSockets()) {
+      st.exp -= s * 1000;
+      writeState(ws, st);
     }
   });
 }

@@ -32,8 +32,8 @@ describe("SocketIndex", () => {
     expect(ix.add(c1, state("cat"))).toBe(true);
     expect([ix.size, ix.userCount, ix.connectionsOf("ann")]).toEqual([4, 3, 2]);
     expect(ix.members(2)).toEqual([
-      { id: "ann", name: "ANN", connections: 2 },
-      { id: "bob", name: "BOB", connections: 1 },
+      { id: "ann", name: "ANN", connections: 2, state: null },
+      { id: "bob", name: "BOB", connections: 1, state: null },
     ]);
     expect(ix.remove(a1, "ann")).toBe(false);
     expect(ix.remove(a2, "ann")).toBe(true);
