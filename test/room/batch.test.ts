@@ -76,7 +76,13 @@ describe("batch delivery", () => {
     if (s instanceof Response) throw new Error(`refused: ${s.status}`);
     await s.expect("welcome");
     expect(await s.expect("batch")).toEqual({ type: "batch", messages: plain.slice(1) });
-    expect(await s.expect("synced")).toEqual({ type: "synced", seq: 5, replayed: 4, gap: false, more: false });
+    expect(await s.expect("synced")).toEqual({
+      type: "synced",
+      seq: 5,
+      replayed: 4,
+      gap: false,
+      more: false,
+    });
     // A replay of one message is a plain message frame.
     const one = await open(room, { query: `batch=1&since=4&epoch=${first.welcome.epoch}` });
     if (one instanceof Response) throw new Error(`refused: ${one.status}`);
