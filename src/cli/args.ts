@@ -1,5 +1,5 @@
 // Command-line parsing (node:util parseArgs) and validation into typed commands; throws UsageError.
-import { type ParseArgsConfig, parseArgs } from "node:util";
+import { type ParseArgsConfig, type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import {
   type Capability,
   MAX_BAN_SECONDS,
@@ -154,6 +154,20 @@ function parse<T extends ParseArgsConfig>(command: CommandName, config: T): Retu
   }
 }
 
+/** A command on one room: help, auth and target options plus its own, positionals allowed (the URL). */
+function parseRoomCommand<O extends ParseArgsOptionsConfig>(
+  command: CommandName,
+  args: string[],
+  options: O,
+) {
+  return parse(command, {
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { ...HELP, ...AUTH, ...TARGET, ...options },
+  });
+}
+
 function target(command: CommandName, positionals: string[], roomFlag: string | undefined) {
   if (positionals.length === 0)
     throw new UsageError(`${command}: missing server URL (e.g. http://127.0.0.1:8787)`);
@@ -206,20 +220,12 @@ function mintFields(command: CommandName, user: string, name?: string, secret?: 
 }
 
 function parseConnect(args: string[]): ConnectArgs {
-  const { values: v, positionals } = parse("connect", {
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...HELP,
-      ...AUTH,
-      ...TARGET,
-      since: { type: "string" },
-      epoch: { type: "string" },
-      rewind: { type: "string" },
-      json: { type: "boolean" },
-      listen: { type: "boolean" },
-    },
+  const { values: v, positionals } = parseRoomCommand("connect", args, {
+    since: { type: "string" },
+    epoch: { type: "string" },
+    rewind: { type: "string" },
+    json: { type: "boolean" },
+    listen: { type: "boolean" },
   });
   const out: ConnectArgs = {
     command: "connect",
@@ -288,11 +294,9 @@ function parseToken(args: string[]): TokenArgs {
 }
 
 function parsePublish(args: string[]): PublishArgs {
-  const { values: v, positionals } = parse("publish", {
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { ...HELP, ...AUTH, ...TARGET, data: { type: "string", short: "d" }, id: { type: "string" } },
+  const { values: v, positionals } = parseRoomCommand("publish", args, {
+    data: { type: "string", short: "d" },
+    id: { type: "string" },
   });
   const where = target("publish", positionals, v.room);
   if (v.data === undefined)
@@ -312,12 +316,7 @@ function parsePublish(args: string[]): PublishArgs {
 }
 
 function parseInfo(args: string[]): InfoArgs {
-  const { values: v, positionals } = parse("info", {
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { ...HELP, ...AUTH, ...TARGET },
-  });
+  const { values: v, positionals } = parseRoomCommand("info", args, {});
   return {
     command: "info",
     ...target("info", positionals, v.room),
@@ -327,18 +326,10 @@ function parseInfo(args: string[]): InfoArgs {
 }
 
 function parseKick(args: string[]): KickArgs {
-  const { values: v, positionals } = parse("kick", {
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...HELP,
-      ...AUTH,
-      ...TARGET,
-      target: { type: "string" },
-      ban: { type: "string" },
-      reason: { type: "string" },
-    },
+  const { values: v, positionals } = parseRoomCommand("kick", args, {
+    target: { type: "string" },
+    ban: { type: "string" },
+    reason: { type: "string" },
   });
   const where = target("kick", positionals, v.room);
   if (v.target === undefined) throw new UsageError("kick: missing --target (the user id to remove)");

@@ -24,31 +24,12 @@ export function parseInput(raw: string): InputAction {
   const cmd = m?.[1] ?? "";
   const rest = m?.[2] ?? "";
   switch (cmd) {
-    case "json": {
-      if (rest.trim() === "") return { kind: "invalid", message: 'usage: /json <JSON>, e.g. /json {"x":1}' };
-      try {
-        return { kind: "publish", data: JSON.parse(rest) };
-      } catch (err) {
-        return {
-          kind: "invalid",
-          message: `/json: not valid JSON (${err instanceof Error ? err.message : String(err)})`,
-        };
-      }
-    }
+    case "json":
+      return withJson("json", rest, (data) => ({ kind: "publish", data }));
     case "typing":
       return { kind: "signal", data: { typing: true } };
-    case "signal": {
-      if (rest.trim() === "")
-        return { kind: "invalid", message: 'usage: /signal <JSON>, e.g. /signal {"x":1}' };
-      try {
-        return { kind: "signal", data: JSON.parse(rest) };
-      } catch (err) {
-        return {
-          kind: "invalid",
-          message: `/signal: not valid JSON (${err instanceof Error ? err.message : String(err)})`,
-        };
-      }
-    }
+    case "signal":
+      return withJson("signal", rest, (data) => ({ kind: "signal", data }));
     case "dm": {
       const dm = /^(\S+)\s+([\s\S]+)$/.exec(rest);
       if (!dm || dm[1] === undefined || dm[2] === undefined)
@@ -70,4 +51,19 @@ export function parseInput(raw: string): InputAction {
         message: `unknown command /${cmd} (try /help; start with // to send a line beginning with /)`,
       };
   }
+}
+
+/** `/<cmd> <JSON>`: the action for the parsed value, or why the argument is missing or not JSON. */
+function withJson(cmd: string, rest: string, action: (data: unknown) => InputAction): InputAction {
+  if (rest.trim() === "") return { kind: "invalid", message: `usage: /${cmd} <JSON>, e.g. /${cmd} {"x":1}` };
+  let data: unknown;
+  try {
+    data = JSON.parse(rest);
+  } catch (err) {
+    return {
+      kind: "invalid",
+      message: `/${cmd}: not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+    };
+  }
+  return action(data);
 }

@@ -71,11 +71,12 @@ const Batch = v.object({
   messages: v.array(Message),
 }) satisfies v.GenericSchema<unknown, BatchFrame>;
 
+/** What every relayed frame (direct, signal) carries. */
+const RELAYED = { from: User, data: v.unknown(), ts: v.number() };
+
 const Direct = v.object({
   type: v.literal("direct"),
-  from: User,
-  data: v.unknown(),
-  ts: v.number(),
+  ...RELAYED,
   id: v.optional(v.string()),
 }) satisfies v.GenericSchema<unknown, DirectFrame>;
 
@@ -93,9 +94,7 @@ const Presence = v.variant("event", [
 
 const Signal = v.object({
   type: v.literal("signal"),
-  from: User,
-  data: v.unknown(),
-  ts: v.number(),
+  ...RELAYED,
 }) satisfies v.GenericSchema<unknown, SignalFrame>;
 
 const Refreshed = v.object({
