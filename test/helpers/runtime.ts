@@ -60,7 +60,10 @@ export function call(path: string, init: RequestInit = {}): Promise<Response> {
 
 type Frame = ServerFrame | { type: "binary"; data: ArrayBuffer } | { type: "pong" };
 
-/** A client socket opened through the worker, with awaitable frames and close. */
+/**
+ * A client socket opened through the worker, with awaitable frames and close. Workers-runtime only
+ * (`response.webSocket` + `accept()`); the e2e suite's TestSocket speaks `ws` over TCP instead.
+ */
 export class TestSocket {
   readonly ws: WebSocket;
   readonly #frames: Frame[] = [];

@@ -80,7 +80,11 @@ function describe(r: Received): string {
   return `<binary ${r.bytes.length} bytes>`;
 }
 
-/** A connected test socket. Frames queue up until a `next…` call takes them. */
+/**
+ * A connected test socket. Frames queue up until a `next…` call takes them. A `ws` socket over real
+ * TCP to `wrangler dev`; test/helpers/runtime.ts has its own TestSocket because inside workerd a
+ * socket comes from the worker's fetch (`response.webSocket`), with a different API.
+ */
 export class TestSocket {
   readonly ws: WebSocket;
   readonly label: string;
