@@ -167,18 +167,6 @@ export class RoomcastError extends Error {
 }
 
 /**
- * One page of a room's history (`GET /rooms/:room/messages`), its messages typed like the live ones.
- */
-export interface HistoryPage<TMessage = unknown> {
-  room: string;
-  epoch: string;
-  seq: number;
-  messages: MessageFrame<TMessage>[];
-  more: boolean;
-  gap: boolean;
-}
-
-/**
  * The connected room as the app sees it. Created by `connect<TMessage, TDirect, TState>(options)`:
  * `TMessage` types what `publish` takes and what `message` events and history pages carry, `TDirect`
  * what `direct` takes and `direct` events carry, `TState` the members' presence state. The types are

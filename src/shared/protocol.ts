@@ -265,12 +265,12 @@ export interface RoomInfo {
 }
 
 /** `GET /rooms/:room/messages` answer. */
-export interface HistoryPage {
+export interface HistoryPage<T = unknown> {
   room: string;
   epoch: string;
   seq: number;
   /** `after`: oldest first; `before` or neither: newest first. */
-  messages: MessageFrame[];
+  messages: MessageFrame<T>[];
   more: boolean;
   gap: boolean;
 }
