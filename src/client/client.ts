@@ -43,6 +43,8 @@ export class Client implements RoomClient {
   private settleReady: { resolve: () => void; reject: (e: RoomcastError) => void } | null = null;
   /** The token the current connection opened with. */
   private token: string | null = null;
+  /** A token the server accepted in band, used for reconnects when the token source is a string. */
+  private acceptedToken: string | null = null;
   /** The presence state the app set, restored after every reconnect (`undefined`: never set). */
   private myState: unknown;
   private readonly refresher: TokenRefresher;
@@ -55,8 +57,13 @@ export class Client implements RoomClient {
     this.stream = new ResumeState(o.epoch, o.since);
     const source = o.token;
     this.refresher = new TokenRefresher({
-      token: typeof source === "function" ? source : () => source,
+      token: typeof source === "function" ? source : () => this.acceptedToken ?? source,
+      auto: typeof source === "function",
       send: (frame) => this.openConnection("refresh").send(JSON.stringify(frame)),
+      onAccepted: (token) => {
+        this.token = token;
+        if (typeof source !== "function") this.acceptedToken = token;
+      },
       onRefused: (error) => {
         // The server kept the old token; reconnecting fetches a new one through the normal door.
         this.emitError(error);
@@ -115,6 +122,11 @@ export class Client implements RoomClient {
     return id;
   }
 
+  refresh(token?: string): void {
+    this.openConnection("refresh");
+    this.refresher.refreshNow(token);
+  }
+
   signal(data: unknown, options?: { to?: string }): void {
     sendSignal(this.openConnection("signal"), data, options?.to);
   }
@@ -145,7 +157,7 @@ export class Client implements RoomClient {
     let token: string;
     try {
       const source = this.options.token;
-      token = typeof source === "function" ? await source() : source;
+      token = typeof source === "function" ? await source() : (this.acceptedToken ?? source);
     } catch (err) {
       if (gen !== this.generation) return;
       this.emitError(
@@ -325,7 +337,7 @@ export class Client implements RoomClient {
     const pacer = conn.pacer ?? new Pacer(limits.ratePerSecond, Date.now());
     this.queue.attach({ send: (text) => conn.send(text), pacer, maxMessageBytes: limits.maxMessageBytes });
     if (this.myState !== undefined) sendState(conn, this.myState);
-    if (typeof this.options.token === "function" && this.token !== null) this.refresher.start(this.token);
+    if (this.token !== null) this.refresher.start(this.token);
     this.events.emit("synced", { seq, replayed, gap });
     this.settleReady?.resolve();
     this.settleReady = null;

@@ -33,6 +33,10 @@ export interface RefresherDeps {
   send: (frame: RefreshFrame) => void;
   /** The server refused the new token: the client falls back to reconnecting. */
   onRefused: (error: RoomcastError) => void;
+  /** The server accepted this token: it is the one to reconnect with from now on. */
+  onAccepted: (token: string) => void;
+  /** Refresh ahead of every exp by itself (a token function); false: only when asked (`refreshNow`). */
+  auto: boolean;
   /** A failure worth reporting that changes nothing yet (the token function threw). */
   onError: (error: RoomcastError) => void;
   now: () => number;
@@ -44,6 +48,8 @@ export class TokenRefresher {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private expMs: number | null = null;
   private inFlight = false;
+  /** The token of the refresh in flight. */
+  private sentToken: string | null = null;
   /** Bumped on stop(): a token function that resolves late is ignored. */
   private generation = 0;
 
@@ -60,14 +66,28 @@ export class TokenRefresher {
   start(token: string): void {
     this.stop();
     const exp = jwtExp(token);
-    if (exp !== null) this.schedule(exp * 1000);
+    if (exp !== null && this.deps.auto) this.schedule(exp * 1000);
+  }
+
+  /** Refreshes now: with `token`, or with a new one from the token function. Throws when not open. */
+  refreshNow(token?: string): void {
+    if (token === undefined) {
+      void this.refresh();
+      return;
+    }
+    this.clear();
+    this.deps.send({ type: "refresh", token });
+    this.sentToken = token;
+    this.inFlight = true;
   }
 
   /** The server accepted a refresh: schedule the next one for the new exp (seconds). */
   refreshed(exp: number): void {
     if (!this.inFlight) return;
     this.inFlight = false;
-    this.schedule(exp * 1000);
+    if (this.sentToken !== null) this.deps.onAccepted(this.sentToken);
+    this.sentToken = null;
+    if (this.deps.auto) this.schedule(exp * 1000);
   }
 
   /** The server refused the pending refresh. Returns false when no refresh was pending. */
@@ -115,6 +135,7 @@ export class TokenRefresher {
     if (gen !== this.generation) return;
     try {
       this.deps.send({ type: "refresh", token });
+      this.sentToken = token;
       this.inFlight = true;
     } catch {
       // The socket is going away; the reconnect fetches a fresh token anyway.

@@ -204,6 +204,13 @@ export interface RoomClient<TMessage = unknown, TDirect = unknown, TState = unkn
    * RoomcastError `too_large` above the limit and `closed` once the client is closed.
    */
   setState(data: TState | null): void;
+  /**
+   * Refreshes the open connection's token in band now (no reconnect): with `token`, or with a new one
+   * from the token function. The answer is a `refreshed` event, or an `error` and a reconnect when the
+   * server refuses. A token given here and accepted is also used for later reconnects. Throws
+   * RoomcastError `closed` when not open.
+   */
+  refresh(token?: string): void;
   /** Binary frame relayed to every other socket in the room (not stored, not queued). Throws like `direct`. */
   sendBinary(data: ArrayBuffer | Uint8Array): void;
   /** Close with 1000 and stop reconnecting; pending publishes reject with `closed`. */

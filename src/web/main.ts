@@ -151,6 +151,9 @@ function join(p: JoinParams): void {
       // The error that closed the connection is already in the banner.
       if (mine === generation && !closed) toast(text);
     },
+    onRefreshed() {
+      if (mine === generation) toast("Token refreshed: still connected");
+    },
   };
   try {
     session = startSession(p, { messages, members, status, typing }, hooks);
@@ -192,7 +195,15 @@ ui.timeline.addEventListener("click", () => setMembersOpen(false));
 window.addEventListener("hashchange", () => {
   // A pasted link with a new token or room while the page is open (our own replaceState fires no event).
   const next = resolveJoin(parseFragment(location.hash), storage);
-  if (next && (next.room !== current?.room || next.token !== current.token)) join(next);
+  if (!next || (next.room === current?.room && next.token === current.token)) return;
+  // A new token for the room we are in: swap it in band, no reconnect and no leave/join for others.
+  if (next.room === current?.room && session?.refresh(next.token)) {
+    current = next;
+    rememberToken(storage, next);
+    setUrl(roomFragment(next.room));
+    return;
+  }
+  join(next);
 });
 
 const fragment = parseFragment(location.hash);

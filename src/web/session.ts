@@ -30,6 +30,8 @@ export interface SessionHooks {
   onSynced(s: SyncedEvent): void;
   /** An error not tied to one of our messages (e.g. rate_limited on a frame). */
   onError(text: string): void;
+  /** The connection now runs on a new token, without having reconnected. */
+  onRefreshed(): void;
 }
 
 export interface Session {
@@ -38,6 +40,8 @@ export interface Session {
   send(text: string): boolean;
   /** The person is typing: tells the room, at most every few seconds. */
   typing(): void;
+  /** Replaces the token in band; false when not connected (then join again instead). */
+  refresh(token: string): boolean;
   /** Leaves the room for good (close 1000). */
   leave(): void;
 }
@@ -117,6 +121,7 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
   document.addEventListener("visibilitychange", visibility);
   const throttle = new TypingThrottle();
   client.on("members", (members) => views.members.render(members, self?.id ?? null));
+  client.on("refreshed", () => hooks.onRefreshed());
   client.on("error", (e) => hooks.onError(`${e.message} (${e.code})`));
 
   return {
@@ -140,6 +145,14 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
       };
       attempt();
       return true;
+    },
+    refresh(token) {
+      try {
+        client.refresh(token);
+        return true;
+      } catch {
+        return false;
+      }
     },
     typing() {
       if (client.state.status !== "open" || !throttle.take(Date.now())) return;

@@ -67,6 +67,29 @@ describe("live rooms in the page", () => {
     await bobAtAlice.locator(".tag.away").waitFor({ state: "detached", timeout: WAIT_MS });
   });
 
+  it("takes a new token for the same room in place: no reconnect, the new name is used", async () => {
+    const room = uniqueRoom("refresh");
+    const { alice, bob } = await pair(room);
+    const renamed = await token("alice", { name: "Alice Two", rooms: { [room]: ["read", "write"] } });
+    await alice.evaluate(
+      ([r, t]) => {
+        location.hash = `#room=${encodeURIComponent(r)}&token=${encodeURIComponent(t)}`;
+      },
+      [room, renamed] as const,
+    );
+    await alice.locator("#toast", { hasText: "Token refreshed" }).waitFor({ timeout: WAIT_MS });
+    expect(alice.url()).not.toContain("token=");
+    await send(alice, "same socket");
+    await bob
+      .locator("#messages li.msg", { hasText: "same socket" })
+      .filter({ hasText: "Alice Two" })
+      .waitFor({ timeout: WAIT_MS });
+    // Nobody saw alice leave or come back, and her page did not reconnect.
+    expect(await bob.locator("#messages li.note", { hasText: "left" }).count()).toBe(0);
+    expect(await alice.locator("#messages li.note", { hasText: "Reconnected" }).count()).toBe(0);
+    expect(await alice.locator("#status").getAttribute("data-state")).toBe("open");
+  });
+
   it("shows a kicked page the reason, and offers no retry", async () => {
     const room = uniqueRoom("kick");
     const { bob } = await pair(room);

@@ -151,6 +151,25 @@ describe("in-band token refresh", () => {
   });
 });
 
+describe("refresh(token)", () => {
+  it("refreshes in place with a token the app got elsewhere, and reconnects with it later", async () => {
+    const h = harness({ token: "old" });
+    const first = h.sockets.last();
+    live(first);
+    h.client.refresh("new");
+    expect(first.frames()).toContainEqual({ type: "refresh", token: "new" });
+    first.receive({ type: "refreshed", exp: nowS() + 3600, capabilities: ["read"] });
+    expect(h.sockets.sockets).toHaveLength(1);
+    await flush(600_000);
+    expect(first.frames().filter((f) => (f as { type?: string }).type === "refresh")).toHaveLength(1);
+    first.serverClose(1006);
+    await flush(1_000);
+    expect(h.sockets.last().url.searchParams.get("token")).toBe("new");
+    h.client.close();
+    expect(() => h.client.refresh("x")).toThrow(expect.objectContaining({ code: "closed" }));
+  });
+});
+
 describe("signals, presence state and kicks", () => {
   it("sends signals and emits the ones received", async () => {
     const h = harness();
