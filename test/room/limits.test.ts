@@ -36,8 +36,10 @@ describe("rate limit", () => {
     expect((await flood.socket.waitClose(10_000)).code).toBe(4429);
     const codes = flood.socket.pending().map((f) => (f.type === "error" ? f.code : f.type));
     expect(codes.slice(0, 40)).toEqual(Array(40).fill("no_such_user"));
-    // 40 refused frames are answered; the 41st closes the socket.
-    expect(codes.filter((c) => c === "rate_limited").length).toBe(40);
+    // At least 40 refused frames are answered before the close. Exactly 40 on a quiet machine; on a
+    // loaded one a pause long enough to refill the bucket ends a streak early (the exact streak rule is
+    // tested with plain numbers in decisions.test.ts).
+    expect(codes.filter((c) => c === "rate_limited").length).toBeGreaterThanOrEqual(40);
     calm.socket.send({ type: "publish", data: "fine" });
     // The room may still be working through the flooder's backlog (hundreds of frames sent before the
     // close reached it): on a busy machine that takes seconds, hence the longer waits.
