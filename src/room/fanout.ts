@@ -59,18 +59,20 @@ export interface Outgoing {
 /**
  * Delivers one commit's messages: plain sockets get each frame; batched ones get the packed frames,
  * built once for everyone who published none of them and per socket for the (few) publishers.
+ * `batched` (the opted-in sockets) is only asked for when there is more than one message.
  */
 export function deliverCommit(
   sockets: Iterable<WebSocket>,
-  batched: ReadonlySet<WebSocket>,
+  batched: () => ReadonlySet<WebSocket>,
   messages: readonly Outgoing[],
   send: (ws: WebSocket, frame: string) => void,
 ): void {
   const publishers = new Set<WebSocket | null>(messages.map((m) => m.except));
   let packed: string[] | null = null;
+  const optedIn = messages.length > 1 ? batched() : new Set<WebSocket>();
   for (const ws of sockets) {
     if (ws.readyState !== WebSocket.OPEN) continue;
-    if (messages.length === 1 || !batched.has(ws)) {
+    if (!optedIn.has(ws)) {
       for (const m of messages) if (m.except !== ws) send(ws, m.frame);
     } else if (publishers.has(ws)) {
       for (const f of packFrames(messages.filter((m) => m.except !== ws).map((m) => m.frame))) send(ws, f);

@@ -52,7 +52,7 @@ import { planResume, resumeRequestOf } from "./resume.ts";
 import { SignalLimiter, signalFrame } from "./signals.ts";
 import { SocketIndex } from "./socket-index.ts";
 import { isOpen, type Log, logger, sendError, trySend } from "./socket-io.ts";
-import { readState, type SocketState, userTag, writeState } from "./socket-state.ts";
+import { readState, type SocketState, touchState, userTag, writeState } from "./socket-state.ts";
 import { checkState, updateFrame } from "./state.ts";
 
 interface PublishRequest {
@@ -89,7 +89,7 @@ export class Room extends DurableObject<RoomcastVars> {
   );
   /** A commit's messages, delivered together at the end of the turn that wrote them. */
   readonly #outbox = new CommitOutbox((messages) =>
-    deliverCommit(this.#index.sockets(), new Set(this.ctx.getWebSockets(BATCH_TAG)), messages, trySend),
+    deliverCommit(this.#index.sockets(), () => new Set(this.ctx.getWebSockets(BATCH_TAG)), messages, trySend),
   );
   readonly #counts = new CountThrottle(
     () => this.#index.userCount,
@@ -217,16 +217,11 @@ export class Room extends DurableObject<RoomcastVars> {
     // have a token, as before (a flood of them costs no parsing).
     const early =
       typeof message === "string" && message.includes('"signal"') ? parseClientFrame(message) : null;
+    touchState(ws, state, now);
     if (early?.ok && early.frame.type === "signal") {
-      // Signals have their own bucket; the attachment's activity time is refreshed at most once a second.
-      if (now - state.seen >= 1000) {
-        state.seen = now;
-        writeState(ws, state);
-      }
       this.#signal(ws, state, early.frame, now);
       return;
     }
-    state.seen = now;
     const rate = this.#settings.ratePerSecond;
     const taken = take({ tokens: state.tokens, at: state.at }, now, rate);
     state.tokens = taken.bucket.tokens;
@@ -237,11 +232,9 @@ export class Room extends DurableObject<RoomcastVars> {
         this.#close(ws, state, CloseCode.FLOODING, "too many frames after rate_limited errors");
         return;
       }
-      writeState(ws, state);
       sendError(ws, "rate_limited", `more than ${rate} frames per second (burst ${2 * rate})`);
       return;
     }
-    writeState(ws, state);
 
     if (typeof message !== "string") {
       if (!state.caps.includes("write"))

@@ -1,4 +1,12 @@
-// What each hibernatable socket remembers across evictions, in its attachment (kept well under 2 KiB).
+// What each hibernatable socket remembers across evictions, in its attachment (kept well under 2 KiB),
+// and the in-memory copy the room works with between evictions.
+//
+// Why the copy: (de)serialising an attachment on every frame is a known way to overload an object.
+// After the first read a socket's state comes from memory, and the attachment is written only when
+// something that must survive an eviction changed. On a frame that is only `seen`, written at most once
+// per SEEN_SLACK_MS and rounded up by it: after an eviction an idle close may come that much later,
+// never earlier. The token bucket and the refused streak are not worth a write: an eviction needs about
+// 10 s of quiet, after which the bucket is full and the streak over anyway.
 import type { Capability } from "../shared/protocol.ts";
 
 export interface SocketState {
@@ -24,16 +32,43 @@ export interface SocketState {
   gone?: true;
 }
 
+/** How far ahead of a frame's time the attachment's `seen` is written, so it is rewritten at most this often. */
+export const SEEN_SLACK_MS = 1000;
+
+// Keyed by the runtime's socket objects, which are new after every wake: a cache, never the truth.
+const inMemory = new WeakMap<WebSocket, SocketState>();
+/** The `seen` each attachment holds (never earlier than the socket's last frame). */
+const persistedSeen = new WeakMap<WebSocket, number>();
+
 /** The tag that finds every socket of one user (`ctx.getWebSockets(userTag(id))`). */
 export function userTag(id: string): string {
   return `u:${id}`;
 }
 
+/** The socket's state: from memory, or from its attachment the first time after a wake. */
 export function readState(ws: WebSocket): SocketState | null {
+  const cached = inMemory.get(ws);
+  if (cached !== undefined) return cached;
   const s: unknown = ws.deserializeAttachment();
-  return typeof s === "object" && s !== null && "uid" in s ? (s as SocketState) : null;
+  if (typeof s !== "object" || s === null || !("uid" in s)) return null;
+  const state = s as SocketState;
+  inMemory.set(ws, state);
+  persistedSeen.set(ws, state.seen);
+  return state;
 }
 
+/** Stores the whole state in the attachment (and memory). */
 export function writeState(ws: WebSocket, s: SocketState): void {
   ws.serializeAttachment(s);
+  inMemory.set(ws, s);
+  persistedSeen.set(ws, s.seen);
+}
+
+/** A frame arrived at `now`: remembered in memory; the attachment is written only when it fell behind. */
+export function touchState(ws: WebSocket, s: SocketState, now: number): void {
+  s.seen = now;
+  if (now <= (persistedSeen.get(ws) ?? Number.NEGATIVE_INFINITY)) return;
+  const ahead = now + SEEN_SLACK_MS;
+  ws.serializeAttachment({ ...s, seen: ahead });
+  persistedSeen.set(ws, ahead);
 }
