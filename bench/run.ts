@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "../test/support/dev-server.ts";
 import { closeAll } from "./lib/fleet.ts";
+import { memoryProbes } from "./lib/memory-probe.ts";
 import { type BenchRecord, type FanoutCase, markdown, median, ratios, summaryLine } from "./lib/report.ts";
 import {
   connectFleet,
@@ -28,6 +29,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string" },
     "log-level": { type: "string" },
     "no-batch": { type: "boolean", default: false },
+    "idle-later": { type: "string" },
     only: { type: "string" },
   },
 });
@@ -112,14 +114,17 @@ const record: BenchRecord = {
 };
 
 try {
-  log(`starting roomcast (LOG_LEVEL=${logLevel}, batch=${batch}) and the bare DO with wrangler dev`);
-  targets.push(...(await Promise.all([startRoomcast({ logLevel, batch }), startBare()])));
+  if ([...only].some((s) => s !== "memory")) {
+    log(`starting roomcast (LOG_LEVEL=${logLevel}, batch=${batch}) and the bare DO with wrangler dev`);
+    targets.push(...(await Promise.all([startRoomcast({ logLevel, batch }), startBare()])));
+  }
   for (const t of targets)
     log(`${t.name} on ${t.server.url}: runtime pid ${t.procs.runtime}, proxy pid ${t.procs.proxy}`);
 
   if (want("idle")) {
     for (const t of targets) {
-      const result = await idleMemory(t, 10, idleSockets / 10, quick ? 1000 : 2000);
+      const later = Number(args["idle-later"] ?? (quick ? 0 : 15)) * 1000;
+      const result = await idleMemory(t, 10, idleSockets / 10, quick ? 1000 : 2000, later);
       record.idle.push({ target: t.name, result });
       log(
         `idle ${t.name}: ${Math.round(result.runtimeBytesPerConn / 1024)} KB/conn in the runtime (${result.sockets} sockets, ${result.failures} failed)`,
@@ -183,6 +188,14 @@ try {
         log(`saturation 1×${clients} ${t.name}: sustained ${result.sustained} deliveries/s`);
       }
     }
+  }
+  if (only.has("memory")) {
+    // Opt-in (not in the default list): fresh servers of its own, after the comparison's are stopped.
+    await stopAll();
+    targets.length = 0;
+    record.memory = await memoryProbes(idleSockets, logLevel);
+    for (const m of record.memory)
+      log(`memory ${m.variant}: ${Math.round(m.runtimeBytesPerConn / 1024)} KB/conn`);
   }
 } finally {
   await stopAll();

@@ -12,9 +12,11 @@ export class BareRoom extends DurableObject<BareEnv> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  override fetch(): Response {
+  override fetch(req: Request): Response {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
+    // `?hello=1`: one frame from JS on accept (like roomcast's welcome), to measure what a first send costs.
+    if (new URL(req.url).searchParams.has("hello")) server.send("hello");
     return new Response(null, { status: 101, webSocket: client });
   }
 

@@ -14,6 +14,7 @@ export interface BenchRecord {
   storm: { target: TargetName; runs: StormResult[]; median: StormResult }[];
   idle: { target: TargetName; result: IdleResult }[];
   saturation: { target: TargetName; result: RampResult }[];
+  memory?: { variant: string; runtimeBytesPerConn: number }[];
 }
 
 export function median<T extends object>(runs: T[]): T {
@@ -132,12 +133,16 @@ export function markdown(r: BenchRecord): string {
   if (r.idle.length) {
     lines.push("## Idle memory per connection", "");
     lines.push(
-      "| target | sockets | failures | connect s | runtime KB/conn | proxy KB/conn | runtime RSS before → after MB |",
+      "| target | sockets | failures | connect s | runtime KB/conn | proxy KB/conn | runtime RSS before → after MB | runtime KB/conn after quiet |",
     );
-    lines.push("| --- | --- | --- | --- | --- | --- | --- |");
+    lines.push("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for (const { target, result: i } of r.idle) {
+      const later =
+        i.runtimeBytesPerConnLater === null
+          ? "–"
+          : `${n(i.runtimeBytesPerConnLater / 1024)} (${i.laterSeconds} s)`;
       lines.push(
-        `| ${target} | ${n(i.sockets)} | ${n(i.failures)} | ${i.connectSeconds.toFixed(2)} | ${n(i.runtimeBytesPerConn / 1024)} | ${n(i.proxyBytesPerConn / 1024)} | ${n(i.runtimeRssBefore / 2 ** 20)} → ${n(i.runtimeRssAfter / 2 ** 20)} |`,
+        `| ${target} | ${n(i.sockets)} | ${n(i.failures)} | ${i.connectSeconds.toFixed(2)} | ${n(i.runtimeBytesPerConn / 1024)} | ${n(i.proxyBytesPerConn / 1024)} | ${n(i.runtimeRssBefore / 2 ** 20)} → ${n(i.runtimeRssAfter / 2 ** 20)} | ${later} |`,
       );
     }
     lines.push("");
@@ -157,6 +162,12 @@ export function markdown(r: BenchRecord): string {
         .join("; ");
       lines.push(`| ${target} | ${s.clients} | ${n(s.sustained)} | ${steps} |`);
     }
+    lines.push("");
+  }
+  if (r.memory?.length) {
+    lines.push("## Where idle memory goes (the bare DO, a fresh server per variant)", "");
+    lines.push("| variant | runtime KB/conn |", "| --- | --- |");
+    for (const m of r.memory) lines.push(`| ${m.variant} | ${n(m.runtimeBytesPerConn / 1024)} |`);
     lines.push("");
   }
   const q = ratios(r);

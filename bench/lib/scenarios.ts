@@ -150,6 +150,9 @@ export interface IdleResult {
   proxyBytesPerConn: number;
   runtimeRssBefore: number;
   runtimeRssAfter: number;
+  /** per connection again after `hibernateMs` of quiet (the rooms hibernated); null when not measured */
+  runtimeBytesPerConnLater: number | null;
+  laterSeconds: number;
 }
 
 /** Resident memory of the runtime (and proxy) per open, idle connection: RSS after minus before. */
@@ -158,6 +161,7 @@ export async function idleMemory(
   rooms: number,
   perRoom: number,
   settleMs: number,
+  hibernateMs = 0,
 ): Promise<IdleResult> {
   // Warm the isolate first so its own start-up does not count as per-connection memory.
   const warm = await openSockets(target, spread(freshPrefix("warm"), 1, 4), {
@@ -171,8 +175,14 @@ export async function idleMemory(
   const opened = await openSockets(target, specs, { concurrency: 64, timeoutMs: 60_000, recorder: null });
   await new Promise((r) => setTimeout(r, settleMs)); // let the last presence frames and pongs go out
   const after = { runtime: rssBytes(target.procs.runtime), proxy: rssBytes(target.procs.proxy) };
-  await closeAll(opened.sockets);
   const n = Math.max(1, opened.sockets.length);
+  let later: number | null = null;
+  if (hibernateMs > 0) {
+    // Quiet long enough for the runtime to evict the rooms (about 10 s) and collect their garbage.
+    await new Promise((r) => setTimeout(r, hibernateMs));
+    later = Math.round((rssBytes(target.procs.runtime) - before.runtime) / n);
+  }
+  await closeAll(opened.sockets);
   return {
     sockets: specs.length,
     failures: opened.failures,
@@ -181,6 +191,8 @@ export async function idleMemory(
     proxyBytesPerConn: Math.round((after.proxy - before.proxy) / n),
     runtimeRssBefore: before.runtime,
     runtimeRssAfter: after.runtime,
+    runtimeBytesPerConnLater: later,
+    laterSeconds: hibernateMs / 1000,
   };
 }
 

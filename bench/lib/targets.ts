@@ -22,6 +22,8 @@ export interface RoomcastOptions {
   logLevel: string;
   /** connect with `?batch=1` (coalesced delivery) */
   batch: boolean;
+  /** another wrangler config (relative to the project root) instead of wrangler.toml */
+  config?: string;
 }
 
 const BENCH_VARS = {
@@ -31,7 +33,10 @@ const BENCH_VARS = {
 };
 
 export async function startRoomcast(o: RoomcastOptions): Promise<Target> {
-  const server = await startDevServer({ vars: { ...BENCH_VARS, LOG_LEVEL: o.logLevel } });
+  const server = await startDevServer({
+    vars: { ...BENCH_VARS, LOG_LEVEL: o.logLevel },
+    ...(o.config ? { args: ["--config", o.config] } : {}),
+  });
   const tokens = new Map<number, Promise<string>>();
   const tokenFor = (user: number): Promise<string> => {
     let t = tokens.get(user);

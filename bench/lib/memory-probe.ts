@@ -1,0 +1,74 @@
+// Where idle memory per connection goes: the bare DO measured on fresh servers as it is, with one frame
+// sent from JS on accept (as roomcast's welcome), and behind the static-assets router roomcast's page
+// needs. `npm run bench -- --only memory`. Each variant gets its own server: RSS rarely shrinks, so only
+// the first measurement in a process is a fair one.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, startDevServer } from "../../test/support/dev-server.ts";
+import { devProcesses } from "./procs.ts";
+import { idleMemory } from "./scenarios.ts";
+import { startRoomcast, type Target } from "./targets.ts";
+
+export interface MemoryProbe {
+  variant: string;
+  runtimeBytesPerConn: number;
+}
+
+async function bare(config: string, query: string): Promise<Target> {
+  const server = await startDevServer({ args: ["--config", config] });
+  const base = server.url.replace(/^http/, "ws");
+  return {
+    name: "bare",
+    server,
+    procs: devProcesses(server.port),
+    readyOn: "open",
+    socketUrl: async (room) => `${base}/rooms/${room}/ws${query}`,
+    publishFrame: (p) => p,
+  };
+}
+
+const VARIANTS = [
+  { variant: "bare", config: "bench/baseline/wrangler.toml", query: "" },
+  { variant: "bare, one frame sent on accept", config: "bench/baseline/wrangler.toml", query: "?hello=1" },
+  { variant: "bare behind the [assets] router", config: "bench/baseline/wrangler.assets.toml", query: "" },
+];
+
+/** roomcast's own wrangler.toml without the [assets] table, written beside it for one run. */
+function withoutAssets(): string {
+  const file = "wrangler.bench-no-assets.toml";
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8").replace(/\n\[assets\][^[]*/, "\n");
+  writeFileSync(join(ROOT, file), toml);
+  return file;
+}
+
+/** Runs each variant with `sockets` over 10 rooms, one server at a time. */
+export async function memoryProbes(sockets: number, logLevel: string): Promise<MemoryProbe[]> {
+  const out: MemoryProbe[] = [];
+  const noAssets = withoutAssets();
+  try {
+    for (const [variant, config] of [
+      ["roomcast", undefined],
+      ["roomcast without the [assets] router", noAssets],
+    ] as const) {
+      const t = await startRoomcast({ logLevel, batch: true, ...(config ? { config } : {}) });
+      try {
+        const r = await idleMemory(t, 10, sockets / 10, 1000);
+        out.push({ variant, runtimeBytesPerConn: r.runtimeBytesPerConn });
+      } finally {
+        await t.server.dispose();
+      }
+    }
+  } finally {
+    rmSync(join(ROOT, noAssets), { force: true });
+  }
+  for (const v of VARIANTS) {
+    const t = await bare(v.config, v.query);
+    try {
+      const r = await idleMemory(t, 10, sockets / 10, 1000);
+      out.push({ variant: v.variant, runtimeBytesPerConn: r.runtimeBytesPerConn });
+    } finally {
+      await t.server.dispose();
+    }
+  }
+  return out;
+}
