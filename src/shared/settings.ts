@@ -80,7 +80,9 @@ const BOUNDS = {
 >;
 
 function logLevel(raw: string | undefined): LogLevel {
-  const v = (raw ?? "").trim() || "info";
+  // Failures only unless asked: a line per connect and close is a cost on every connect (and in a
+  // deploy's reconnect storm), paid whether or not anyone reads it.
+  const v = (raw ?? "").trim() || "warn";
   if (v !== "info" && v !== "warn")
     throw new SettingsError(`LOG_LEVEL must be "info" or "warn", got "${raw}"`);
   return v;

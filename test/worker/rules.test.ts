@@ -53,7 +53,7 @@ describe("settings", () => {
       maxConnectionsPerUser: 20,
       presenceLimit: 1000,
       maxReplayBytes: 4194304,
-      logLevel: "info",
+      logLevel: "warn",
     });
     const s = parseSettings({
       ALLOWED_ORIGINS: " https://a.example/ , https://b.example",
@@ -73,6 +73,7 @@ describe("settings", () => {
     );
     expect(parseSettings({}).signalRatePerSecond).toBe(60);
     expect(parseSettings({ LOG_LEVEL: "warn" }).logLevel).toBe("warn");
+    expect(parseSettings({ LOG_LEVEL: "info" }).logLevel).toBe("info");
   });
 });
 
