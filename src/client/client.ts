@@ -1,10 +1,11 @@
 // The reconnecting room client: one socket at a time, backoff, diagnosis, resume, queue and keepalive.
 import type { Member, ServerFrame, SyncedFrame, UserRef, WelcomeFrame } from "../shared/protocol.ts";
-import { CloseCode, PONG } from "../shared/protocol.ts";
+import { CloseCode, type HistoryPage, MAX_HISTORY_PAGE, PONG } from "../shared/protocol.ts";
 import { closeDecision } from "./close-policy.ts";
 import { diagnose } from "./diagnose.ts";
 import { Emitter } from "./emitter.ts";
 import { parseServerFrame } from "./frames.ts";
+import { fetchHistory, historyUrl } from "./history.ts";
 import { newId } from "./ids.ts";
 import { applyPresence } from "./members.ts";
 import { type ClientSettings, checkId, clientSettings } from "./options.ts";
@@ -26,6 +27,9 @@ import type { ClientEvents, ConnectionState, ConnectOptions, RoomClient } from "
 import { RoomcastError } from "./types.ts";
 import { authCheckUrl } from "./url.ts";
 
+/** How long an `overloaded` publish waits before it is sent again (same id). */
+const OVERLOADED_RETRY_MS = 1000;
+
 /** The RoomClient behind `connect()`. */
 export class Client implements RoomClient {
   private readonly events = new Emitter<ClientEvents>();
@@ -41,6 +45,8 @@ export class Client implements RoomClient {
   private readonly reconnector: Reconnector;
   private readonly readyPromise: Promise<void>;
   private settleReady: { resolve: () => void; reject: (e: RoomcastError) => void } | null = null;
+  /** Frames held while a replay cut short by the server's budget is completed over HTTP. */
+  private catchingUp: ServerFrame[] | null = null;
   /** The token the current connection opened with. */
   private token: string | null = null;
   /** A token the server accepted in band, used for reconnects when the token source is a string. */
@@ -144,6 +150,21 @@ export class Client implements RoomClient {
     sendBinaryFrame(this.openConnection("sendBinary"), data);
   }
 
+  /**
+   * Scroll-back: up to `limit` (1–1,000, default 100) retained messages before seq `before` (or the
+   * newest), newest first, over HTTP. `more: false` means the oldest retained message was reached.
+   */
+  async history(options: { before?: number; limit?: number } = {}): Promise<HistoryPage> {
+    const source = this.options.token;
+    const token = this.token ?? (typeof source === "function" ? await source() : source);
+    const url = historyUrl(this.options.base, this.options.room, {
+      before: options.before,
+      limit: options.limit,
+      epoch: this.stream.epoch ?? undefined,
+    });
+    return fetchHistory(this.options.fetch, url, token);
+  }
+
   close(code: number = CloseCode.NORMAL, reason = "client closed"): void {
     if (this.current.status === "closed") return;
     this.finish(code, reason);
@@ -226,6 +247,7 @@ export class Client implements RoomClient {
   /** Abandons the current socket (already closed, or being closed by us) and its timers. */
   private dropConnection(): void {
     this.generation++;
+    this.catchingUp = null;
     this.refresher.stop();
     this.queue.detach();
     this.conn?.dispose();
@@ -263,6 +285,11 @@ export class Client implements RoomClient {
   }
 
   private onFrame(frame: ServerFrame): void {
+    // While pages fetched over HTTP fill in a replay cut short (synced.more), live frames wait.
+    if (this.catchingUp !== null) {
+      this.catchingUp.push(frame);
+      return;
+    }
     switch (frame.type) {
       case "welcome": {
         this.conn?.welcomed(frame.limits);
@@ -316,13 +343,68 @@ export class Client implements RoomClient {
         const refusal =
           frame.code === "unauthorized" || (frame.code === "forbidden" && frame.id === undefined);
         if (refusal && this.refresher.refused(error)) return;
+        // The room's publish queue was full: the same publish (same id) goes again a little later.
+        if (frame.code === "overloaded" && frame.id !== undefined) {
+          if (this.queue.retryLater(frame.id, OVERLOADED_RETRY_MS)) return;
+        }
         if (frame.id === undefined || !this.queue.fail(frame.id, error)) this.emitError(error);
         return;
       }
     }
   }
 
+  /**
+   * The replay stopped at the server's budget: fetch `next…seq` over HTTP history, deliver it in order,
+   * then the live frames that arrived meanwhile. A failed fetch drops the connection: the reconnect
+   * resumes from the last message delivered.
+   */
+  private async catchUp(frame: SyncedFrame): Promise<void> {
+    const gen = this.generation;
+    this.catchingUp = [];
+    try {
+      let after = (frame.next ?? frame.seq + 1) - 1;
+      while (after < frame.seq) {
+        const url = historyUrl(this.options.base, this.options.room, {
+          after,
+          epoch: this.stream.epoch ?? undefined,
+          limit: MAX_HISTORY_PAGE,
+        });
+        const page = await fetchHistory(this.options.fetch, url, this.token ?? "");
+        if (gen !== this.generation) return;
+        const held: ServerFrame[] | null = this.catchingUp;
+        this.catchingUp = null;
+        for (const m of page.messages) if (m.seq <= frame.seq) this.onFrame(m);
+        this.catchingUp = held;
+        const last = page.messages.at(-1)?.seq;
+        if (!page.more || last === undefined) break;
+        after = last;
+      }
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.catchingUp = null;
+      this.emitError(err instanceof RoomcastError ? err : new RoomcastError("network", String(err)));
+      this.conn?.abandon("history catch-up failed");
+      return;
+    }
+    if (gen !== this.generation) return;
+    const held = this.catchingUp ?? [];
+    this.catchingUp = null;
+    this.finishSynced(frame);
+    for (const f of held) {
+      if (gen !== this.generation) return;
+      this.onFrame(f);
+    }
+  }
+
   private onSynced(frame: SyncedFrame): void {
+    if (frame.more) {
+      void this.catchUp(frame); // never rejects: failures are caught and end in a reconnect
+      return;
+    }
+    this.finishSynced(frame);
+  }
+
+  private finishSynced(frame: SyncedFrame): void {
     const { seq, replayed, gap } = frame;
     const conn = this.conn;
     const welcome = this.welcomeFrame;

@@ -100,6 +100,22 @@ export class PublishQueue {
     return entry !== null;
   }
 
+  /**
+   * The server was too busy to take publish `id` (`overloaded`): send it again, with the same id, after
+   * `delayMs` (or on the next connection, whichever comes first). False if it was not pending.
+   */
+  retryLater(id: string, delayMs: number): boolean {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    if (entry.timer !== null) clearTimeout(entry.timer);
+    // A timer marks the entry as "in flight", so pump() leaves it alone until the delay is over.
+    entry.timer = setTimeout(() => {
+      entry.timer = null;
+      this.pump();
+    }, delayMs);
+    return true;
+  }
+
   /** Rejects everything (the client closed). */
   rejectAll(error: (id: string) => RoomcastError): void {
     this.detach();

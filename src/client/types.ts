@@ -2,6 +2,7 @@
 import type {
   DirectFrame,
   FrameErrorCode,
+  HistoryPage,
   HttpErrorCode,
   Member,
   MessageFrame,
@@ -184,6 +185,11 @@ export interface RoomClient<TMessage = unknown, TDirect = unknown, TState = unkn
     event: K,
     listener: (payload: ClientEvents<TMessage, TDirect, TState>[K]) => void,
   ): () => void;
+  /**
+   * Scroll-back over HTTP: up to `limit` (1–1,000, default 100) retained messages before seq `before`
+   * (or the newest), newest first; `more: false` once the oldest retained message is reached.
+   */
+  history(options?: { before?: number; limit?: number }): Promise<HistoryPage<TMessage>>;
   /** Publish; resolves with the message's seq once durable. Queued while offline, resent with the same id. */
   publish(data: TMessage, options?: { id?: string }): Promise<number>;
   /**
