@@ -70,7 +70,7 @@ function healthy(url: string): Promise<boolean> {
 }
 
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
-  const port = await freePort();
+  let port = await freePort();
   const stateDir = await mkdtemp(join(tmpdir(), "roomcast-e2e-"));
   const vars: Record<string, string> = opts.noSecret
     ? { ...opts.vars }
@@ -79,7 +79,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   if (opts.noSecret) await writeFile(emptyEnvFile, "");
   const { AUTH_SECRET: _inherited, ...parentEnv } = process.env;
   const scheme = opts.https ? "https" : "http";
-  const url = `${scheme}://127.0.0.1:${port}`;
+  let url = `${scheme}://127.0.0.1:${port}`;
   let log = "";
   let child: ChildProcess | null = null;
 
@@ -179,7 +179,18 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     clearTimeout(timer);
   };
 
-  await launch();
+  // A free port can be taken between freePort() and wrangler's listen (wrangler and workerd pick
+  // random ports of their own, and other suites start servers at the same time): try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      if (attempt >= 4 || !String(err).includes("Address already in use")) throw err;
+      port = await freePort();
+      url = `${scheme}://127.0.0.1:${port}`;
+    }
+  }
   return {
     url,
     port,
