@@ -3,6 +3,7 @@ import { type ParseArgsConfig, type ParseArgsOptionsConfig, parseArgs } from "no
 import {
   type Capability,
   MAX_BAN_SECONDS,
+  MAX_HISTORY_PAGE,
   MAX_ID_LENGTH,
   MAX_KICK_REASON,
   MAX_USER_ID_LENGTH,
@@ -20,7 +21,7 @@ import { parseRoomSpec, parseTtl } from "./mint.ts";
 import { parseServerUrl } from "./url.ts";
 
 /** The subcommands, in help order. */
-export const COMMANDS = ["connect", "token", "publish", "info", "kick"] as const;
+export const COMMANDS = ["connect", "token", "publish", "info", "kick", "history"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** How to authenticate: a ready token, or a user to mint one for (the secret is looked up later). */
@@ -84,6 +85,21 @@ export interface KickArgs {
   insecure: boolean;
 }
 
+export interface HistoryArgs {
+  command: "history";
+  base: string;
+  room: string;
+  auth: AuthArgs;
+  /** Messages with seq > after (oldest first on the server). */
+  after?: number;
+  /** Messages with seq < before (newest first on the server). */
+  before?: number;
+  /** 1–1,000; the server's default (100) when absent. */
+  limit?: number;
+  epoch?: string;
+  insecure: boolean;
+}
+
 export type Command =
   | { command: "help"; topic?: CommandName }
   | { command: "version" }
@@ -91,7 +107,8 @@ export type Command =
   | TokenArgs
   | PublishArgs
   | InfoArgs
-  | KickArgs;
+  | KickArgs
+  | HistoryArgs;
 
 const HELP = { help: { type: "boolean", short: "h" } } as const;
 const AUTH = {
@@ -133,6 +150,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
       return parseInfo(rest);
     case "kick":
       return parseKick(rest);
+    case "history":
+      return parseHistory(rest);
   }
 }
 
@@ -356,6 +375,49 @@ function parseKick(args: string[]): KickArgs {
       throw new UsageError(`kick: --reason is at most ${MAX_KICK_REASON} characters`);
     }
     out.reason = v.reason;
+  }
+  return out;
+}
+
+/** A non-negative integer (0–15 digits, as the server takes) from option `name`; UsageError otherwise. */
+function seqOption(command: CommandName, name: string, value: string): number {
+  if (!/^\d{1,15}$/.test(value)) {
+    throw new UsageError(`${command}: --${name} must be a non-negative integer, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function parseHistory(args: string[]): HistoryArgs {
+  const { values: v, positionals } = parseRoomCommand("history", args, {
+    after: { type: "string" },
+    before: { type: "string" },
+    limit: { type: "string" },
+    epoch: { type: "string" },
+  });
+  const where = target("history", positionals, v.room);
+  if (v.after !== undefined && v.before !== undefined) {
+    throw new UsageError("history: give --after or --before, not both");
+  }
+  const out: HistoryArgs = {
+    command: "history",
+    ...where,
+    auth: auth("history", v),
+    insecure: v.insecure ?? false,
+  };
+  if (v.after !== undefined) out.after = seqOption("history", "after", v.after);
+  if (v.before !== undefined) out.before = seqOption("history", "before", v.before);
+  if (v.limit !== undefined) {
+    const limit = /^\d{1,4}$/.test(v.limit) ? Number(v.limit) : 0;
+    if (limit < 1 || limit > MAX_HISTORY_PAGE) {
+      throw new UsageError(
+        `history: --limit must be an integer from 1 to ${MAX_HISTORY_PAGE}, got "${v.limit}"`,
+      );
+    }
+    out.limit = limit;
+  }
+  if (v.epoch !== undefined) {
+    if (v.epoch === "") throw new UsageError("history: --epoch is empty");
+    out.epoch = v.epoch;
   }
   return out;
 }

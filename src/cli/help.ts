@@ -1,5 +1,11 @@
 // --help texts of the roomcast command and its subcommands.
-import { MAX_ID_LENGTH, MAX_KICK_REASON, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
+import {
+  DEFAULT_HISTORY_PAGE,
+  MAX_HISTORY_PAGE,
+  MAX_ID_LENGTH,
+  MAX_KICK_REASON,
+  MAX_USER_ID_LENGTH,
+} from "../shared/protocol.ts";
 import type { CommandName } from "./args.ts";
 
 const AUTH = `Authentication (one of):
@@ -16,6 +22,7 @@ Usage:
   roomcast publish <url> --room R --data JSON [--id ID] [auth] [--insecure]
   roomcast info <url> --room R [auth] [--insecure]
   roomcast kick <url> --room R --target U [--ban 1h] [--reason TEXT] [auth] [--insecure]
+  roomcast history <url> --room R [--after N | --before N] [--limit N] [--epoch E] [auth] [--insecure]
 
 <url> is the worker: http(s)://host:port, ws(s)://host:port, or host:port.
 Run \`roomcast <command> --help\` for details.
@@ -109,12 +116,33 @@ Options:
 ${AUTH}
   (a minted token has admin on the room and lives 5 minutes)`;
 
+const HISTORY = `Usage: roomcast history <url> --room R [--after N | --before N] [--limit N] [--epoch E] [auth]
+
+Prints stored messages (GET /rooms/R/messages, needs read on the room), one message frame per
+JSON line on stdout, always in ascending seq order (oldest first), whichever the direction.
+With --after: the oldest messages after seq N. With --before, or neither: the newest messages
+before seq N (or the newest of all). When more messages remain in that direction, or some after
+--after were trimmed, one line on stderr says so and gives the options for the next page, e.g.
+"roomcast: more: older messages remain; next page: --before 101 --epoch 3f2a…".
+
+Options:
+  -r, --room R           room name
+      --after N          messages with seq > N (a non-negative integer)
+      --before N         messages with seq < N (not with --after)
+      --limit N          at most N messages, 1-${MAX_HISTORY_PAGE} (default ${DEFAULT_HISTORY_PAGE})
+      --epoch E          fail (409 epoch_mismatch) unless the room's epoch is still E
+  -k, --insecure         accept self-signed TLS certificates
+  -h, --help             this help
+${AUTH}
+  (a minted token has read on the room and lives 5 minutes)`;
+
 const TEXTS: Record<CommandName, string> = {
   connect: CONNECT,
   token: TOKEN,
   publish: PUBLISH,
   info: INFO,
   kick: KICK,
+  history: HISTORY,
 };
 
 /** The help text for a command, or the overview. */

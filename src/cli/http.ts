@@ -1,12 +1,13 @@
-// `roomcast publish` and `roomcast info`: the worker's HTTP endpoints, answers printed as JSON.
+// `roomcast publish`, `info`, `kick` and `history`: the worker's HTTP endpoints, answers printed as JSON.
 import { readErrorBody } from "../shared/errors.ts";
-import type { InfoArgs, KickArgs, PublishArgs } from "./args.ts";
+import type { Capability, HistoryPage } from "../shared/protocol.ts";
+import type { HistoryArgs, InfoArgs, KickArgs, PublishArgs } from "./args.ts";
 import { tokenSource } from "./credentials.ts";
 import { CliError, EXIT } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 import { describeTransportError, nodeTransport } from "./node-transport.ts";
 
-// HTTP commands are one-shot: a short-lived admin token is enough.
+// HTTP commands are one-shot: a short-lived token (admin, or read for history) is enough.
 const ADMIN_TTL_SECONDS = 300;
 
 /** POST /rooms/R/messages and print the answer ({"seq":N}). */
@@ -36,15 +37,86 @@ export async function runKick(args: KickArgs, io: CliIo): Promise<number> {
   return EXIT.OK;
 }
 
+/**
+ * GET /rooms/R/messages and print one message frame per JSON line, in ascending seq order whatever the
+ * direction (the server sends `before` pages newest first). When the page is not the whole story
+ * (`more` or `gap`), one line on stderr says so and how to go on.
+ */
+export async function runHistory(args: HistoryArgs, io: CliIo): Promise<number> {
+  const query = new URLSearchParams();
+  if (args.after !== undefined) query.set("after", String(args.after));
+  if (args.before !== undefined) query.set("before", String(args.before));
+  if (args.limit !== undefined) query.set("limit", String(args.limit));
+  if (args.epoch !== undefined) query.set("epoch", args.epoch);
+  const qs = query.size > 0 ? `?${query}` : "";
+  const path = `/rooms/${encodeURIComponent(args.room)}/messages${qs}`;
+  const answer = await call(args, io, "GET", path, undefined, ["read"]);
+  if (!isHistoryPage(answer)) throw new CliError(`GET ${args.base}${path}: not a history page`);
+  const messages = [...answer.messages].sort((a, b) => a.seq - b.seq);
+  for (const m of messages) io.stdout.write(`${JSON.stringify(m)}\n`);
+  const note = historyNote(args, answer, messages);
+  if (note !== undefined) io.stderr.write(`roomcast: ${note}\n`);
+  return EXIT.OK;
+}
+
+function isHistoryPage(v: unknown): v is HistoryPage {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    "messages" in v &&
+    Array.isArray(v.messages) &&
+    v.messages.every(
+      (m: unknown) => typeof m === "object" && m !== null && "seq" in m && typeof m.seq === "number",
+    )
+  );
+}
+
+/** The stderr line for a page with `more` or `gap`: what is missing and the next command's options. */
+export function historyNote(
+  args: Pick<HistoryArgs, "after" | "before">,
+  page: Pick<HistoryPage, "epoch" | "seq" | "more" | "gap">,
+  ascending: ReadonlyArray<{ seq: number }>,
+): string | undefined {
+  const parts: string[] = [];
+  if (page.gap) {
+    const oldest = ascending[0]?.seq;
+    if (args.after === undefined) {
+      parts.push(
+        `gap: older messages${oldest !== undefined ? ` (before seq ${oldest})` : ""} were trimmed from history`,
+      );
+    } else if (args.after > page.seq) {
+      parts.push(
+        `gap: --after ${args.after} is beyond the room's seq ${page.seq} (history from another epoch?)`,
+      );
+    } else {
+      parts.push(
+        `gap: messages after seq ${args.after} were trimmed from history` +
+          (oldest !== undefined ? ` (this page starts at seq ${oldest})` : ""),
+      );
+    }
+  }
+  if (page.more) {
+    const forward = args.after !== undefined;
+    const edge = forward ? ascending.at(-1)?.seq : ascending[0]?.seq;
+    parts.push(
+      forward
+        ? `more: newer messages remain; next page: --after ${edge ?? args.after} --epoch ${page.epoch}`
+        : `more: older messages remain; next page: --before ${edge ?? args.before} --epoch ${page.epoch}`,
+    );
+  }
+  return parts.length > 0 ? parts.join("; ") : undefined;
+}
+
 async function call(
-  args: PublishArgs | InfoArgs | KickArgs,
+  args: PublishArgs | InfoArgs | KickArgs | HistoryArgs,
   io: CliIo,
   method: "GET" | "POST",
   path: string,
   body?: string,
+  caps: Capability[] = ["admin"],
 ): Promise<unknown> {
   const token = await (
-    await tokenSource(args.auth, { room: args.room, caps: ["admin"], ttlSeconds: ADMIN_TTL_SECONDS }, io)
+    await tokenSource(args.auth, { room: args.room, caps, ttlSeconds: ADMIN_TTL_SECONDS }, io)
   )();
   const transport = nodeTransport({ insecure: args.insecure });
   const url = `${args.base}${path}`;

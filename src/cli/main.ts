@@ -4,7 +4,7 @@ import { type Command, parseCommandLine } from "./args.ts";
 import { runConnect } from "./connect.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { helpText } from "./help.ts";
-import { runInfo, runKick, runPublish } from "./http.ts";
+import { runHistory, runInfo, runKick, runPublish } from "./http.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { runToken } from "./token.ts";
 
@@ -40,6 +40,8 @@ function run(cmd: Command, io: CliIo): Promise<number> {
       return runInfo(cmd, io);
     case "kick":
       return runKick(cmd, io);
+    case "history":
+      return runHistory(cmd, io);
   }
 }
 
