@@ -26,6 +26,9 @@ export default defineConfig({
           MAX_MESSAGE_BYTES: "4096",
           ALLOWED_ORIGINS: "https://app.example",
           LOG_LEVEL: "warn",
+          // Rooms named shard-… are sharded over 4 shards (test/room/sharding).
+          SHARDED_ROOMS: "shard-*",
+          ROOM_SHARDS: "4",
         },
       },
     }),

@@ -150,6 +150,17 @@ export class History {
     return { frames, bytes, more, full, last: lastRow.seq };
   }
 
+  /** Up to `limit` retained messages with seq > since, oldest first, each with its seq. */
+  entriesAfter(since: number, limit: number): { seq: number; frame: string }[] {
+    return this.#sql
+      .exec<{ seq: number; frame: string }>(
+        `SELECT seq, frame FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`,
+        since,
+        limit,
+      )
+      .toArray();
+  }
+
   bounds(): HistoryBounds {
     const row = this.#sql
       .exec<{ oldest: number | null; newest: number | null; count: number }>(

@@ -1,6 +1,8 @@
 // `roomcast/server`: mount roomcast's routes in your own Worker and export its Durable Object class.
 
 export { Room } from "../room/room.ts";
+export { Sequencer } from "../room/sharding/sequencer.ts";
+export { RoomShard } from "../room/sharding/shard.ts";
 export type { RoomcastVars, SettingsVars } from "../shared/settings.ts";
 export { createRoomcast } from "../worker/create-roomcast.ts";
 export type { Authenticate, RoomcastIdentity, RoomcastOptions } from "../worker/options.ts";

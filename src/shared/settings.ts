@@ -1,4 +1,5 @@
 // Server settings from wrangler [vars], with the contract's defaults; shared by the worker and the room.
+import { parseSharding, type ShardingSettings, type ShardingVars } from "./sharding.ts";
 
 export interface Settings {
   /** Exact browser origins allowed; empty = same origin only; "*" = any. */
@@ -17,12 +18,14 @@ export interface Settings {
   maxReplayBytes: number;
   /** "info": every connect/close/HTTP publish; "warn": only failures. */
   logLevel: LogLevel;
+  /** SHARDED_ROOMS and ROOM_SHARDS (docs/sharding.md). */
+  sharding: ShardingSettings;
 }
 
 export type LogLevel = "info" | "warn";
 
 /** The raw [vars] as the runtime hands them over (strings, possibly missing). */
-export interface SettingsVars {
+export interface SettingsVars extends ShardingVars {
   ALLOWED_ORIGINS?: string;
   IDLE_TIMEOUT_SECONDS?: string;
   MAX_MESSAGE_BYTES?: string;
@@ -75,7 +78,7 @@ const BOUNDS = {
   PRESENCE_LIMIT: [0, 32_768],
   MAX_REPLAY_BYTES: [64 * 1024, 32 * 1024 * 1024],
 } as const satisfies Record<
-  keyof Omit<SettingsVars, "ALLOWED_ORIGINS" | "LOG_LEVEL">,
+  keyof Omit<SettingsVars, "ALLOWED_ORIGINS" | "LOG_LEVEL" | keyof ShardingVars>,
   readonly [number, number]
 >;
 
@@ -99,6 +102,14 @@ function int(vars: SettingsVars, key: keyof typeof BOUNDS, fallback: number): nu
   return n;
 }
 
+function sharding(vars: ShardingVars): ShardingSettings {
+  try {
+    return parseSharding(vars);
+  } catch (err) {
+    throw new SettingsError(err instanceof Error ? err.message : String(err));
+  }
+}
+
 /** Parses [vars] into Settings; throws SettingsError on a bad value. */
 export function parseSettings(vars: SettingsVars): Settings {
   return {
@@ -116,5 +127,6 @@ export function parseSettings(vars: SettingsVars): Settings {
     presenceLimit: int(vars, "PRESENCE_LIMIT", DEFAULTS.presenceLimit),
     maxReplayBytes: int(vars, "MAX_REPLAY_BYTES", DEFAULTS.maxReplayBytes),
     logLevel: logLevel(vars.LOG_LEVEL),
+    sharding: sharding(vars),
   };
 }

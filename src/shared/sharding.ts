@@ -16,6 +16,9 @@ export interface ShardingVars {
   ROOM_SHARDS?: string;
 }
 
+/** Header on an upgrade the worker forwards to a shard: `{"room","shard"}` as JSON. */
+export const SHARD_HEADER = "x-roomcast-shard";
+
 export const SHARDING_DEFAULTS = { roomShards: 8 } as const;
 
 /** One object holds at most 32,768 sockets; 64 shards is about two million, and fan-out stays cheap. */

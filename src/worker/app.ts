@@ -1,7 +1,7 @@
 // The routes of the contract: health, token diagnosis, room info, HTTP publish, and the upgrade forwarded
 // to the room. createRoomcast() (create-roomcast.ts) mounts them with its options.
 // Adding a route: register it on `app` below; check the request with `gate(c, { room, need })` (auth,
-// origin, capability in the contract's order), reach the room with `roomStub(c, room)` (never
+// origin, capability in the contract's order), reach the room with `roomStub(c, room)` (sharded rooms: sharded-rooms.ts; never
 // c.env.ROOMS: the binding name is an option), throw HttpError for failures, and add CORS with
 // `app.use(path, crossOrigin)` if browsers call it with fetch.
 import { type ErrorHandler, Hono } from "hono";
@@ -19,7 +19,7 @@ import { HttpError } from "./http-error.ts";
 import { kick } from "./kick.ts";
 import type { AppEnv } from "./options.ts";
 import { originAllowed } from "./origin.ts";
-import { roomStub } from "./rooms.ts";
+import { bannedIn, forwardUpgrade, historyOf, publishTo, roomInfo } from "./sharded-rooms.ts";
 
 const PublishBody = v.object({
   data: v.unknown(),
@@ -63,7 +63,7 @@ app.get("/healthz", (c) => c.json({ ok: true }));
 app.get("/auth/check", async (c) => {
   const a = await gate(c, { room: c.req.query("room"), need: "read" });
   // A browser cannot see why an upgrade was refused: say here that the user is banned.
-  const banned = await roomStub(c, a.room).banned(a.room, a.token.sub);
+  const banned = await bannedIn(c, a.settings, a.room, a.token.sub);
   if (banned !== null) throw new HttpError(403, "banned", banned);
   const body: AuthCheck = {
     user: { id: a.token.sub, name: a.token.name },
@@ -110,12 +110,12 @@ app.get("/rooms/:room/ws", async (c) => {
   headers.delete("authorization");
   headers.set(IDENTITY_HEADER, encodeURIComponent(JSON.stringify(identity)));
   // A fresh stub per try: a retryable error may mean the object moved or was reset.
-  return withOneRetry(() => roomStub(c, a.room).fetch(target, { headers }));
+  return withOneRetry(() => forwardUpgrade(c, a.settings, a.room, identity.id, target, new Headers(headers)));
 });
 
 app.get("/rooms/:room", async (c) => {
   const a = await gate(c, { room: c.req.param("room"), need: "admin" });
-  return c.json(await roomStub(c, a.room).info(a.room));
+  return c.json(await roomInfo(c, a.settings, a.room));
 });
 
 app.post("/rooms/:room/messages", async (c) => {
@@ -145,7 +145,7 @@ app.post("/rooms/:room/messages", async (c) => {
     );
   }
   const from = { id: a.token.sub, name: a.token.name };
-  const r = await roomStub(c, a.room).publish(a.room, from, body.output.data, body.output.id);
+  const r = await publishTo(c, a.settings, a.room, from, body.output.data, body.output.id);
   if (!r.ok) {
     if (r.code === "banned") throw new HttpError(403, "banned", r.message);
     if (r.code === "too_large") throw new HttpError(413, "too_large", r.message);
@@ -157,7 +157,7 @@ app.post("/rooms/:room/messages", async (c) => {
 app.get("/rooms/:room/messages", async (c) => {
   const a = await gate(c, { room: c.req.param("room"), need: "read" });
   const q = historyQuery(c.req.query());
-  const r = await roomStub(c, a.room).history(a.room, q);
+  const r = await historyOf(c, a.settings, a.room, q);
   if (!r.ok) throw new HttpError(r.status, r.code, r.message);
   return c.body(r.body, 200, { "Content-Type": "application/json; charset=UTF-8" });
 });

@@ -54,6 +54,7 @@ describe("settings", () => {
       presenceLimit: 1000,
       maxReplayBytes: 4194304,
       logLevel: "warn",
+      sharding: { shardedRooms: [], roomShards: 8 },
     });
     const s = parseSettings({
       ALLOWED_ORIGINS: " https://a.example/ , https://b.example",

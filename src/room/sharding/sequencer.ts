@@ -1,0 +1,292 @@
+// The sequencer of a sharded room: one total order, the history, dedupe, and pushes to every shard.
+//
+// Shards hold the sockets; the sequencer holds no socket at all. It assigns seq and writes history with
+// the room's group commit, then pushes each committed batch to every shard, one push at a time per
+// shard (so a shard sees batches in seq order unless one is lost), retrying failures. A shard that still
+// misses a batch sees the hole at the next push and fetches the range with `range`.
+import { DurableObject } from "cloudflare:workers";
+import type { KickResult, RoomInfo, UserRef } from "../../shared/protocol.ts";
+import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../../shared/room-rpc.ts";
+import { parseSettings, type Settings } from "../../shared/settings.ts";
+import { shardName, shardOf } from "../../shared/sharding.ts";
+import { GroupCommit, Overloaded } from "../group-commit.ts";
+import { History } from "../history.ts";
+import { Bans, bannedMessage, kickReason } from "../moderation.ts";
+import { historyPage } from "../replay.ts";
+import { planResume, type ResumeRequest } from "../resume.ts";
+import { type Log, logger } from "../socket-io.ts";
+import { buildMessage } from "./message.ts";
+import type { Committed, JoinPlan, Push, Range, SequencerPublish, ShardStats } from "./wire.ts";
+
+interface Result {
+  seq: number;
+  duplicate: boolean;
+}
+
+/** Most messages one `range` or join answer carries; a shard asks again for the rest. */
+export const RANGE_LIMIT = 500;
+/** Most users listed in room info; `membersTotal` counts them all. */
+const INFO_MEMBERS = 1000;
+const PUSH_ATTEMPTS = 4;
+const COUNT_INTERVAL_MS = 1000;
+
+export class Sequencer extends DurableObject<Env> {
+  readonly #settings: Settings;
+  readonly #history: History;
+  readonly #log: Log;
+  readonly #bans: Bans;
+  #room: string | null = null;
+  /** messages committed in the current group, pushed once it is durable */
+  #batch: Committed[] = [];
+  /** per shard: the push chain (pushes to one shard never overlap, so they arrive in seq order) */
+  readonly #chains = new Map<number, Promise<void>>();
+  readonly #counts = new Map<number, number>();
+  #countSent = -1;
+  #countTimer: ReturnType<typeof setTimeout> | null = null;
+  #countAt = 0;
+  readonly #commits = new GroupCommit<SequencerPublish, Result>(
+    (p) => this.#store(p),
+    async () => {
+      await this.ctx.storage.sync();
+      this.#pushBatch();
+    },
+  );
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#settings = parseSettings(env);
+    this.#history = new History(ctx.storage, this.#settings.historyLimit);
+    this.#log = logger(this.#settings.logLevel);
+    this.#bans = new Bans(ctx.storage.sql);
+    const sql = ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS shard_counts (shard INTEGER PRIMARY KEY, users INTEGER NOT NULL)`);
+    for (const row of sql.exec<{ shard: number; users: number }>(`SELECT * FROM shard_counts`)) {
+      this.#counts.set(row.shard, row.users);
+    }
+    // The publisher's connection of each retained message, written in the message's own commit, so a
+    // shard that fetches a range still gives that connection the ack only, never the message.
+    sql.exec(`CREATE TABLE IF NOT EXISTS origins (seq INTEGER PRIMARY KEY, origin TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS sequencer_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    const named = sql
+      .exec<{ value: string }>(`SELECT value FROM sequencer_meta WHERE key = 'room'`)
+      .toArray();
+    this.#room = named[0]?.value ?? null;
+    // A restart may have lost pushes in flight: tell every shard the head, so one that missed a batch
+    // fetches it now rather than at the next publish.
+    if (this.#room !== null && this.#history.seq > 0) {
+      const push: Push = { epoch: this.#history.epoch, head: this.#history.seq, messages: [] };
+      for (const k of this.#shards()) this.#enqueue(k, push);
+    }
+  }
+
+  // ---- RPC from shards and the worker ----
+
+  /** Assigns seq (or finds the duplicate); resolves once durable. Origin is the publisher's connection. */
+  async publish(room: string, p: SequencerPublish): Promise<Result> {
+    this.#named(room);
+    return this.#commits.submit(p);
+  }
+
+  /** `GET /rooms/:room/messages`: the room's history is here, paged exactly as a room pages it. */
+  history(room: string, q: HistoryQuery): HistoryAnswer {
+    this.#named(room);
+    return historyPage(this.#history, room, q, this.#settings.maxReplayBytes);
+  }
+
+  /** `POST /rooms/:room/messages`, answered in the room's shape (a ban is refused before any write). */
+  async httpPublish(room: string, from: UserRef, data: unknown, id?: string): Promise<HttpPublishResult> {
+    const banned = this.banned(room, from.id);
+    if (banned !== null) return { ok: false, code: "banned", message: banned };
+    try {
+      const r = await this.publish(room, { from, data, id, origin: null });
+      return r.duplicate ? { ok: true, seq: r.seq, duplicate: true } : { ok: true, seq: r.seq };
+    } catch (err) {
+      if (err instanceof Overloaded) return { ok: false, code: "overloaded", message: err.message };
+      this.#log("warn", { event: "storage_failed", room, user: from.id, error: String(err) });
+      return { ok: false, code: "unavailable", message: "the message could not be stored; retry" };
+    }
+  }
+
+  /** Head and replay for a joining socket, planned exactly as an unsharded room plans it. */
+  join(room: string, resume: ResumeRequest | null, user: string): JoinPlan | { banned: string } {
+    this.#named(room);
+    const banned = this.banned(room, user);
+    if (banned !== null) return { banned };
+    const h = this.#history;
+    const plan = planResume(resume, h.epoch, h.seq, h.bounds());
+    const range = this.range(room, plan.replayAfter ?? h.seq);
+    return { ...range, gap: plan.gap, replayAfter: plan.replayAfter };
+  }
+
+  /** Retained messages with seq > after (at most RANGE_LIMIT), for a shard filling a hole. */
+  range(room: string, after: number, limit = RANGE_LIMIT): Range {
+    this.#named(room);
+    const h = this.#history;
+    const entries = h.entriesAfter(after, Math.max(1, Math.min(limit, RANGE_LIMIT)));
+    const origins = new Map<number, string>();
+    const last = entries.at(-1)?.seq;
+    if (last !== undefined) {
+      for (const row of this.ctx.storage.sql.exec<{ seq: number; origin: string }>(
+        `SELECT seq, origin FROM origins WHERE seq > ? AND seq <= ?`,
+        after,
+        last,
+      )) {
+        origins.set(row.seq, row.origin);
+      }
+    }
+    const messages = entries.map((e) => ({ ...e, origin: origins.get(e.seq) ?? null }));
+    return { epoch: h.epoch, head: h.seq, oldest: h.bounds().oldest, messages };
+  }
+
+  /** `POST /rooms/:room/kick`: the ban is stored here (it outlasts restarts), the kick goes to the user's shard. */
+  async kick(
+    room: string,
+    user: string,
+    banSeconds: number,
+    reason: string | undefined,
+  ): Promise<KickResult> {
+    this.#named(room);
+    if (banSeconds > 0) this.#bans.ban(user, Date.now() + banSeconds * 1000, reason ?? null);
+    const k = shardOf(user, this.#settings.sharding.roomShards);
+    const closed = await this.#shard(k).kick({ room, shard: k }, user, kickReason(reason, banSeconds));
+    this.#log("info", { event: "kick", room, user, closed, banSeconds });
+    return { closed };
+  }
+
+  /** The `403 banned` message while the user is banned from this room, else null. */
+  banned(room: string, user: string): string | null {
+    const ban = this.#bans.active(user, Date.now());
+    return ban ? bannedMessage(user, room, ban) : null;
+  }
+
+  /** A shard's distinct user count; the sum goes to every shard at most once a second. */
+  report(room: string, shard: number, users: number): void {
+    this.#named(room);
+    this.#counts.set(shard, users);
+    this.ctx.storage.sql.exec(
+      `INSERT INTO shard_counts (shard, users) VALUES (?, ?) ON CONFLICT (shard) DO UPDATE SET users = excluded.users`,
+      shard,
+      users,
+    );
+    this.#scheduleCount();
+  }
+
+  /** The sum of the shards' distinct users (each user lives on one shard). */
+  members(): number {
+    let n = 0;
+    for (const c of this.#counts.values()) n += c;
+    return n;
+  }
+
+  /** Binary frames (and other unstored traffic) go to every shard; not stored, no seq. */
+  async relay(room: string, frame: ArrayBuffer | string, origin: string | null): Promise<void> {
+    this.#named(room);
+    await Promise.allSettled(
+      this.#shards().map((k) => this.#shard(k).broadcast({ room, shard: k }, frame, origin)),
+    );
+  }
+
+  /** Room info: the sequencer's order and history, the shards' sockets and members. */
+  async info(
+    room: string,
+  ): Promise<RoomInfo & { membersTotal: number; shards: { shard: number; connections: number }[] }> {
+    this.#named(room);
+    const stats: ShardStats[] = await Promise.all(
+      this.#shards().map((k) => this.#shard(k).stats({ room, shard: k })),
+    );
+    return {
+      room,
+      epoch: this.#history.epoch,
+      seq: this.#history.seq,
+      connections: stats.reduce((n, s) => n + s.connections, 0),
+      members: stats.flatMap((s) => s.members).slice(0, INFO_MEMBERS),
+      membersTotal: stats.reduce((n, s) => n + s.members.length, 0),
+      history: this.#history.bounds(),
+      shards: stats.map((s) => ({ shard: s.shard, connections: s.connections })),
+    };
+  }
+
+  // ---- internals ----
+
+  /** Every call names the room; the first one is stored, so a restarted sequencer can reach its shards. */
+  #named(room: string): void {
+    if (this.#room === room) return;
+    this.#room = room;
+    this.ctx.storage.sql.exec(
+      `INSERT INTO sequencer_meta (key, value) VALUES ('room', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      room,
+    );
+  }
+
+  #shards(): number[] {
+    return Array.from({ length: this.#settings.sharding.roomShards }, (_, k) => k);
+  }
+
+  #shard(k: number) {
+    if (this.#room === null) throw new Error("sequencer used before any call named its room");
+    return this.env.SHARDS.getByName(shardName(this.#room, k));
+  }
+
+  #store(p: SequencerPublish): Result {
+    if (p.id !== undefined) {
+      const seq = this.#history.findDuplicate(p.from.id, p.id);
+      if (seq !== null) return { seq, duplicate: true };
+    }
+    const seq = this.#history.seq + 1;
+    const frame = buildMessage(seq, p.from, p.data, p.id, Date.now());
+    this.#history.append(seq, p.from.id, p.id, frame);
+    this.#batch.push({ seq, frame, origin: p.origin });
+    const sql = this.ctx.storage.sql;
+    if (p.origin !== null) sql.exec(`INSERT INTO origins (seq, origin) VALUES (?, ?)`, seq, p.origin);
+    sql.exec(`DELETE FROM origins WHERE seq <= ?`, seq - this.#settings.historyLimit);
+    return { seq, duplicate: false };
+  }
+
+  /** After a commit: the batch goes to every shard, each behind that shard's previous push. */
+  #pushBatch(): void {
+    if (this.#batch.length === 0) return;
+    const push: Push = { epoch: this.#history.epoch, head: this.#history.seq, messages: this.#batch };
+    this.#batch = [];
+    for (const k of this.#shards()) this.#enqueue(k, push);
+  }
+
+  #enqueue(k: number, push: Push): void {
+    const room = this.#room;
+    if (room === null) return;
+    const prev = this.#chains.get(k) ?? Promise.resolve();
+    const next = prev.then(() => this.#pushWithRetry(room, k, push));
+    this.#chains.set(k, next);
+    void next.finally(() => {
+      if (this.#chains.get(k) === next) this.#chains.delete(k);
+    });
+  }
+
+  async #pushWithRetry(room: string, k: number, push: Push): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#shard(k).deliver({ room, shard: k }, push);
+        return;
+      } catch (err) {
+        if (attempt >= PUSH_ATTEMPTS) {
+          // The shard sees the hole at its next push (or report) and fetches the range itself.
+          this.#log("warn", { event: "push_failed", room, shard: k, head: push.head, error: String(err) });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 25 * 4 ** attempt * (0.5 + Math.random())));
+      }
+    }
+  }
+
+  #scheduleCount(): void {
+    if (this.#countTimer !== null) return;
+    const wait = Math.max(0, this.#countAt + COUNT_INTERVAL_MS - Date.now());
+    this.#countTimer = setTimeout(() => {
+      this.#countTimer = null;
+      this.#countAt = Date.now();
+      const members = this.members();
+      if (members === this.#countSent || this.#room === null) return;
+      this.#countSent = members;
+      void this.relay(this.#room, JSON.stringify({ type: "presence", event: "count", members }), null);
+    }, wait);
+  }
+}

@@ -1,0 +1,402 @@
+// A connection shard of a sharded room: holds some of its sockets and delivers the sequencer's order.
+//
+// Sockets are admitted, rate-limited, swept and closed as in a Room (same helpers). Publishes go to the
+// sequencer; what reaches the sockets is the sequencer's pushes, passed through SeqOrder, so every
+// shard delivers the same seqs in the same order, each once. The last delivered seq is stored with the
+// delivery, so an evicted or restarted shard carries on where its (hibernated) sockets are.
+import { DurableObject } from "cloudflare:workers";
+import { errorResponse } from "../../shared/errors.ts";
+import { IDENTITY_HEADER, type Identity } from "../../shared/identity.ts";
+import {
+  type AckFrame,
+  CloseCode,
+  type Member,
+  PING,
+  PONG,
+  type RefreshedFrame,
+  type SignalSendFrame,
+  type SyncedFrame,
+} from "../../shared/protocol.ts";
+import { parseSettings, type Settings } from "../../shared/settings.ts";
+import { SHARD_HEADER, shardName, shardOf } from "../../shared/sharding.ts";
+import { utf8Exceeds } from "../../shared/utf8.ts";
+import { newSocketState, welcomeFrame } from "../admission.ts";
+import { parseClientFrame } from "../client-frames.ts";
+import { reciprocalCode } from "../close-codes.ts";
+import { dueForClose, nextDeadline } from "../deadlines.ts";
+import { floodLimitExceeded, nextStreak, take } from "../rate-limit.ts";
+import { checkRefresh } from "../refresh.ts";
+import { resumeRequestOf } from "../resume.ts";
+import { SignalLimiter, signalFrame } from "../signals.ts";
+import { isOpen, type Log, logger, sendError, trySend } from "../socket-io.ts";
+import { readState, type SocketState, userTag, writeState } from "../socket-state.ts";
+import { checkState } from "../state.ts";
+import { ShardCursor } from "./cursor.ts";
+import type { Push, ShardAddress, ShardStats } from "./wire.ts";
+
+const COUNT_INTERVAL_MS = 1000;
+
+/** Users on this shard, counted per user across connections (each user lives on one shard). */
+function membersOf(states: Iterable<SocketState>): Member[] {
+  const byId = new Map<string, Member>();
+  for (const s of states) {
+    const m = byId.get(s.uid);
+    if (m) m.connections++;
+    else byId.set(s.uid, { id: s.uid, name: s.name, connections: 1, state: s.presence ?? null });
+  }
+  return [...byId.values()];
+}
+/** Most users listed in a shard's welcome; `membersTotal` carries the room's count. */
+const WELCOME_MEMBERS = 1000;
+
+export class RoomShard extends DurableObject<Env> {
+  readonly #settings: Settings;
+  readonly #log: Log;
+  readonly #cursor: ShardCursor;
+  /** open sockets and their state, so a delivery never reads an attachment */
+  readonly #sockets = new Map<WebSocket, SocketState>();
+  readonly #signals: SignalLimiter;
+  #reportTimer: ReturnType<typeof setTimeout> | null = null;
+  #reportAt = 0;
+  #roomMembers = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#settings = parseSettings(env);
+    this.#log = logger(this.#settings.logLevel);
+    this.#signals = new SignalLimiter(this.#settings.signalRatePerSecond);
+    for (const ws of ctx.getWebSockets()) {
+      const s = readState(ws);
+      if (s !== null && !s.gone && isOpen(ws)) this.#sockets.set(ws, s);
+    }
+    this.#cursor = new ShardCursor(ctx.storage.sql, {
+      sequencer: (room) => env.SEQUENCERS.getByName(room),
+      deliver: (frame, origin) => this.#send(frame, origin),
+      live: () => this.#sockets.size,
+      lost: (room, from, to) => this.#lost(room, from, to),
+      log: this.#log,
+    });
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  // ---- entry points ----
+
+  override async fetch(req: Request): Promise<Response> {
+    const raw = req.headers.get(IDENTITY_HEADER);
+    const addrRaw = req.headers.get(SHARD_HEADER);
+    if (raw === null || addrRaw === null || req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return errorResponse(
+        400,
+        "bad_request",
+        "shards accept only WebSocket upgrades forwarded by the worker",
+      );
+    }
+    const who = JSON.parse(decodeURIComponent(raw)) as Identity;
+    const addr = JSON.parse(addrRaw) as ShardAddress;
+    this.#cursor.remember(addr);
+    if (this.#sockets.size >= this.#settings.maxConnectionsPerRoom) {
+      return errorResponse(503, "room_full", `shard ${addr.shard} of '${who.room}' is full`);
+    }
+    // Replay from the sequencer, cut to end exactly where this shard's live deliveries begin.
+    const join = await this.#cursor.join(who.id, resumeRequestOf(new URL(req.url)), this.#sockets.size === 0);
+    if ("banned" in join) return errorResponse(403, "banned", join.banned);
+
+    const { 0: client, 1: server } = new WebSocketPair();
+    const state = newSocketState(who, this.#settings, Date.now());
+    this.ctx.acceptWebSocket(server, [userTag(who.id)]);
+    writeState(server, state);
+    const firstOfUser = ![...this.#sockets.values()].some((s) => s.uid === who.id);
+    this.#sockets.set(server, state);
+    const members = membersOf(this.#sockets.values());
+    this.#roomMembers += firstOfUser ? 1 : 0;
+    const welcome = welcomeFrame(
+      who,
+      state,
+      {
+        epoch: join.epoch,
+        seq: join.seq,
+        members: members.slice(0, WELCOME_MEMBERS),
+        membersTotal: Math.max(this.#roomMembers, members.length),
+      },
+      this.#settings,
+    );
+    server.send(JSON.stringify(welcome));
+    for (const frame of join.frames) server.send(frame);
+    const synced: SyncedFrame = {
+      type: "synced",
+      seq: join.seq,
+      replayed: join.frames.length,
+      gap: join.gap,
+      more: false,
+    };
+    server.send(JSON.stringify(synced));
+
+    if (firstOfUser) this.#reportSoon(addr);
+    await this.#armAlarm(nextDeadline({ lastActive: state.seen, expiresAt: state.exp }, this.#idleMs));
+    this.#log("info", { event: "connect", room: who.room, shard: addr.shard, conn: state.cid, user: who.id });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const state = this.#sockets.get(ws);
+    const addr = this.#cursor.address;
+    if (state === undefined || state.gone || addr === null) return;
+    const now = Date.now();
+    const max = this.#settings.maxMessageBytes;
+    if (typeof message === "string" ? utf8Exceeds(message, max) : message.byteLength > max) {
+      return this.#close(ws, state, CloseCode.TOO_BIG, `frame larger than ${max} bytes`);
+    }
+    // Signals have their own bucket (as in a room), so they are told apart before the main one.
+    const early =
+      typeof message === "string" && message.includes('"signal"') ? parseClientFrame(message) : null;
+    if (early?.ok && early.frame.type === "signal") return this.#signal(ws, state, addr, early.frame, now);
+    state.seen = now;
+    const rate = this.#settings.ratePerSecond;
+    const taken = take({ tokens: state.tokens, at: state.at }, now, rate);
+    state.tokens = taken.bucket.tokens;
+    state.at = taken.bucket.at;
+    state.refused = nextStreak(state.refused, taken.ok, taken.bucket);
+    writeState(ws, state);
+    if (!taken.ok) {
+      if (floodLimitExceeded(state.refused, rate)) {
+        return this.#close(ws, state, CloseCode.FLOODING, "too many frames after rate_limited errors");
+      }
+      return sendError(ws, "rate_limited", `more than ${rate} frames per second (burst ${2 * rate})`);
+    }
+    if (typeof message !== "string") {
+      if (!state.caps.includes("write"))
+        return sendError(ws, "forbidden", "binary frames need the 'write' capability");
+      await this.env.SEQUENCERS.getByName(addr.room).relay(addr.room, message, state.cid);
+      return;
+    }
+    const parsed = early ?? parseClientFrame(message);
+    if (!parsed.ok) return sendError(ws, "bad_message", parsed.message, parsed.id);
+    const frame = parsed.frame;
+    if (frame.type === "signal") return;
+    if (frame.type === "state") return this.#setState(ws, state, frame.data);
+    if (frame.type === "refresh") return this.#refresh(ws, state, addr, frame.token);
+    if (!state.caps.includes("write")) {
+      return sendError(ws, "forbidden", `${frame.type} needs the 'write' capability`, frame.id);
+    }
+    const from = { id: state.uid, name: state.name };
+    if (frame.type === "publish") {
+      let r: { seq: number; duplicate: boolean };
+      try {
+        r = await this.#cursor.publish({ from, data: frame.data, id: frame.id, origin: state.cid });
+      } catch (err) {
+        // Never acked: the client reconnects, resumes and resends with the same id.
+        this.#log("warn", { event: "publish_failed", room: addr.room, conn: state.cid, error: String(err) });
+        return this.#close(ws, state, 1011, "sequencer unavailable, retry");
+      }
+      const ack: AckFrame = {
+        type: "ack",
+        id: frame.id ?? null,
+        seq: r.seq,
+        ...(r.duplicate ? { duplicate: true as const } : {}),
+      };
+      return trySend(ws, JSON.stringify(ack));
+    }
+    const text = JSON.stringify({
+      type: "direct",
+      from,
+      data: frame.data,
+      ts: now,
+      ...(frame.id ? { id: frame.id } : {}),
+    });
+    const reached = await this.#toUser(addr, frame.to, text);
+    if (reached === 0) sendError(ws, "no_such_user", `user '${frame.to}' is not in this room`, frame.id);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    const cid = this.#sockets.get(ws)?.cid;
+    if (cid !== undefined) this.#signals.forget(cid);
+    try {
+      ws.close(reciprocalCode(code), "");
+    } catch {
+      try {
+        ws.close(CloseCode.PROTOCOL_ERROR, "");
+      } catch {
+        // already closed
+      }
+    }
+    await this.#depart(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.#depart(ws);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [ws, state] of [...this.#sockets]) {
+      const pinged = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+      const facts = { lastActive: Math.max(state.seen, pinged), expiresAt: state.exp };
+      const due = dueForClose(facts, now, this.#idleMs);
+      if (due) this.#close(ws, state, due.code, due.reason);
+      else next = Math.min(next, nextDeadline(facts, this.#idleMs));
+    }
+    if (next !== Number.POSITIVE_INFINITY) await this.ctx.storage.setAlarm(next);
+  }
+
+  // ---- RPC from the sequencer and other shards ----
+
+  /** A committed batch from the sequencer. */
+  async deliver(addr: ShardAddress, push: Push): Promise<void> {
+    this.#cursor.remember(addr);
+    await this.#cursor.offer(push);
+  }
+
+  /** Unstored traffic relayed by the sequencer (binary frames, the presence count). */
+  broadcast(addr: ShardAddress, frame: string | ArrayBuffer, origin: string | null): void {
+    this.#cursor.remember(addr);
+    if (typeof frame === "string" && frame.startsWith('{"type":"presence"')) {
+      this.#roomMembers = (JSON.parse(frame) as { members: number }).members;
+    }
+    this.#send(frame, origin);
+  }
+
+  /** A `direct` for one of this shard's users; returns how many sockets it reached. */
+  direct(to: string, text: string): number {
+    const targets = this.ctx.getWebSockets(userTag(to)).filter((ws) => isOpen(ws) && this.#sockets.has(ws));
+    for (const t of targets) trySend(t, text);
+    return targets.length;
+  }
+
+  /** Closes every socket of the user here with 4403 (the sequencer stored any ban first). */
+  kick(addr: ShardAddress, user: string, reason: string): number {
+    this.#cursor.remember(addr);
+    let closed = 0;
+    for (const [ws, s] of [...this.#sockets]) {
+      if (s.uid !== user) continue;
+      this.#close(ws, s, CloseCode.KICKED, reason);
+      closed++;
+    }
+    return closed;
+  }
+
+  stats(addr: ShardAddress): ShardStats {
+    this.#cursor.remember(addr);
+    return { shard: addr.shard, connections: this.#sockets.size, members: membersOf(this.#sockets.values()) };
+  }
+
+  // ---- internals ----
+
+  /** `direct` or a targeted signal: the user's sockets all live on shard hash(user) mod ROOM_SHARDS. */
+  async #toUser(addr: ShardAddress, user: string, text: string): Promise<number> {
+    const target = shardOf(user, this.#settings.sharding.roomShards);
+    if (target === addr.shard) return this.direct(user, text);
+    return this.env.SHARDS.getByName(shardName(addr.room, target)).direct(user, text);
+  }
+
+  /** A signal: own bucket, needs write, never stored; relayed through the sequencer to every shard. */
+  async #signal(ws: WebSocket, state: SocketState, addr: ShardAddress, frame: SignalSendFrame, now: number) {
+    if (now - state.seen >= 1000) {
+      state.seen = now;
+      writeState(ws, state);
+    }
+    const verdict = this.#signals.admit(state.cid, now);
+    if (verdict !== "relay") {
+      const rate = this.#settings.signalRatePerSecond;
+      if (verdict === "drop_and_tell") {
+        sendError(ws, "rate_limited", `more than ${rate} signals per second (burst ${2 * rate}): dropped`);
+      }
+      return;
+    }
+    if (!state.caps.includes("write"))
+      return sendError(ws, "forbidden", "signal needs the 'write' capability");
+    const text = signalFrame({ id: state.uid, name: state.name }, frame.data, now);
+    if (frame.to !== undefined) await this.#toUser(addr, frame.to, text);
+    else await this.env.SEQUENCERS.getByName(addr.room).relay(addr.room, text, state.cid);
+  }
+
+  /** Presence state: kept on the user's sockets (welcome lists it); count-only rooms send no updates. */
+  #setState(ws: WebSocket, state: SocketState, data: unknown): void {
+    const checked = checkState(data);
+    if (!checked.ok) {
+      sendError(ws, "too_large", checked.message);
+      return;
+    }
+    for (const [s, st] of this.#sockets) {
+      if (st.uid !== state.uid) continue;
+      st.presence = checked.value;
+      writeState(s, st);
+    }
+  }
+
+  /** In-band token refresh, checked exactly as in a room. */
+  async #refresh(ws: WebSocket, state: SocketState, addr: ShardAddress, token: string): Promise<void> {
+    const outcome = await checkRefresh(token, this.env.AUTH_SECRET, { uid: state.uid, room: addr.room });
+    if (!outcome.ok) return sendError(ws, outcome.code, outcome.message);
+    if (state.gone || !isOpen(ws)) return;
+    state.exp = outcome.exp * 1000;
+    state.name = outcome.name;
+    state.caps = outcome.capabilities;
+    writeState(ws, state);
+    const answer: RefreshedFrame = {
+      type: "refreshed",
+      exp: outcome.exp,
+      capabilities: outcome.capabilities,
+    };
+    trySend(ws, JSON.stringify(answer));
+    await this.#armAlarm(nextDeadline({ lastActive: state.seen, expiresAt: state.exp }, this.#idleMs));
+  }
+
+  get #idleMs(): number {
+    return this.#settings.idleTimeoutSeconds * 1000;
+  }
+
+  #send(frame: string | ArrayBuffer, origin: string | null): void {
+    for (const [ws, s] of this.#sockets) if (s.cid !== origin) trySend(ws, frame);
+  }
+
+  /** History no longer holds what this shard missed: its sockets reconnect and resume with a gap. */
+  #lost(room: string, from: number, to: number): void {
+    this.#log("warn", { event: "shard_lost_range", room, from, to });
+    for (const [ws, s] of [...this.#sockets]) this.#close(ws, s, 1011, "missed messages; resume");
+  }
+
+  #close(ws: WebSocket, state: SocketState, code: number, reason: string): void {
+    state.gone = true;
+    try {
+      writeState(ws, state);
+      ws.close(code, reason);
+    } catch (err) {
+      this.#log("warn", { event: "close_failed", conn: state.cid, code, error: String(err) });
+    }
+    this.#depart(ws).catch((err: unknown) =>
+      this.#log("warn", { event: "depart_failed", conn: state.cid, error: String(err) }),
+    );
+  }
+
+  async #depart(ws: WebSocket): Promise<void> {
+    const state = this.#sockets.get(ws);
+    if (state === undefined) return;
+    this.#sockets.delete(ws);
+    const addr = this.#cursor.address;
+    if (addr !== null && ![...this.#sockets.values()].some((s) => s.uid === state.uid))
+      this.#reportSoon(addr);
+    if (this.#sockets.size === 0) await this.ctx.storage.deleteAlarm();
+  }
+
+  /** This shard's distinct users go to the sequencer at most once a second. */
+  #reportSoon(addr: ShardAddress): void {
+    if (this.#reportTimer !== null) return;
+    const wait = Math.max(0, this.#reportAt + COUNT_INTERVAL_MS - Date.now());
+    this.#reportTimer = setTimeout(() => {
+      this.#reportTimer = null;
+      this.#reportAt = Date.now();
+      const users = membersOf(this.#sockets.values()).length;
+      this.env.SEQUENCERS.getByName(addr.room)
+        .report(addr.room, addr.shard, users)
+        .catch((err: unknown) =>
+          this.#log("warn", { event: "report_failed", room: addr.room, error: String(err) }),
+        );
+    }, wait);
+  }
+
+  async #armAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+  }
+}

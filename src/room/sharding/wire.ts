@@ -1,0 +1,57 @@
+// What the sequencer and the connection shards say to each other over Durable Object RPC.
+import type { Member, UserRef } from "../../shared/protocol.ts";
+import type { ResumeRequest } from "../resume.ts";
+
+/** Where a shard sits: the room it serves and its index. */
+export interface ShardAddress {
+  room: string;
+  shard: number;
+}
+
+/** One committed message as the sequencer pushes it. */
+export interface Committed {
+  seq: number;
+  /** the `message` frame text, exactly as stored and replayed */
+  frame: string;
+  /** the publisher's connection id (it gets an ack instead), null for HTTP publishes */
+  origin: string | null;
+}
+
+/** A push: committed messages in seq order, and the sequencer's head when it was sent. */
+export interface Push {
+  epoch: string;
+  head: number;
+  messages: Committed[];
+}
+
+/** A range read from the sequencer's history (seq > after), oldest first. */
+export interface Range {
+  epoch: string;
+  head: number;
+  /** the oldest retained seq, or null when nothing is retained */
+  oldest: number | null;
+  messages: Committed[];
+}
+
+/** What a join needs from the sequencer: its head and the replay the resume request asks for. */
+export interface JoinPlan extends Range {
+  gap: boolean;
+  /** replay starts after this seq; null = no replay */
+  replayAfter: number | null;
+}
+
+export interface SequencerPublish {
+  from: UserRef;
+  data: unknown;
+  id: string | undefined;
+  /** the publisher's connection id, null for HTTP publishes */
+  origin: string | null;
+}
+
+export interface ShardStats {
+  shard: number;
+  connections: number;
+  members: Member[];
+}
+
+export type { ResumeRequest };
