@@ -1,7 +1,9 @@
 // In-band token refresh: the room verifies the new token exactly as the worker does at the door.
 import { capabilitiesFor } from "../shared/capabilities.ts";
-import type { Capability } from "../shared/protocol.ts";
+import type { Capability, RefreshedFrame } from "../shared/protocol.ts";
 import { TokenError, verifyToken } from "../shared/token.ts";
+import { trySend } from "./socket-io.ts";
+import { type SocketState, writeState } from "./socket-state.ts";
 
 export type RefreshOutcome =
   | { ok: true; exp: number; name: string | null; capabilities: Capability[] }
@@ -40,4 +42,21 @@ export async function checkRefresh(
     };
   }
   return { ok: true, exp: claims.exp, name: claims.name, capabilities };
+}
+
+/**
+ * Applies an accepted refresh to one connection: its exp, name and capabilities are replaced (and
+ * written to the attachment, so they survive hibernation), and the client is told with `refreshed`.
+ */
+export function applyRefresh(
+  ws: WebSocket,
+  state: SocketState,
+  outcome: Extract<RefreshOutcome, { ok: true }>,
+): void {
+  state.exp = outcome.exp * 1000;
+  state.name = outcome.name;
+  state.caps = outcome.capabilities;
+  writeState(ws, state);
+  const answer: RefreshedFrame = { type: "refreshed", exp: outcome.exp, capabilities: outcome.capabilities };
+  trySend(ws, JSON.stringify(answer));
 }

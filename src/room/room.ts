@@ -26,7 +26,6 @@ import {
   PONG,
   type PresenceFrame,
   RENDER_ALLOWANCE,
-  type RefreshedFrame,
   type RefreshFrame,
   type RoomInfo,
   type SignalSendFrame,
@@ -46,7 +45,7 @@ import { History } from "./history.ts";
 import { Bans, bannedMessage, kickReason } from "./moderation.ts";
 import { CountThrottle, presenceMode } from "./presence-count.ts";
 import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
-import { checkRefresh } from "./refresh.ts";
+import { applyRefresh, checkRefresh } from "./refresh.ts";
 import { historyPage, replay } from "./replay.ts";
 import { planResume, resumeRequestOf } from "./resume.ts";
 import { SignalLimiter, signalFrame } from "./signals.ts";
@@ -442,16 +441,7 @@ export class Room extends DurableObject<RoomcastVars> {
     // Looked up again: the socket may have closed while the token was checked.
     const state = this.#index.get(ws);
     if (state === undefined || !isOpen(ws)) return;
-    state.exp = outcome.exp * 1000;
-    state.name = outcome.name;
-    state.caps = outcome.capabilities;
-    writeState(ws, state);
-    const answer: RefreshedFrame = {
-      type: "refreshed",
-      exp: outcome.exp,
-      capabilities: outcome.capabilities,
-    };
-    trySend(ws, JSON.stringify(answer));
+    applyRefresh(ws, state, outcome);
     this.#log("info", { event: "refresh", room, conn: state.cid, user: state.uid, exp: outcome.exp });
     await this.#armAlarm(nextDeadline(this.#liveness(ws, state), this.#idleMs));
   }

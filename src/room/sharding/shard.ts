@@ -13,7 +13,6 @@ import {
   type Member,
   PING,
   PONG,
-  type RefreshedFrame,
   type SignalSendFrame,
   type SyncedFrame,
 } from "../../shared/protocol.ts";
@@ -25,7 +24,7 @@ import { parseClientFrame } from "../client-frames.ts";
 import { reciprocalCode } from "../close-codes.ts";
 import { dueForClose, nextDeadline } from "../deadlines.ts";
 import { floodLimitExceeded, nextStreak, take } from "../rate-limit.ts";
-import { checkRefresh } from "../refresh.ts";
+import { applyRefresh, checkRefresh } from "../refresh.ts";
 import { resumeRequestOf } from "../resume.ts";
 import { SignalLimiter, signalFrame } from "../signals.ts";
 import { isOpen, type Log, logger, sendError, trySend } from "../socket-io.ts";
@@ -329,16 +328,7 @@ export class RoomShard extends DurableObject<Env> {
     const outcome = await checkRefresh(token, this.env.AUTH_SECRET, { uid: state.uid, room: addr.room });
     if (!outcome.ok) return sendError(ws, outcome.code, outcome.message);
     if (state.gone || !isOpen(ws)) return;
-    state.exp = outcome.exp * 1000;
-    state.name = outcome.name;
-    state.caps = outcome.capabilities;
-    writeState(ws, state);
-    const answer: RefreshedFrame = {
-      type: "refreshed",
-      exp: outcome.exp,
-      capabilities: outcome.capabilities,
-    };
-    trySend(ws, JSON.stringify(answer));
+    applyRefresh(ws, state, outcome);
     await this.#armAlarm(nextDeadline({ lastActive: state.seen, expiresAt: state.exp }, this.#idleMs));
   }
 
