@@ -13,6 +13,7 @@ import {
   roomFragment,
   tabStorage,
 } from "./fragment.ts";
+import { HistoryLoader } from "./history-loader.ts";
 import { MembersView } from "./members-view.ts";
 import { MessagesView } from "./messages-view.ts";
 import { type Session, type SessionHooks, startSession } from "./session.ts";
@@ -29,6 +30,11 @@ const TOAST_MS = 6000;
 const ui = getUi();
 const storage = tabStorage();
 const messages = new MessagesView(ui.messages, ui.timeline);
+const earlier = new HistoryLoader(
+  { box: ui.history, button: ui.historyLoad, text: ui.historyText },
+  messages,
+  ui.timeline,
+);
 const members = new MembersView(ui.members, [ui.membersCount, ui.membersToggleCount]);
 const status = new StatusView(ui.status, ui.statusText);
 const typing = new TypingView(ui.typing);
@@ -61,6 +67,7 @@ function toast(text: string): void {
 
 function closeSession(): void {
   generation++;
+  earlier.reset();
   session?.leave();
   session = null;
 }
@@ -146,6 +153,8 @@ function join(p: JoinParams): void {
       // Set only now: the recent history replayed after the welcome may still be arriving before `synced`.
       ui.empty.textContent = "No messages yet. Say hello!";
       if (s.gap) ui.gapBanner.hidden = false;
+      const open = session;
+      if (open) earlier.start((q) => open.history(q), s.seq);
     },
     onError(text) {
       // The error that closed the connection is already in the banner.

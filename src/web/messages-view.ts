@@ -24,6 +24,8 @@ export class MessagesView {
   private self: UserRef | null = null;
   private epoch = "";
   private last: { from: string; ts: number } | null = null;
+  /** Whether the cap has dropped older items: scroll-back would only find them again, so it stops. */
+  private trimmed = false;
 
   constructor(list: HTMLOListElement, scroller: HTMLElement) {
     this.list = list;
@@ -44,6 +46,58 @@ export class MessagesView {
     this.list.replaceChildren();
     this.seen.clear();
     this.last = null;
+    this.trimmed = false;
+  }
+
+  /** The lowest seq on screen (the `before` of the next scroll-back page), or null when none is. */
+  oldestSeq(): number | null {
+    const first = this.list.querySelector<HTMLElement>("li[data-seq]");
+    const seq = first ? Number(first.dataset.seq) : Number.NaN;
+    return Number.isSafeInteger(seq) ? seq : null;
+  }
+
+  /** Items the cap still allows before the oldest one; 0 once the cap has dropped anything. */
+  room(): number {
+    return this.trimmed ? 0 : Math.max(0, MAX_ITEMS - this.list.childElementCount);
+  }
+
+  /**
+   * Puts a page of earlier messages (any order) above the timeline, skipping any already shown, and
+   * keeps what the reader was looking at in place. Returns how many were added.
+   */
+  prependMessages(page: readonly MessageFrame[]): number {
+    const fresh: MessageFrame[] = [];
+    for (const m of [...page].sort((a, b) => a.seq - b.seq)) {
+      const seqKey = `seq:${this.epoch}:${m.seq}`;
+      const idKey = m.id === undefined ? null : `id:${m.from.id}:${m.id}`;
+      if (this.seen.has(seqKey) || (idKey && this.seen.has(idKey))) continue;
+      this.seen.add(seqKey);
+      if (idKey) this.seen.add(idKey);
+      fresh.push(m);
+    }
+    if (fresh.length === 0) return 0;
+    const items: HTMLLIElement[] = [];
+    let prev: { from: string; ts: number } | null = null;
+    for (const m of fresh) {
+      const item = this.build(m.from, m.data, m.ts, false, prev);
+      prev = { from: m.from.id, ts: m.ts };
+      item.dataset.seq = String(m.seq);
+      if (m.id !== undefined) item.dataset.id = m.id;
+      items.push(item);
+    }
+    // The first item that was on screen now follows the page: it joins the last one's group if it can.
+    const next = this.list.firstElementChild;
+    if (next instanceof HTMLElement && next.classList.contains("msg") && !next.classList.contains("direct")) {
+      const last = fresh[fresh.length - 1];
+      const ts = Date.parse(next.querySelector("time")?.getAttribute("datetime") ?? "");
+      if (last && next.dataset.from === last.from.id && ts - last.ts < GROUP_MS)
+        next.classList.add("grouped");
+    }
+    const s = this.scroller;
+    const fromBottom = s.scrollHeight - s.scrollTop;
+    this.list.prepend(...items);
+    s.scrollTop = s.scrollHeight - fromBottom;
+    return fresh.length;
   }
 
   /** Shows a published message unless it is already on screen; returns whether it was added. */
@@ -117,10 +171,21 @@ export class MessagesView {
   }
 
   private item(from: UserRef, data: unknown, ts: number, direct: boolean): HTMLLIElement {
+    const item = this.build(from, data, ts, direct, this.last);
+    this.last = direct ? null : { from: from.id, ts };
+    return item;
+  }
+
+  private build(
+    from: UserRef,
+    data: unknown,
+    ts: number,
+    direct: boolean,
+    prev: { from: string; ts: number } | null,
+  ): HTMLLIElement {
     const own = this.self !== null && from.id === this.self.id;
     const body = messageBody(data);
-    const grouped = !direct && this.last?.from === from.id && ts - this.last.ts < GROUP_MS;
-    this.last = direct ? null : { from: from.id, ts };
+    const grouped = !direct && prev?.from === from.id && ts - prev.ts < GROUP_MS;
 
     const avatar = el("div", { className: "avatar", text: initials(from), attrs: { "aria-hidden": "true" } });
     avatar.style.setProperty("--hue", String(hueOf(from.id)));
@@ -145,7 +210,10 @@ export class MessagesView {
     const follow = s.scrollHeight - s.scrollTop - s.clientHeight < STICKY_PX;
     this.list.append(node);
     // Their keys stay in `seen`: a late replay of a dropped message must not bring it back.
-    while (this.list.childElementCount > MAX_ITEMS) this.list.firstElementChild?.remove();
+    while (this.list.childElementCount > MAX_ITEMS) {
+      this.list.firstElementChild?.remove();
+      this.trimmed = true;
+    }
     if (follow || node.classList.contains("own")) s.scrollTop = s.scrollHeight;
   }
 }

@@ -4,7 +4,7 @@ import { publishText, sizeError } from "../client/frame-size.ts";
 import { newId } from "../client/ids.ts";
 import { connect } from "../client/index.ts";
 import type { ConnectionState, RoomClient, SyncedEvent } from "../client/types.ts";
-import { CloseCode, type UserRef } from "../shared/protocol.ts";
+import { CloseCode, type HistoryPage, type UserRef } from "../shared/protocol.ts";
 import { utf8Length } from "../shared/utf8.ts";
 import { displayName, publishFailure } from "./format.ts";
 import type { JoinParams } from "./fragment.ts";
@@ -42,6 +42,8 @@ export interface Session {
   typing(): void;
   /** Replaces the token in band; false when not connected (then join again instead). */
   refresh(token: string): boolean;
+  /** Scroll-back: up to `limit` retained messages below seq `before`, newest first (HTTP). */
+  history(q: { before: number; limit: number }): Promise<HistoryPage>;
   /** Leaves the room for good (close 1000). */
   leave(): void;
 }
@@ -161,6 +163,9 @@ export function startSession(params: JoinParams, views: SessionViews, hooks: Ses
       } catch {
         // not open after all: a typing hint is not worth an error
       }
+    },
+    history(q) {
+      return client.history(q);
     },
     leave() {
       document.removeEventListener("visibilitychange", visibility);
