@@ -24,6 +24,8 @@ export interface RoomcastOptions {
   batch: boolean;
   /** another wrangler config (relative to the project root) instead of wrangler.toml */
   config?: string;
+  /** more [vars] for this server (e.g. PRESENCE_LIMIT) */
+  vars?: Record<string, string>;
 }
 
 const BENCH_VARS = {
@@ -34,7 +36,7 @@ const BENCH_VARS = {
 
 export async function startRoomcast(o: RoomcastOptions): Promise<Target> {
   const server = await startDevServer({
-    vars: { ...BENCH_VARS, LOG_LEVEL: o.logLevel },
+    vars: { ...BENCH_VARS, ...o.vars, LOG_LEVEL: o.logLevel },
     ...(o.config ? { args: ["--config", o.config] } : {}),
   });
   const tokens = new Map<number, Promise<string>>();
