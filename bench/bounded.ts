@@ -155,6 +155,10 @@ try {
       }
     }
   }
+} catch (err) {
+  // A server that died mid-run (e.g. ECONNREFUSED): show what wrangler printed last, then fail.
+  for (const t of targets) log(`${t.name} server output, last lines:\n${t.server.output().slice(-2000)}`);
+  throw err;
 } finally {
   await stopAll();
 }
