@@ -6,15 +6,17 @@ import { fullBucket } from "./rate-limit.ts";
 import type { SocketState } from "./socket-state.ts";
 
 export function newSocketState(who: Identity, settings: Settings, now: number): SocketState {
+  const bucket = fullBucket(settings.ratePerSecond, now);
   return {
-    cid: crypto.randomUUID(),
+    connectionId: crypto.randomUUID(),
     room: who.room,
-    uid: who.id,
+    userId: who.id,
     name: who.name,
-    caps: who.capabilities,
+    capabilities: who.capabilities,
     exp: who.exp * 1000,
     seen: now,
-    ...fullBucket(settings.ratePerSecond, now),
+    tokens: bucket.tokens,
+    refilledAt: bucket.at,
     refused: 0,
   };
 }
@@ -30,7 +32,7 @@ export function welcomeFrame(
     room: who.room,
     epoch: room.epoch,
     seq: room.seq,
-    connectionId: state.cid,
+    connectionId: state.connectionId,
     user: { id: who.id, name: who.name },
     members: room.members,
     membersTotal: room.membersTotal,

@@ -16,7 +16,7 @@ export type RefreshOutcome =
 export async function checkRefresh(
   token: string,
   secret: string | undefined,
-  conn: { uid: string; room: string },
+  conn: { userId: string; room: string },
 ): Promise<RefreshOutcome> {
   if (!secret) return { ok: false, code: "unauthorized", message: "the server has no AUTH_SECRET" };
   let claims: Awaited<ReturnType<typeof verifyToken>>;
@@ -26,11 +26,11 @@ export async function checkRefresh(
     if (err instanceof TokenError) return { ok: false, code: "unauthorized", message: err.message };
     throw err;
   }
-  if (claims.sub !== conn.uid) {
+  if (claims.sub !== conn.userId) {
     return {
       ok: false,
       code: "unauthorized",
-      message: `token is for user '${claims.sub}', this connection is '${conn.uid}'`,
+      message: `token is for user '${claims.sub}', this connection is '${conn.userId}'`,
     };
   }
   const capabilities = capabilitiesFor(claims.rooms, conn.room);
@@ -55,7 +55,7 @@ export function applyRefresh(
 ): void {
   state.exp = outcome.exp * 1000;
   state.name = outcome.name;
-  state.caps = outcome.capabilities;
+  state.capabilities = outcome.capabilities;
   writeState(ws, state);
   const answer: RefreshedFrame = { type: "refreshed", exp: outcome.exp, capabilities: outcome.capabilities };
   trySend(ws, JSON.stringify(answer));

@@ -189,7 +189,7 @@ export class Room extends DurableObject<RoomcastVars> {
     this.#log("info", {
       event: "connect",
       room: who.room,
-      conn: state.cid,
+      conn: state.connectionId,
       user: who.id,
       resumed: resume !== null && "since" in resume,
       replayed: replayed.replayed,
@@ -222,9 +222,9 @@ export class Room extends DurableObject<RoomcastVars> {
       return;
     }
     const rate = this.#settings.ratePerSecond;
-    const taken = take({ tokens: state.tokens, at: state.at }, now, rate);
+    const taken = take({ tokens: state.tokens, at: state.refilledAt }, now, rate);
     state.tokens = taken.bucket.tokens;
-    state.at = taken.bucket.at;
+    state.refilledAt = taken.bucket.at;
     state.refused = nextStreak(state.refused, taken.ok, taken.bucket);
     if (!taken.ok) {
       if (floodLimitExceeded(state.refused, rate)) {
@@ -236,7 +236,7 @@ export class Room extends DurableObject<RoomcastVars> {
     }
 
     if (typeof message !== "string") {
-      if (!state.caps.includes("write"))
+      if (!state.capabilities.includes("write"))
         return sendError(ws, "forbidden", "binary frames need the 'write' capability");
       this.#broadcast(message, ws);
       return;
@@ -247,10 +247,10 @@ export class Room extends DurableObject<RoomcastVars> {
     if (frame.type === "state") return this.#setState(ws, state, frame.data);
     if (frame.type === "refresh") return this.#refresh(ws, frame);
     if (frame.type === "signal") return; // handled above, before the main bucket
-    if (!state.caps.includes("write")) {
+    if (!state.capabilities.includes("write")) {
       return sendError(ws, "forbidden", `${frame.type} needs the 'write' capability`, frame.id);
     }
-    const from = { id: state.uid, name: state.name };
+    const from = { id: state.userId, name: state.name };
     if (frame.type === "publish") {
       await this.#publishFromSocket(ws, state, { from, data: frame.data, id: frame.id, except: ws }, message);
       return;
@@ -276,7 +276,7 @@ export class Room extends DurableObject<RoomcastVars> {
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     const state = this.#index.get(ws) ?? readState(ws);
-    if (state !== null) this.#signals.forget(state.cid);
+    if (state !== null) this.#signals.forget(state.connectionId);
     // Checked at compatibility date 2026-11-01 (test/room/limits.test.ts "close handshake"): the
     // runtime does not answer a client's Close frame on hibernatable sockets, even with the
     // web_socket_auto_reply_to_close flag set, so the room still reciprocates.
@@ -287,7 +287,7 @@ export class Room extends DurableObject<RoomcastVars> {
       this.#log("warn", {
         event: "close_failed",
         room: this.#name,
-        conn: state?.cid,
+        conn: state?.connectionId,
         code,
         error: String(err),
       });
@@ -302,7 +302,12 @@ export class Room extends DurableObject<RoomcastVars> {
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     const state = this.#index.get(ws) ?? readState(ws);
-    this.#log("warn", { event: "socket_error", room: this.#name, conn: state?.cid, error: String(error) });
+    this.#log("warn", {
+      event: "socket_error",
+      room: this.#name,
+      conn: state?.connectionId,
+      error: String(error),
+    });
     if (state !== null && !state.gone) this.#depart(ws, state, CloseCode.ABNORMAL, "error");
   }
 
@@ -395,7 +400,7 @@ export class Room extends DurableObject<RoomcastVars> {
 
   /** A signal: own bucket, needs write, relayed at once and never stored. */
   #signal(ws: WebSocket, state: SocketState, frame: SignalSendFrame, now: number): void {
-    const verdict = this.#signals.admit(state.cid, now);
+    const verdict = this.#signals.admit(state.connectionId, now);
     if (verdict !== "relay") {
       const rate = this.#settings.signalRatePerSecond;
       if (verdict === "drop_and_tell") {
@@ -403,11 +408,11 @@ export class Room extends DurableObject<RoomcastVars> {
       }
       return;
     }
-    if (!state.caps.includes("write")) {
+    if (!state.capabilities.includes("write")) {
       sendError(ws, "forbidden", "signal needs the 'write' capability");
       return;
     }
-    const text = signalFrame({ id: state.uid, name: state.name }, frame.data, now);
+    const text = signalFrame({ id: state.userId, name: state.name }, frame.data, now);
     if (frame.to === undefined) this.#broadcast(text, ws);
     else for (const t of this.#index.socketsOf(frame.to)) trySend(t, text);
   }
@@ -419,7 +424,7 @@ export class Room extends DurableObject<RoomcastVars> {
       sendError(ws, "too_large", checked.message);
       return;
     }
-    for (const s of this.#index.socketsOf(state.uid)) {
+    for (const s of this.#index.socketsOf(state.userId)) {
       const st = this.#index.get(s);
       if (st === undefined) continue;
       st.presence = checked.value;
@@ -428,7 +433,7 @@ export class Room extends DurableObject<RoomcastVars> {
     // Above PRESENCE_LIMIT users there are no per-user presence frames, updates included.
     const members = this.#index.userCount;
     if (presenceMode(members, this.#settings.presenceLimit) === "count") return;
-    this.#broadcast(updateFrame({ id: state.uid, name: state.name }, checked.value, members), ws);
+    this.#broadcast(updateFrame({ id: state.userId, name: state.name }, checked.value, members), ws);
   }
 
   /** In-band refresh: on success this connection's exp, name and capabilities are replaced. */
@@ -436,13 +441,19 @@ export class Room extends DurableObject<RoomcastVars> {
     const before = this.#index.get(ws);
     if (before === undefined) return;
     const room = before.room ?? this.#name ?? "";
-    const outcome = await checkRefresh(frame.token, this.env.AUTH_SECRET, { uid: before.uid, room });
+    const outcome = await checkRefresh(frame.token, this.env.AUTH_SECRET, { userId: before.userId, room });
     if (!outcome.ok) return sendError(ws, outcome.code, outcome.message);
     // Looked up again: the socket may have closed while the token was checked.
     const state = this.#index.get(ws);
     if (state === undefined || !isOpen(ws)) return;
     applyRefresh(ws, state, outcome);
-    this.#log("info", { event: "refresh", room, conn: state.cid, user: state.uid, exp: outcome.exp });
+    this.#log("info", {
+      event: "refresh",
+      room,
+      conn: state.connectionId,
+      user: state.userId,
+      exp: outcome.exp,
+    });
     await this.#armAlarm(nextDeadline(this.#liveness(ws, state), this.#idleMs));
   }
 
@@ -475,7 +486,12 @@ export class Room extends DurableObject<RoomcastVars> {
     } catch (err) {
       if (err instanceof Overloaded) return sendError(ws, "overloaded", err.message, p.id);
       // Never acked, never broadcast: the client reconnects, resumes and resends with the same id.
-      this.#log("warn", { event: "storage_failed", room: this.#name, conn: state.cid, error: String(err) });
+      this.#log("warn", {
+        event: "storage_failed",
+        room: this.#name,
+        conn: state.connectionId,
+        error: String(err),
+      });
       if (this.#index.get(ws) === state) this.#close(ws, state, CloseCode.SERVER_ERROR, "storage failure");
       return;
     }
@@ -541,7 +557,7 @@ export class Room extends DurableObject<RoomcastVars> {
       this.#log("warn", {
         event: "close_failed",
         room: this.#name,
-        conn: state.cid,
+        conn: state.connectionId,
         code,
         error: String(err),
       });
@@ -558,17 +574,24 @@ export class Room extends DurableObject<RoomcastVars> {
       // the socket is already gone; its state goes with it
     }
     const index = this.#index;
-    index.remove(ws, state.uid);
-    this.#log("info", { event: "close", room: this.#name, conn: state.cid, user: state.uid, code, reason });
-    if (index.connectionsOf(state.uid) === 0)
-      this.#announce("leave", { id: state.uid, name: state.name }, ws);
+    index.remove(ws, state.userId);
+    this.#log("info", {
+      event: "close",
+      room: this.#name,
+      conn: state.connectionId,
+      user: state.userId,
+      code,
+      reason,
+    });
+    if (index.connectionsOf(state.userId) === 0)
+      this.#announce("leave", { id: state.userId, name: state.name }, ws);
     if (index.size === 0) {
       // Fails only when storage does: log it instead of leaving a rejection unhandled.
       this.ctx.storage.deleteAlarm().catch((err: unknown) => {
         this.#log("warn", {
           event: "depart_failed",
           room: this.#name,
-          conn: state.cid,
+          conn: state.connectionId,
           code,
           error: String(err),
         });

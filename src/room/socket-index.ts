@@ -28,23 +28,23 @@ export class SocketIndex {
   /** Adds a socket; true when it is its user's first in the room. */
   add(ws: WebSocket, state: SocketState): boolean {
     this.#sockets.set(ws, state);
-    const user = this.#users.get(state.uid);
+    const user = this.#users.get(state.userId);
     if (user) {
       user.sockets.add(ws);
       return false;
     }
-    this.#users.set(state.uid, { name: state.name, sockets: new Set([ws]) });
+    this.#users.set(state.userId, { name: state.name, sockets: new Set([ws]) });
     return true;
   }
 
   /** Removes a socket if indexed; true when it was its user's last in the room. */
-  remove(ws: WebSocket, uid: string): boolean {
+  remove(ws: WebSocket, userId: string): boolean {
     this.#sockets.delete(ws);
-    const user = this.#users.get(uid);
+    const user = this.#users.get(userId);
     if (!user) return false;
     user.sockets.delete(ws);
     if (user.sockets.size > 0) return false;
-    this.#users.delete(uid);
+    this.#users.delete(userId);
     return true;
   }
 
@@ -63,19 +63,19 @@ export class SocketIndex {
   }
 
   /** Open sockets of one user. */
-  connectionsOf(uid: string): number {
-    return this.#users.get(uid)?.sockets.size ?? 0;
+  connectionsOf(userId: string): number {
+    return this.#users.get(userId)?.sockets.size ?? 0;
   }
 
   /** The state of one of the user's open sockets (e.g. to copy the user's presence state), if any. */
-  peerOf(uid: string): SocketState | undefined {
-    const first = this.#users.get(uid)?.sockets.values().next();
+  peerOf(userId: string): SocketState | undefined {
+    const first = this.#users.get(userId)?.sockets.values().next();
     return first && !first.done ? this.#sockets.get(first.value) : undefined;
   }
 
   /** Every open socket of one user. */
-  socketsOf(uid: string): Iterable<WebSocket> {
-    return this.#users.get(uid)?.sockets ?? [];
+  socketsOf(userId: string): Iterable<WebSocket> {
+    return this.#users.get(userId)?.sockets ?? [];
   }
 
   sockets(): Iterable<WebSocket> {

@@ -10,20 +10,20 @@
 import type { Capability } from "../shared/protocol.ts";
 
 export interface SocketState {
-  /** connectionId */
-  cid: string;
+  connectionId: string;
   /** the room's name (for in-band refresh) */
   room?: string;
-  uid: string;
+  userId: string;
   name: string | null;
-  caps: Capability[];
+  capabilities: Capability[];
   /** token expiry, ms */
   exp: number;
   /** last frame from the client, ms (auto-answered pings are read from the runtime instead) */
   seen: number;
   /** token bucket */
   tokens: number;
-  at: number;
+  /** the token bucket's last refill, ms */
+  refilledAt: number;
   /** refused frames in a row */
   refused: number;
   /** the user's presence state in this room (every socket of the user holds the same copy) */
@@ -50,7 +50,7 @@ export function readState(ws: WebSocket): SocketState | null {
   const cached = inMemory.get(ws);
   if (cached !== undefined) return cached;
   const s: unknown = ws.deserializeAttachment();
-  if (typeof s !== "object" || s === null || !("uid" in s)) return null;
+  if (typeof s !== "object" || s === null || !("userId" in s)) return null;
   const state = s as SocketState;
   inMemory.set(ws, state);
   persistedSeen.set(ws, state.seen);

@@ -42,7 +42,7 @@ export async function token(claims: TokenClaims = {}, secret = SECRET): Promise<
 export async function age(room: string, field: "seen" | "exp", byMs: number, user?: string): Promise<void> {
   await runInDurableObject(roomStub(room), (r: Room) => {
     for (const [ws, s] of r.liveSockets()) {
-      if (user !== undefined && s.uid !== user) continue;
+      if (user !== undefined && s.userId !== user) continue;
       s[field] -= byMs;
       writeState(ws, s);
     }

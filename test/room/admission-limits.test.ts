@@ -62,7 +62,7 @@ describe("expiry on every frame", () => {
     await ann.socket.expect("presence");
     await runInDurableObject(roomStub(room), (r: Room) => {
       for (const [ws, s] of r.liveSockets()) {
-        if (s.uid !== "ann") continue;
+        if (s.userId !== "ann") continue;
         s.exp = Date.now() - 1;
         writeState(ws, s);
       }

@@ -98,7 +98,11 @@ describe("refresh frames", () => {
     expect(await ann.socket.expect("error")).toMatchObject({ code: "bad_message" });
     await runInDurableObject(roomStub(room), (_: Room, state) => {
       const [ws] = state.getWebSockets();
-      expect(ws && readState(ws)).toMatchObject({ uid: "ann", exp: exp * 1000, caps: ["read", "write"] });
+      expect(ws && readState(ws)).toMatchObject({
+        userId: "ann",
+        exp: exp * 1000,
+        capabilities: ["read", "write"],
+      });
     });
     ann.socket.send({ type: "publish", data: "ok" });
     expect(await ann.socket.expect("ack")).toMatchObject({ seq: 1 });

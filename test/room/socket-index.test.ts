@@ -6,15 +6,15 @@ import { CountThrottle, presenceMode } from "../../src/room/presence-count.ts";
 import { SocketIndex } from "../../src/room/socket-index.ts";
 import type { SocketState } from "../../src/room/socket-state.ts";
 
-const state = (uid: string, extra: Partial<SocketState> = {}): SocketState => ({
-  cid: crypto.randomUUID(),
-  uid,
-  name: uid.toUpperCase(),
-  caps: ["read"],
+const state = (userId: string, extra: Partial<SocketState> = {}): SocketState => ({
+  connectionId: crypto.randomUUID(),
+  userId,
+  name: userId.toUpperCase(),
+  capabilities: ["read"],
   exp: 0,
   seen: 0,
   tokens: 0,
-  at: 0,
+  refilledAt: 0,
   refused: 0,
   ...extra,
 });
@@ -53,7 +53,7 @@ describe("SocketIndex", () => {
       [c, state("cat", { gone: true })],
     ]);
     expect([ix.size, ix.userCount]).toEqual([1, 1]);
-    expect(ix.get(a)?.uid).toBe("ann");
+    expect(ix.get(a)?.userId).toBe("ann");
   });
 });
 

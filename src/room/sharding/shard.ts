@@ -39,9 +39,9 @@ const COUNT_INTERVAL_MS = 1000;
 function membersOf(states: Iterable<SocketState>): Member[] {
   const byId = new Map<string, Member>();
   for (const s of states) {
-    const m = byId.get(s.uid);
+    const m = byId.get(s.userId);
     if (m) m.connections++;
-    else byId.set(s.uid, { id: s.uid, name: s.name, connections: 1, state: s.presence ?? null });
+    else byId.set(s.userId, { id: s.userId, name: s.name, connections: 1, state: s.presence ?? null });
   }
   return [...byId.values()];
 }
@@ -104,7 +104,7 @@ export class RoomShard extends DurableObject<Env> {
     const state = newSocketState(who, this.#settings, Date.now());
     this.ctx.acceptWebSocket(server, [userTag(who.id)]);
     writeState(server, state);
-    const firstOfUser = ![...this.#sockets.values()].some((s) => s.uid === who.id);
+    const firstOfUser = ![...this.#sockets.values()].some((s) => s.userId === who.id);
     this.#sockets.set(server, state);
     const members = membersOf(this.#sockets.values());
     this.#roomMembers += firstOfUser ? 1 : 0;
@@ -132,7 +132,13 @@ export class RoomShard extends DurableObject<Env> {
 
     if (firstOfUser) this.#reportSoon(addr);
     await this.#armAlarm(nextDeadline({ lastActive: state.seen, expiresAt: state.exp }, this.#idleMs));
-    this.#log("info", { event: "connect", room: who.room, shard: addr.shard, conn: state.cid, user: who.id });
+    this.#log("info", {
+      event: "connect",
+      room: who.room,
+      shard: addr.shard,
+      conn: state.connectionId,
+      user: who.id,
+    });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -151,9 +157,9 @@ export class RoomShard extends DurableObject<Env> {
     if (early?.ok && early.frame.type === "signal") return this.#signal(ws, state, addr, early.frame, now);
     state.seen = now;
     const rate = this.#settings.ratePerSecond;
-    const taken = take({ tokens: state.tokens, at: state.at }, now, rate);
+    const taken = take({ tokens: state.tokens, at: state.refilledAt }, now, rate);
     state.tokens = taken.bucket.tokens;
-    state.at = taken.bucket.at;
+    state.refilledAt = taken.bucket.at;
     state.refused = nextStreak(state.refused, taken.ok, taken.bucket);
     writeState(ws, state);
     if (!taken.ok) {
@@ -163,9 +169,9 @@ export class RoomShard extends DurableObject<Env> {
       return sendError(ws, "rate_limited", `more than ${rate} frames per second (burst ${2 * rate})`);
     }
     if (typeof message !== "string") {
-      if (!state.caps.includes("write"))
+      if (!state.capabilities.includes("write"))
         return sendError(ws, "forbidden", "binary frames need the 'write' capability");
-      await this.env.SEQUENCERS.getByName(addr.room).relay(addr.room, message, state.cid);
+      await this.env.SEQUENCERS.getByName(addr.room).relay(addr.room, message, state.connectionId);
       return;
     }
     const parsed = early ?? parseClientFrame(message);
@@ -174,17 +180,22 @@ export class RoomShard extends DurableObject<Env> {
     if (frame.type === "signal") return;
     if (frame.type === "state") return this.#setState(ws, state, frame.data);
     if (frame.type === "refresh") return this.#refresh(ws, state, addr, frame.token);
-    if (!state.caps.includes("write")) {
+    if (!state.capabilities.includes("write")) {
       return sendError(ws, "forbidden", `${frame.type} needs the 'write' capability`, frame.id);
     }
-    const from = { id: state.uid, name: state.name };
+    const from = { id: state.userId, name: state.name };
     if (frame.type === "publish") {
       let r: { seq: number; duplicate: boolean };
       try {
-        r = await this.#cursor.publish({ from, data: frame.data, id: frame.id, origin: state.cid });
+        r = await this.#cursor.publish({ from, data: frame.data, id: frame.id, origin: state.connectionId });
       } catch (err) {
         // Never acked: the client reconnects, resumes and resends with the same id.
-        this.#log("warn", { event: "publish_failed", room: addr.room, conn: state.cid, error: String(err) });
+        this.#log("warn", {
+          event: "publish_failed",
+          room: addr.room,
+          conn: state.connectionId,
+          error: String(err),
+        });
         return this.#close(ws, state, 1011, "sequencer unavailable, retry");
       }
       const ack: AckFrame = {
@@ -207,7 +218,7 @@ export class RoomShard extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    const cid = this.#sockets.get(ws)?.cid;
+    const cid = this.#sockets.get(ws)?.connectionId;
     if (cid !== undefined) this.#signals.forget(cid);
     try {
       ws.close(reciprocalCode(code), "");
@@ -267,7 +278,7 @@ export class RoomShard extends DurableObject<Env> {
     this.#cursor.remember(addr);
     let closed = 0;
     for (const [ws, s] of [...this.#sockets]) {
-      if (s.uid !== user) continue;
+      if (s.userId !== user) continue;
       this.#close(ws, s, CloseCode.KICKED, reason);
       closed++;
     }
@@ -294,7 +305,7 @@ export class RoomShard extends DurableObject<Env> {
       state.seen = now;
       writeState(ws, state);
     }
-    const verdict = this.#signals.admit(state.cid, now);
+    const verdict = this.#signals.admit(state.connectionId, now);
     if (verdict !== "relay") {
       const rate = this.#settings.signalRatePerSecond;
       if (verdict === "drop_and_tell") {
@@ -302,11 +313,11 @@ export class RoomShard extends DurableObject<Env> {
       }
       return;
     }
-    if (!state.caps.includes("write"))
+    if (!state.capabilities.includes("write"))
       return sendError(ws, "forbidden", "signal needs the 'write' capability");
-    const text = signalFrame({ id: state.uid, name: state.name }, frame.data, now);
+    const text = signalFrame({ id: state.userId, name: state.name }, frame.data, now);
     if (frame.to !== undefined) await this.#toUser(addr, frame.to, text);
-    else await this.env.SEQUENCERS.getByName(addr.room).relay(addr.room, text, state.cid);
+    else await this.env.SEQUENCERS.getByName(addr.room).relay(addr.room, text, state.connectionId);
   }
 
   /** Presence state: kept on the user's sockets (welcome lists it); count-only rooms send no updates. */
@@ -317,7 +328,7 @@ export class RoomShard extends DurableObject<Env> {
       return;
     }
     for (const [s, st] of this.#sockets) {
-      if (st.uid !== state.uid) continue;
+      if (st.userId !== state.userId) continue;
       st.presence = checked.value;
       writeState(s, st);
     }
@@ -325,7 +336,10 @@ export class RoomShard extends DurableObject<Env> {
 
   /** In-band token refresh, checked exactly as in a room. */
   async #refresh(ws: WebSocket, state: SocketState, addr: ShardAddress, token: string): Promise<void> {
-    const outcome = await checkRefresh(token, this.env.AUTH_SECRET, { uid: state.uid, room: addr.room });
+    const outcome = await checkRefresh(token, this.env.AUTH_SECRET, {
+      userId: state.userId,
+      room: addr.room,
+    });
     if (!outcome.ok) return sendError(ws, outcome.code, outcome.message);
     if (state.gone || !isOpen(ws)) return;
     applyRefresh(ws, state, outcome);
@@ -337,7 +351,7 @@ export class RoomShard extends DurableObject<Env> {
   }
 
   #send(frame: string | ArrayBuffer, origin: string | null): void {
-    for (const [ws, s] of this.#sockets) if (s.cid !== origin) trySend(ws, frame);
+    for (const [ws, s] of this.#sockets) if (s.connectionId !== origin) trySend(ws, frame);
   }
 
   /** History no longer holds what this shard missed: its sockets reconnect and resume with a gap. */
@@ -352,10 +366,10 @@ export class RoomShard extends DurableObject<Env> {
       writeState(ws, state);
       ws.close(code, reason);
     } catch (err) {
-      this.#log("warn", { event: "close_failed", conn: state.cid, code, error: String(err) });
+      this.#log("warn", { event: "close_failed", conn: state.connectionId, code, error: String(err) });
     }
     this.#depart(ws).catch((err: unknown) =>
-      this.#log("warn", { event: "depart_failed", conn: state.cid, error: String(err) }),
+      this.#log("warn", { event: "depart_failed", conn: state.connectionId, error: String(err) }),
     );
   }
 
@@ -364,7 +378,7 @@ export class RoomShard extends DurableObject<Env> {
     if (state === undefined) return;
     this.#sockets.delete(ws);
     const addr = this.#cursor.address;
-    if (addr !== null && ![...this.#sockets.values()].some((s) => s.uid === state.uid))
+    if (addr !== null && ![...this.#sockets.values()].some((s) => s.userId === state.userId))
       this.#reportSoon(addr);
     if (this.#sockets.size === 0) await this.ctx.storage.deleteAlarm();
   }
