@@ -48,7 +48,7 @@ import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
 import { applyRefresh, checkRefresh } from "./refresh.ts";
 import { historyPage, replay } from "./replay.ts";
 import { planResume, resumeRequestOf } from "./resume.ts";
-import { SignalLimiter, signalFrame } from "./signals.ts";
+import { admitSignal, SignalLimiter, signalFrame } from "./signals.ts";
 import { SocketIndex } from "./socket-index.ts";
 import { isOpen, type Log, logger, sendError, trySend } from "./socket-io.ts";
 import { readState, type SocketState, touchState, userTag, writeState } from "./socket-state.ts";
@@ -400,14 +400,7 @@ export class Room extends DurableObject<RoomcastVars> {
 
   /** A signal: own bucket, needs write, relayed at once and never stored. */
   #signal(ws: WebSocket, state: SocketState, frame: SignalSendFrame, now: number): void {
-    const verdict = this.#signals.admit(state.connectionId, now);
-    if (verdict !== "relay") {
-      const rate = this.#settings.signalRatePerSecond;
-      if (verdict === "drop_and_tell") {
-        sendError(ws, "rate_limited", `more than ${rate} signals per second (burst ${2 * rate}): dropped`);
-      }
-      return;
-    }
+    if (!admitSignal(this.#signals, ws, state.connectionId, now, this.#settings.signalRatePerSecond)) return;
     if (!state.capabilities.includes("write")) {
       sendError(ws, "forbidden", "signal needs the 'write' capability");
       return;

@@ -2,6 +2,7 @@
 // Signals are never stored and never touch the main bucket, so they cannot lead to a 4429 close.
 import type { SignalFrame, UserRef } from "../shared/protocol.ts";
 import { type Bucket, fullBucket, take } from "./rate-limit.ts";
+import { sendError } from "./socket-io.ts";
 
 /** What to do with one incoming signal. */
 export type SignalVerdict =
@@ -58,4 +59,22 @@ export class SignalLimiter {
 export function signalFrame(from: UserRef, data: unknown, now: number): string {
   const frame: SignalFrame = { type: "signal", from, data, ts: now };
   return JSON.stringify(frame);
+}
+
+/**
+ * Admits one signal from a socket: true to relay it. A dropped signal tells the sender with a
+ * `rate_limited` error at most once a second (the limiter's verdict says when).
+ */
+export function admitSignal(
+  limiter: SignalLimiter,
+  ws: WebSocket,
+  connectionId: string,
+  now: number,
+  rate: number,
+): boolean {
+  const verdict = limiter.admit(connectionId, now);
+  if (verdict === "drop_and_tell") {
+    sendError(ws, "rate_limited", `more than ${rate} signals per second (burst ${2 * rate}): dropped`);
+  }
+  return verdict === "relay";
 }

@@ -26,7 +26,7 @@ import { dueForClose, nextDeadline } from "../deadlines.ts";
 import { floodLimitExceeded, nextStreak, take } from "../rate-limit.ts";
 import { applyRefresh, checkRefresh } from "../refresh.ts";
 import { resumeRequestOf } from "../resume.ts";
-import { SignalLimiter, signalFrame } from "../signals.ts";
+import { admitSignal, SignalLimiter, signalFrame } from "../signals.ts";
 import { isOpen, type Log, logger, sendError, trySend } from "../socket-io.ts";
 import { readState, type SocketState, userTag, writeState } from "../socket-state.ts";
 import { checkState } from "../state.ts";
@@ -305,14 +305,7 @@ export class RoomShard extends DurableObject<Env> {
       state.seen = now;
       writeState(ws, state);
     }
-    const verdict = this.#signals.admit(state.connectionId, now);
-    if (verdict !== "relay") {
-      const rate = this.#settings.signalRatePerSecond;
-      if (verdict === "drop_and_tell") {
-        sendError(ws, "rate_limited", `more than ${rate} signals per second (burst ${2 * rate}): dropped`);
-      }
-      return;
-    }
+    if (!admitSignal(this.#signals, ws, state.connectionId, now, this.#settings.signalRatePerSecond)) return;
     if (!state.capabilities.includes("write"))
       return sendError(ws, "forbidden", "signal needs the 'write' capability");
     const text = signalFrame({ id: state.userId, name: state.name }, frame.data, now);
