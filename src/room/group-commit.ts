@@ -17,6 +17,14 @@ interface Pending<T, R> {
   reject: (e: unknown) => void;
 }
 
+/** Test seam of a committing object (room or sequencer): set through `runInDurableObject`; inert by default. */
+export interface Faults {
+  /** The next N storage writes of a publish throw (inside the append transaction). */
+  failWrites: number;
+  /** While set, each group commit waits for it before flushing (to fill the publish queue). */
+  holdFlush: Promise<void> | null;
+}
+
 /** The queue is full: retry later (the item was not written). */
 export class Overloaded extends Error {
   override name = "Overloaded";
@@ -113,4 +121,26 @@ export class GroupCommit<T, R> {
       this.#waitingBytes -= p.bytes;
     }
   }
+}
+
+/** A flush that waits while `faults.holdFlush` is set (inert otherwise), then for `sync`. */
+export function heldFlush(faults: Faults, sync: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    if (faults.holdFlush) await faults.holdFlush;
+    await sync();
+  };
+}
+
+/** A `History.beforeCommit` hook that throws while `faults.failWrites` counts down (inert at 0). */
+export function failingWrites(faults: Faults): () => void {
+  return () => {
+    if (faults.failWrites <= 0) return;
+    faults.failWrites--;
+    throw new Error("injected storage failure");
+  };
+}
+
+/** A cheap upper-bound-ish size of an HTTP publish for the queue's byte bound (the worker capped it). */
+export function approxBytes(data: unknown): number {
+  return typeof data === "string" ? data.length : JSON.stringify(data ?? null).length;
 }

@@ -21,11 +21,9 @@ import {
   CloseCode,
   type DirectFrame,
   type KickResult,
-  type MessageFrame,
   PING,
   PONG,
   type PresenceFrame,
-  RENDER_ALLOWANCE,
   type RefreshFrame,
   type RoomInfo,
   type SignalSendFrame,
@@ -40,8 +38,16 @@ import { parseClientFrame } from "./client-frames.ts";
 import { reciprocalCode } from "./close-codes.ts";
 import { dueForClose, type Liveness, nextDeadline } from "./deadlines.ts";
 import { BATCH_TAG, batchRequested, CommitOutbox, deliverCommit, sendReplay } from "./fanout.ts";
-import { GroupCommit, Overloaded } from "./group-commit.ts";
+import {
+  approxBytes,
+  type Faults,
+  failingWrites,
+  GroupCommit,
+  heldFlush,
+  Overloaded,
+} from "./group-commit.ts";
 import { History } from "./history.ts";
+import { renderMessage } from "./message-frame.ts";
 import { Bans, bannedMessage, kickReason } from "./moderation.ts";
 import { CountThrottle, presenceMode } from "./presence-count.ts";
 import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
@@ -64,13 +70,7 @@ interface PublishRequest {
 
 type PublishResult = { seq: number; duplicate: boolean } | { refused: "too_large"; message: string };
 
-/** Test seam: set through `runInDurableObject`; inert by default. */
-export interface Faults {
-  /** The next N storage writes of a publish throw (inside the append transaction). */
-  failWrites: number;
-  /** While set, each group commit waits for it before flushing (to fill the publish queue). */
-  holdFlush: Promise<void> | null;
-}
+export type { Faults };
 
 export class Room extends DurableObject<RoomcastVars> {
   readonly #settings: Settings;
@@ -81,10 +81,7 @@ export class Room extends DurableObject<RoomcastVars> {
   readonly faults: Faults = { failWrites: 0, holdFlush: null };
   readonly #commits = new GroupCommit<PublishRequest, PublishResult>(
     (p) => this.#store(p),
-    async () => {
-      if (this.faults.holdFlush) await this.faults.holdFlush;
-      await this.ctx.storage.sync();
-    },
+    heldFlush(this.faults, () => this.ctx.storage.sync()),
   );
   /** A commit's messages, delivered together at the end of the turn that wrote them. */
   readonly #outbox = new CommitOutbox((messages) =>
@@ -108,11 +105,7 @@ export class Room extends DurableObject<RoomcastVars> {
     super(ctx, env);
     this.#settings = parseSettings(env);
     this.#history = new History(ctx.storage, this.#settings.historyLimit);
-    this.#history.beforeCommit = () => {
-      if (this.faults.failWrites <= 0) return;
-      this.faults.failWrites--;
-      throw new Error("injected storage failure");
-    };
+    this.#history.beforeCommit = failingWrites(this.faults);
     this.#log = logger(this.#settings.logLevel);
     this.#bans = new Bans(ctx.storage.sql);
     this.#signals = new SignalLimiter(this.#settings.signalRatePerSecond);
@@ -505,20 +498,9 @@ export class Room extends DurableObject<RoomcastVars> {
       if (seq !== null) return { seq, duplicate: true };
     }
     const seq = this.#history.seq + 1;
-    const msg: MessageFrame = {
-      type: "message",
-      seq,
-      ...(id !== undefined ? { id } : {}),
-      from,
-      data,
-      ts: Date.now(),
-    };
-    // The frame the server builds is what is stored and sent: its size is what counts.
-    const frame = JSON.stringify(msg);
-    const max = this.#settings.maxMessageBytes + RENDER_ALLOWANCE;
-    if (utf8Exceeds(frame, max)) {
-      return { refused: "too_large", message: `message frame would be larger than ${max} bytes` };
-    }
+    const rendered = renderMessage({ seq, from, data, id, ts: Date.now() }, this.#settings.maxMessageBytes);
+    if ("refused" in rendered) return rendered;
+    const { frame } = rendered;
     this.#history.append(seq, from.id, id, frame);
     this.#outbox.add(frame, except);
     return { seq, duplicate: false };
@@ -603,9 +585,4 @@ export class Room extends DurableObject<RoomcastVars> {
     const current = await this.ctx.storage.getAlarm();
     if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
-}
-
-/** A cheap upper-bound-ish size of an HTTP publish for the queue's byte bound (the worker capped it). */
-function approxBytes(data: unknown): number {
-  return typeof data === "string" ? data.length : JSON.stringify(data ?? null).length;
 }

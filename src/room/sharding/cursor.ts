@@ -3,7 +3,7 @@ import type { ResumeRequest } from "../resume.ts";
 import type { Log } from "../socket-io.ts";
 import { SeqOrder } from "./ordering.ts";
 import type { Sequencer } from "./sequencer.ts";
-import type { Committed, Push, SequencerPublish, ShardAddress } from "./wire.ts";
+import type { Committed, PublishOutcome, Push, SequencerPublish, ShardAddress } from "./wire.ts";
 
 export interface CursorHooks {
   sequencer(room: string): DurableObjectStub<Sequencer>;
@@ -61,13 +61,13 @@ export class ShardCursor {
   }
 
   /** Forwards a publish; a keyed publish is retried once when the runtime says that is safe. */
-  async publish(p: SequencerPublish): Promise<{ seq: number; duplicate: boolean }> {
+  async publish(p: SequencerPublish, bytes: number): Promise<PublishOutcome> {
     const room = this.#room();
     try {
-      return await this.#hooks.sequencer(room).publish(room, p);
+      return await this.#hooks.sequencer(room).publish(room, p, bytes);
     } catch (err) {
       if (p.id === undefined || !(err as { retryable?: boolean }).retryable) throw err;
-      return await this.#hooks.sequencer(room).publish(room, p);
+      return await this.#hooks.sequencer(room).publish(room, p, bytes);
     }
   }
 

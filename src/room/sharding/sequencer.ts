@@ -9,19 +9,31 @@ import type { KickResult, RoomInfo, UserRef } from "../../shared/protocol.ts";
 import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../../shared/room-rpc.ts";
 import { parseSettings, type Settings } from "../../shared/settings.ts";
 import { shardName, shardOf } from "../../shared/sharding.ts";
-import { GroupCommit, Overloaded } from "../group-commit.ts";
+import {
+  approxBytes,
+  type Faults,
+  failingWrites,
+  GroupCommit,
+  heldFlush,
+  Overloaded,
+} from "../group-commit.ts";
 import { History } from "../history.ts";
+import { renderMessage } from "../message-frame.ts";
 import { Bans, bannedMessage, kickReason } from "../moderation.ts";
 import { historyPage } from "../replay.ts";
 import { planResume, type ResumeRequest } from "../resume.ts";
 import { type Log, logger } from "../socket-io.ts";
-import { buildMessage } from "./message.ts";
-import type { Committed, JoinPlan, Push, Range, SequencerPublish, ShardStats } from "./wire.ts";
+import type {
+  Committed,
+  JoinPlan,
+  PublishOutcome,
+  Push,
+  Range,
+  SequencerPublish,
+  ShardStats,
+} from "./wire.ts";
 
-interface Result {
-  seq: number;
-  duplicate: boolean;
-}
+type Result = { seq: number; duplicate: boolean } | { refused: "too_large"; message: string };
 
 /** Most messages one `range` or join answer carries; a shard asks again for the rest. */
 export const RANGE_LIMIT = 500;
@@ -44,18 +56,21 @@ export class Sequencer extends DurableObject<Env> {
   #countSent = -1;
   #countTimer: ReturnType<typeof setTimeout> | null = null;
   #countAt = 0;
+  /** Test seam, as in a room (storage failures, held flushes); inert unless a test sets it. */
+  readonly faults: Faults = { failWrites: 0, holdFlush: null };
   readonly #commits = new GroupCommit<SequencerPublish, Result>(
     (p) => this.#store(p),
-    async () => {
+    heldFlush(this.faults, async () => {
       await this.ctx.storage.sync();
       this.#pushBatch();
-    },
+    }),
   );
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#settings = parseSettings(env);
     this.#history = new History(ctx.storage, this.#settings.historyLimit);
+    this.#history.beforeCommit = failingWrites(this.faults);
     this.#log = logger(this.#settings.logLevel);
     this.#bans = new Bans(ctx.storage.sql);
     const sql = ctx.storage.sql;
@@ -81,10 +96,20 @@ export class Sequencer extends DurableObject<Env> {
 
   // ---- RPC from shards and the worker ----
 
-  /** Assigns seq (or finds the duplicate); resolves once durable. Origin is the publisher's connection. */
-  async publish(room: string, p: SequencerPublish): Promise<Result> {
+  /**
+   * Assigns seq (or finds the duplicate); resolves once durable. Origin is the publisher's connection.
+   * A full group commit or an oversized frame is answered as a refusal; a storage failure throws.
+   */
+  async publish(room: string, p: SequencerPublish, bytes = 0): Promise<PublishOutcome> {
     this.#named(room);
-    return this.#commits.submit(p);
+    try {
+      return await this.#commits.submit(p, bytes);
+    } catch (err) {
+      if (err instanceof Overloaded) return { refused: "overloaded", message: err.message };
+      // Answered rather than thrown, so the shard closes the publisher 1011 without an RPC exception.
+      this.#log("warn", { event: "storage_failed", room, user: p.from.id, error: String(err) });
+      return { failed: String(err) };
+    }
   }
 
   /** `GET /rooms/:room/messages`: the room's history is here, paged exactly as a room pages it. */
@@ -97,14 +122,12 @@ export class Sequencer extends DurableObject<Env> {
   async httpPublish(room: string, from: UserRef, data: unknown, id?: string): Promise<HttpPublishResult> {
     const banned = this.banned(room, from.id);
     if (banned !== null) return { ok: false, code: "banned", message: banned };
-    try {
-      const r = await this.publish(room, { from, data, id, origin: null });
-      return r.duplicate ? { ok: true, seq: r.seq, duplicate: true } : { ok: true, seq: r.seq };
-    } catch (err) {
-      if (err instanceof Overloaded) return { ok: false, code: "overloaded", message: err.message };
-      this.#log("warn", { event: "storage_failed", room, user: from.id, error: String(err) });
+    const r = await this.publish(room, { from, data, id, origin: null }, approxBytes(data));
+    if ("refused" in r) return { ok: false, code: r.refused, message: r.message };
+    if ("failed" in r) {
       return { ok: false, code: "unavailable", message: "the message could not be stored; retry" };
     }
+    return r.duplicate ? { ok: true, seq: r.seq, duplicate: true } : { ok: true, seq: r.seq };
   }
 
   /** Head and replay for a joining socket, planned exactly as an unsharded room plans it. */
@@ -200,7 +223,7 @@ export class Sequencer extends DurableObject<Env> {
       seq: this.#history.seq,
       connections: stats.reduce((n, s) => n + s.connections, 0),
       members: stats.flatMap((s) => s.members).slice(0, INFO_MEMBERS),
-      membersTotal: stats.reduce((n, s) => n + s.members.length, 0),
+      membersTotal: stats.reduce((n, s) => n + s.users, 0),
       history: this.#history.bounds(),
       shards: stats.map((s) => ({ shard: s.shard, connections: s.connections })),
     };
@@ -233,7 +256,10 @@ export class Sequencer extends DurableObject<Env> {
       if (seq !== null) return { seq, duplicate: true };
     }
     const seq = this.#history.seq + 1;
-    const frame = buildMessage(seq, p.from, p.data, p.id, Date.now());
+    const fields = { seq, from: p.from, data: p.data, id: p.id, ts: Date.now() };
+    const rendered = renderMessage(fields, this.#settings.maxMessageBytes);
+    if ("refused" in rendered) return rendered;
+    const { frame } = rendered;
     this.#history.append(seq, p.from.id, p.id, frame);
     this.#batch.push({ seq, frame, origin: p.origin });
     const sql = this.ctx.storage.sql;

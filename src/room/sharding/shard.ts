@@ -10,7 +10,6 @@ import { IDENTITY_HEADER, type Identity } from "../../shared/identity.ts";
 import {
   type AckFrame,
   CloseCode,
-  type Member,
   PING,
   PONG,
   type SignalSendFrame,
@@ -27,33 +26,24 @@ import { floodLimitExceeded, nextStreak, take } from "../rate-limit.ts";
 import { applyRefresh, checkRefresh } from "../refresh.ts";
 import { resumeRequestOf } from "../resume.ts";
 import { admitSignal, SignalLimiter, signalFrame } from "../signals.ts";
+import { SocketIndex } from "../socket-index.ts";
 import { isOpen, type Log, logger, sendError, trySend } from "../socket-io.ts";
-import { readState, type SocketState, userTag, writeState } from "../socket-state.ts";
+import { readState, type SocketState, touchState, userTag, writeState } from "../socket-state.ts";
 import { checkState } from "../state.ts";
 import { ShardCursor } from "./cursor.ts";
-import type { Push, ShardAddress, ShardStats } from "./wire.ts";
+import type { PublishOutcome, Push, ShardAddress, ShardStats } from "./wire.ts";
 
 const COUNT_INTERVAL_MS = 1000;
 
-/** Users on this shard, counted per user across connections (each user lives on one shard). */
-function membersOf(states: Iterable<SocketState>): Member[] {
-  const byId = new Map<string, Member>();
-  for (const s of states) {
-    const m = byId.get(s.userId);
-    if (m) m.connections++;
-    else byId.set(s.userId, { id: s.userId, name: s.name, connections: 1, state: s.presence ?? null });
-  }
-  return [...byId.values()];
-}
-/** Most users listed in a shard's welcome; `membersTotal` carries the room's count. */
-const WELCOME_MEMBERS = 1000;
+/** Most users listed in a shard's welcome or stats; `membersTotal` carries the room's count. */
+const LISTED_MEMBERS = 1000;
 
 export class RoomShard extends DurableObject<Env> {
   readonly #settings: Settings;
   readonly #log: Log;
   readonly #cursor: ShardCursor;
-  /** open sockets and their state, so a delivery never reads an attachment */
-  readonly #sockets = new Map<WebSocket, SocketState>();
+  /** open sockets, their state and their users (the room's index), so a delivery never reads an attachment */
+  readonly #index: SocketIndex;
   readonly #signals: SignalLimiter;
   #reportTimer: ReturnType<typeof setTimeout> | null = null;
   #reportAt = 0;
@@ -64,14 +54,16 @@ export class RoomShard extends DurableObject<Env> {
     this.#settings = parseSettings(env);
     this.#log = logger(this.#settings.logLevel);
     this.#signals = new SignalLimiter(this.#settings.signalRatePerSecond);
-    for (const ws of ctx.getWebSockets()) {
-      const s = readState(ws);
-      if (s !== null && !s.gone && isOpen(ws)) this.#sockets.set(ws, s);
-    }
+    this.#index = SocketIndex.rebuild(
+      ctx
+        .getWebSockets()
+        .filter(isOpen)
+        .map((ws) => [ws, readState(ws)] as [WebSocket, SocketState | null]),
+    );
     this.#cursor = new ShardCursor(ctx.storage.sql, {
       sequencer: (room) => env.SEQUENCERS.getByName(room),
       deliver: (frame, origin) => this.#send(frame, origin),
-      live: () => this.#sockets.size,
+      live: () => this.#index.size,
       lost: (room, from, to) => this.#lost(room, from, to),
       log: this.#log,
     });
@@ -93,20 +85,36 @@ export class RoomShard extends DurableObject<Env> {
     const who = JSON.parse(decodeURIComponent(raw)) as Identity;
     const addr = JSON.parse(addrRaw) as ShardAddress;
     this.#cursor.remember(addr);
-    if (this.#sockets.size >= this.#settings.maxConnectionsPerRoom) {
+    const index = this.#index;
+    const s = this.#settings;
+    if (index.size >= s.maxConnectionsPerRoom) {
       return errorResponse(503, "room_full", `shard ${addr.shard} of '${who.room}' is full`);
     }
+    // All of a user's sockets share this shard, so the per-user cap is exact here.
+    const capped = () =>
+      index.connectionsOf(who.id) >= s.maxConnectionsPerUser
+        ? errorResponse(
+            429,
+            "too_many_connections",
+            `user '${who.id}' already holds ${s.maxConnectionsPerUser} connections in room '${who.room}'`,
+          )
+        : null;
+    const refused = capped();
+    if (refused !== null) return refused;
     // Replay from the sequencer, cut to end exactly where this shard's live deliveries begin.
-    const join = await this.#cursor.join(who.id, resumeRequestOf(new URL(req.url)), this.#sockets.size === 0);
+    const join = await this.#cursor.join(who.id, resumeRequestOf(new URL(req.url)), index.size === 0);
     if ("banned" in join) return errorResponse(403, "banned", join.banned);
+    // The cap again: other upgrades of this user may have been admitted while the join was asked.
+    const late = capped();
+    if (late !== null) return late;
 
     const { 0: client, 1: server } = new WebSocketPair();
-    const state = newSocketState(who, this.#settings, Date.now());
+    const state = newSocketState(who, s, Date.now());
+    const peer = index.peerOf(who.id);
+    if (peer?.presence !== undefined) state.presence = peer.presence;
     this.ctx.acceptWebSocket(server, [userTag(who.id)]);
     writeState(server, state);
-    const firstOfUser = ![...this.#sockets.values()].some((s) => s.userId === who.id);
-    this.#sockets.set(server, state);
-    const members = membersOf(this.#sockets.values());
+    const firstOfUser = index.add(server, state);
     this.#roomMembers += firstOfUser ? 1 : 0;
     const welcome = welcomeFrame(
       who,
@@ -114,10 +122,10 @@ export class RoomShard extends DurableObject<Env> {
       {
         epoch: join.epoch,
         seq: join.seq,
-        members: members.slice(0, WELCOME_MEMBERS),
-        membersTotal: Math.max(this.#roomMembers, members.length),
+        members: index.members(LISTED_MEMBERS),
+        membersTotal: Math.max(this.#roomMembers, index.userCount),
       },
-      this.#settings,
+      s,
     );
     server.send(JSON.stringify(welcome));
     for (const frame of join.frames) server.send(frame);
@@ -143,10 +151,12 @@ export class RoomShard extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const state = this.#sockets.get(ws);
+    const state = this.#index.get(ws);
     const addr = this.#cursor.address;
     if (state === undefined || state.gone || addr === null) return;
     const now = Date.now();
+    // Expiry on every frame, as in a room: the alarm is only the backstop for silent sockets.
+    if (now >= state.exp) return this.#close(ws, state, CloseCode.TOKEN_EXPIRED, "token expired");
     const max = this.#settings.maxMessageBytes;
     if (typeof message === "string" ? utf8Exceeds(message, max) : message.byteLength > max) {
       return this.#close(ws, state, CloseCode.TOO_BIG, `frame larger than ${max} bytes`);
@@ -154,14 +164,13 @@ export class RoomShard extends DurableObject<Env> {
     // Signals have their own bucket (as in a room), so they are told apart before the main one.
     const early =
       typeof message === "string" && message.includes('"signal"') ? parseClientFrame(message) : null;
+    touchState(ws, state, now);
     if (early?.ok && early.frame.type === "signal") return this.#signal(ws, state, addr, early.frame, now);
-    state.seen = now;
     const rate = this.#settings.ratePerSecond;
     const taken = take({ tokens: state.tokens, at: state.refilledAt }, now, rate);
     state.tokens = taken.bucket.tokens;
     state.refilledAt = taken.bucket.at;
     state.refused = nextStreak(state.refused, taken.ok, taken.bucket);
-    writeState(ws, state);
     if (!taken.ok) {
       if (floodLimitExceeded(state.refused, rate)) {
         return this.#close(ws, state, CloseCode.FLOODING, "too many frames after rate_limited errors");
@@ -185,9 +194,11 @@ export class RoomShard extends DurableObject<Env> {
     }
     const from = { id: state.userId, name: state.name };
     if (frame.type === "publish") {
-      let r: { seq: number; duplicate: boolean };
+      let r: PublishOutcome;
       try {
-        r = await this.#cursor.publish({ from, data: frame.data, id: frame.id, origin: state.connectionId });
+        const p = { from, data: frame.data, id: frame.id, origin: state.connectionId };
+        r = await this.#cursor.publish(p, message.length);
+        if ("failed" in r) throw new Error(r.failed);
       } catch (err) {
         // Never acked: the client reconnects, resumes and resends with the same id.
         this.#log("warn", {
@@ -196,8 +207,11 @@ export class RoomShard extends DurableObject<Env> {
           conn: state.connectionId,
           error: String(err),
         });
-        return this.#close(ws, state, 1011, "sequencer unavailable, retry");
+        if (this.#index.get(ws) === state) this.#close(ws, state, CloseCode.SERVER_ERROR, "storage failure");
+        return;
       }
+      // Refused (too_large, overloaded): an error frame; the socket stays open and may resend.
+      if ("refused" in r) return sendError(ws, r.refused, r.message, frame.id);
       const ack: AckFrame = {
         type: "ack",
         id: frame.id ?? null,
@@ -218,7 +232,7 @@ export class RoomShard extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    const cid = this.#sockets.get(ws)?.connectionId;
+    const cid = this.#index.get(ws)?.connectionId;
     if (cid !== undefined) this.#signals.forget(cid);
     try {
       ws.close(reciprocalCode(code), "");
@@ -239,7 +253,7 @@ export class RoomShard extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const [ws, state] of [...this.#sockets]) {
+    for (const [ws, state] of [...this.#index.entries()]) {
       const pinged = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
       const facts = { lastActive: Math.max(state.seen, pinged), expiresAt: state.exp };
       const due = dueForClose(facts, now, this.#idleMs);
@@ -268,17 +282,21 @@ export class RoomShard extends DurableObject<Env> {
 
   /** A `direct` for one of this shard's users; returns how many sockets it reached. */
   direct(to: string, text: string): number {
-    const targets = this.ctx.getWebSockets(userTag(to)).filter((ws) => isOpen(ws) && this.#sockets.has(ws));
-    for (const t of targets) trySend(t, text);
-    return targets.length;
+    let reached = 0;
+    for (const t of this.#index.socketsOf(to)) {
+      trySend(t, text);
+      reached++;
+    }
+    return reached;
   }
 
   /** Closes every socket of the user here with 4403 (the sequencer stored any ban first). */
   kick(addr: ShardAddress, user: string, reason: string): number {
     this.#cursor.remember(addr);
     let closed = 0;
-    for (const [ws, s] of [...this.#sockets]) {
-      if (s.userId !== user) continue;
+    for (const ws of [...this.#index.socketsOf(user)]) {
+      const s = this.#index.get(ws);
+      if (s === undefined) continue;
       this.#close(ws, s, CloseCode.KICKED, reason);
       closed++;
     }
@@ -287,7 +305,18 @@ export class RoomShard extends DurableObject<Env> {
 
   stats(addr: ShardAddress): ShardStats {
     this.#cursor.remember(addr);
-    return { shard: addr.shard, connections: this.#sockets.size, members: membersOf(this.#sockets.values()) };
+    const index = this.#index;
+    return {
+      shard: addr.shard,
+      connections: index.size,
+      users: index.userCount,
+      members: index.members(LISTED_MEMBERS),
+    };
+  }
+
+  /** The live sockets and their in-memory state, as `Room.liveSockets()` (for tests that age a socket). */
+  liveSockets(): [WebSocket, SocketState][] {
+    return [...this.#index.entries()];
   }
 
   // ---- internals ----
@@ -301,10 +330,6 @@ export class RoomShard extends DurableObject<Env> {
 
   /** A signal: own bucket, needs write, never stored; relayed through the sequencer to every shard. */
   async #signal(ws: WebSocket, state: SocketState, addr: ShardAddress, frame: SignalSendFrame, now: number) {
-    if (now - state.seen >= 1000) {
-      state.seen = now;
-      writeState(ws, state);
-    }
     if (!admitSignal(this.#signals, ws, state.connectionId, now, this.#settings.signalRatePerSecond)) return;
     if (!state.capabilities.includes("write"))
       return sendError(ws, "forbidden", "signal needs the 'write' capability");
@@ -320,8 +345,9 @@ export class RoomShard extends DurableObject<Env> {
       sendError(ws, "too_large", checked.message);
       return;
     }
-    for (const [s, st] of this.#sockets) {
-      if (st.userId !== state.userId) continue;
+    for (const s of this.#index.socketsOf(state.userId)) {
+      const st = this.#index.get(s);
+      if (st === undefined) continue;
       st.presence = checked.value;
       writeState(s, st);
     }
@@ -344,13 +370,13 @@ export class RoomShard extends DurableObject<Env> {
   }
 
   #send(frame: string | ArrayBuffer, origin: string | null): void {
-    for (const [ws, s] of this.#sockets) if (s.connectionId !== origin) trySend(ws, frame);
+    for (const [ws, s] of this.#index.entries()) if (s.connectionId !== origin) trySend(ws, frame);
   }
 
   /** History no longer holds what this shard missed: its sockets reconnect and resume with a gap. */
   #lost(room: string, from: number, to: number): void {
     this.#log("warn", { event: "shard_lost_range", room, from, to });
-    for (const [ws, s] of [...this.#sockets]) this.#close(ws, s, 1011, "missed messages; resume");
+    for (const [ws, s] of [...this.#index.entries()]) this.#close(ws, s, 1011, "missed messages; resume");
   }
 
   #close(ws: WebSocket, state: SocketState, code: number, reason: string): void {
@@ -367,13 +393,12 @@ export class RoomShard extends DurableObject<Env> {
   }
 
   async #depart(ws: WebSocket): Promise<void> {
-    const state = this.#sockets.get(ws);
+    const state = this.#index.get(ws);
     if (state === undefined) return;
-    this.#sockets.delete(ws);
+    const lastOfUser = this.#index.remove(ws, state.userId);
     const addr = this.#cursor.address;
-    if (addr !== null && ![...this.#sockets.values()].some((s) => s.userId === state.userId))
-      this.#reportSoon(addr);
-    if (this.#sockets.size === 0) await this.ctx.storage.deleteAlarm();
+    if (addr !== null && lastOfUser) this.#reportSoon(addr);
+    if (this.#index.size === 0) await this.ctx.storage.deleteAlarm();
   }
 
   /** This shard's distinct users go to the sequencer at most once a second. */
@@ -383,7 +408,7 @@ export class RoomShard extends DurableObject<Env> {
     this.#reportTimer = setTimeout(() => {
       this.#reportTimer = null;
       this.#reportAt = Date.now();
-      const users = membersOf(this.#sockets.values()).length;
+      const users = this.#index.userCount;
       this.env.SEQUENCERS.getByName(addr.room)
         .report(addr.room, addr.shard, users)
         .catch((err: unknown) =>

@@ -48,9 +48,22 @@ export interface SequencerPublish {
   origin: string | null;
 }
 
+/**
+ * A publish's outcome: its seq (or the duplicate's), or a refusal the publisher is told as an `error`
+ * frame: `too_large` (the rendered-size rule) or `overloaded` (the bounded group commit is full; retry).
+ * `failed`: the write failed (storage): nothing is acked, the publisher's socket closes 1011.
+ */
+export type PublishOutcome =
+  | { seq: number; duplicate: boolean }
+  | { refused: "too_large" | "overloaded"; message: string }
+  | { failed: string };
+
 export interface ShardStats {
   shard: number;
   connections: number;
+  /** distinct users on the shard */
+  users: number;
+  /** the first of them, in join order */
   members: Member[];
 }
 

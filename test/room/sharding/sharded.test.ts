@@ -6,64 +6,9 @@ import { describe, it } from "vitest";
 import { History } from "../../../src/room/history.ts";
 import type { ShardStats } from "../../../src/room/sharding/wire.ts";
 import type { MessageFrame } from "../../../src/shared/protocol.ts";
-import { shardName, shardOf } from "../../../src/shared/sharding.ts";
 import app from "../../../src/worker/index.ts";
 import { call, errorOf, join, type TestSocket, token, uniqueRoom } from "../../helpers/runtime.ts";
-
-const SHARDS = 4;
-
-function shardStub(room: string, k: number) {
-  return env.SHARDS.getByName(shardName(room, k));
-}
-
-function sequencerStub(room: string) {
-  return env.SEQUENCERS.getByName(room);
-}
-
-/** One user id per shard (u0 → shard 0 …), found by the same hash the worker uses. */
-function usersOnEveryShard(prefix: string): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < SHARDS; k++) {
-    for (let i = 0; ; i++) {
-      const id = `${prefix}${i}`;
-      if (shardOf(id, SHARDS) === k) {
-        out.push(id);
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-/** The next `n` message frames, skipping presence counts; rejects after `ms`. */
-async function messages(s: TestSocket, n: number, ms = 5000): Promise<MessageFrame[]> {
-  const out: MessageFrame[] = [];
-  const deadline = Date.now() + ms;
-  while (out.length < n) {
-    const f = await s.next(Math.max(1, deadline - Date.now()));
-    if (f.type === "message") out.push(f);
-    else if (f.type !== "presence" && f.type !== "ack") throw new Error(`unexpected ${JSON.stringify(f)}`);
-  }
-  return out;
-}
-
-/** The next ack, skipping messages and presence counts. */
-/** The next ack, skipping presence counts; a publisher never gets its own message, so any is kept. */
-async function ack(
-  s: TestSocket,
-  skipped: MessageFrame[] = [],
-): Promise<{ seq: number; id: string | null; duplicate?: true }> {
-  for (;;) {
-    const f = await s.next();
-    if (f.type === "ack") return f;
-    if (f.type === "message") skipped.push(f);
-    else if (f.type !== "presence") throw new Error(`unexpected ${JSON.stringify(f)}`);
-  }
-}
-
-async function joinAll(room: string, users: string[]) {
-  return Promise.all(users.map(async (sub) => join(room, { token: await token({ sub }) })));
-}
+import { ack, joinAll, messages, SHARDS, sequencerStub, shardStub, usersOnEveryShard } from "./support.ts";
 
 describe("sharding settings", () => {
   it("ROOM_SHARDS out of 2–64 or a bad SHARDED_ROOMS pattern answers 500 misconfigured naming it", async ({
