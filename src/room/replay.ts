@@ -13,6 +13,49 @@ export interface ReplayResult {
   next?: number;
 }
 
+/** A replay collected for another object to send (the sharded sequencer answers a shard with it). */
+export interface ReplayPage {
+  /** stored `message` frames, oldest first, with consecutive seqs ending at `last` */
+  frames: string[];
+  /** UTF-8 bytes of `frames` */
+  bytes: number;
+  last: number | null;
+  /** the budget ran out before the newest retained message */
+  more: boolean;
+}
+
+interface Walked extends ReplayPage {
+  replayed: number;
+}
+
+/** The replay loop: slices of retained frames after `after`, within `maxBytes`, through `send`. */
+function walk(
+  history: History,
+  after: number,
+  maxBytes: number,
+  atLeastOne: boolean,
+  send: (frames: string[]) => void,
+): Omit<Walked, "frames"> {
+  let cursor = after;
+  let budget = maxBytes;
+  let replayed = 0;
+  let last: number | null = null;
+  for (;;) {
+    const s = history.slice(
+      { after: cursor },
+      Number.POSITIVE_INFINITY,
+      budget,
+      atLeastOne && replayed === 0,
+    );
+    if (s.frames.length > 0) send(s.frames);
+    replayed += s.frames.length;
+    budget -= s.bytes;
+    if (s.last !== null) cursor = last = s.last;
+    const more = s.more && (s.full || s.frames.length === 0);
+    if (!s.more || more) return { replayed, bytes: maxBytes - budget, last, more };
+  }
+}
+
 /**
  * Sends retained frames with seq > after through `send` (a chunk at a time, oldest first), at most
  * `maxBytes` of them (at least one).
@@ -23,18 +66,25 @@ export function replay(
   maxBytes: number,
   send: (frames: string[]) => void,
 ): ReplayResult {
-  let cursor = after;
-  let budget = maxBytes;
-  let replayed = 0;
-  for (;;) {
-    const s = history.slice({ after: cursor }, Number.POSITIVE_INFINITY, budget, replayed === 0);
-    if (s.frames.length > 0) send(s.frames);
-    replayed += s.frames.length;
-    budget -= s.bytes;
-    if (s.last !== null) cursor = s.last;
-    if (!s.more) return { replayed, more: false };
-    if (s.full || s.frames.length === 0) return { replayed, more: true, next: cursor + 1 };
-  }
+  const w = walk(history, after, maxBytes, true, send);
+  return w.more
+    ? { replayed: w.replayed, more: true, next: (w.last ?? after) + 1 }
+    : { replayed: w.replayed, more: false };
+}
+
+/**
+ * The same replay, collected: at most `maxBytes` of frames after `after` (the first one even if it is
+ * larger, when `atLeastOne`). Retained seqs are consecutive, so frame i has seq `last - length + 1 + i`.
+ */
+export function collectReplay(
+  history: History,
+  after: number,
+  maxBytes: number,
+  atLeastOne = true,
+): ReplayPage {
+  const frames: string[] = [];
+  const w = walk(history, after, maxBytes, atLeastOne, (f) => frames.push(...f));
+  return { frames, bytes: w.bytes, last: w.last, more: w.more };
 }
 
 /**

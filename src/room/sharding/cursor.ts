@@ -7,8 +7,8 @@ import type { Committed, PublishOutcome, Push, SequencerPublish, ShardAddress } 
 
 export interface CursorHooks {
   sequencer(room: string): DurableObjectStub<Sequencer>;
-  /** send one frame to every socket of the shard but the publisher's */
-  deliver(frame: string, origin: string | null): void;
+  /** send messages (one commit, or a fetched range), in order, to every socket but each one's publisher */
+  deliver(messages: Committed[]): void;
   /** open sockets on the shard */
   live(): number;
   /** seqs from…to are gone from history before this shard delivered them */
@@ -20,9 +20,12 @@ export interface AlignedJoin {
   epoch: string;
   /** the last seq this shard delivered: the new socket's live stream starts after it */
   seq: number;
-  /** replay frames, oldest first, ending at `seq` */
+  /** replay frames, oldest first, ending at `seq` unless the budget cut them short (`more`) */
   frames: string[];
   gap: boolean;
+  /** MAX_REPLAY_BYTES ran out before `seq`: the client reads `next`…`seq` over HTTP history */
+  more: boolean;
+  next?: number;
 }
 
 const CATCH_UP_ROUNDS = 50;
@@ -79,25 +82,36 @@ export class ShardCursor {
     user: string,
     resume: ResumeRequest | null,
     empty: boolean,
+    maxBytes: number,
   ): Promise<AlignedJoin | { banned: string }> {
     const room = this.#room();
-    const plan = await this.#hooks.sequencer(room).join(room, resume, user);
+    const sequencer = this.#hooks.sequencer(room);
+    const plan = await sequencer.join(room, resume, user);
     if ("banned" in plan) return plan;
     this.#adopt(plan.epoch);
     if (empty && this.#hooks.live() === 0) this.#skipTo(plan.head);
-    const got: Committed[] = [...plan.messages];
-    let covered = got.at(-1)?.seq ?? plan.head;
-    // Deliveries may move on while we ask: fetch until the replay reaches what was delivered.
-    while (plan.replayAfter !== null && covered < this.#order.delivered) {
-      const r = await this.#hooks.sequencer(room).range(room, covered, this.#order.delivered - covered);
-      if (r.messages.length === 0) break;
-      got.push(...r.messages);
-      covered = r.messages.at(-1)?.seq ?? covered;
+    const frames = [...plan.replay.frames];
+    let last = plan.replay.last ?? plan.replayAfter ?? plan.head;
+    let more = plan.replay.more;
+    let budget = maxBytes - plan.replay.bytes;
+    // Deliveries may move on while we ask: read on until the replay reaches what was delivered, within
+    // the same budget as the first page.
+    while (plan.replayAfter !== null && !more && last < this.#order.delivered) {
+      const page = await sequencer.replay(room, last, budget, frames.length === 0);
+      if (page.frames.length === 0 && !page.more) break;
+      frames.push(...page.frames);
+      last = page.last ?? last;
+      budget -= page.bytes;
+      more = page.more;
     }
     const seq = this.#order.delivered;
     if (this.#order.noteHead(plan.head) !== null) void this.#catchUp();
-    const frames = plan.replayAfter === null ? [] : got.filter((m) => m.seq <= seq).map((m) => m.frame);
-    return { epoch: plan.epoch, seq, frames, gap: plan.gap };
+    if (plan.replayAfter === null) return { epoch: plan.epoch, seq, frames: [], gap: plan.gap, more: false };
+    // Retained seqs are consecutive and end at `last`: cut what this shard has not delivered yet.
+    if (last > seq) frames.length = Math.max(0, frames.length - (last - seq));
+    if (more && last < seq)
+      return { epoch: plan.epoch, seq, frames, gap: plan.gap, more: true, next: last + 1 };
+    return { epoch: plan.epoch, seq, frames, gap: plan.gap, more: false };
   }
 
   /** A push from the sequencer: deliver what is next in order, fetch what is missing. */
@@ -121,7 +135,7 @@ export class ShardCursor {
   #apply(messages: Committed[]): void {
     const before = this.#order.delivered;
     const { deliver } = this.#order.offer(messages.map((m) => ({ seq: m.seq, item: m })));
-    for (const { item } of deliver) this.#hooks.deliver(item.frame, item.origin);
+    if (deliver.length > 0) this.#hooks.deliver(deliver.map((d) => d.item));
     if (this.#order.delivered !== before) this.#set("delivered", String(this.#order.delivered));
   }
 

@@ -20,7 +20,7 @@ import {
 import { History } from "../history.ts";
 import { renderMessage } from "../message-frame.ts";
 import { Bans, bannedMessage, kickReason } from "../moderation.ts";
-import { historyPage } from "../replay.ts";
+import { collectReplay, historyPage, type ReplayPage } from "../replay.ts";
 import { planResume, type ResumeRequest } from "../resume.ts";
 import { type Log, logger } from "../socket-io.ts";
 import type {
@@ -137,8 +137,17 @@ export class Sequencer extends DurableObject<Env> {
     if (banned !== null) return { banned };
     const h = this.#history;
     const plan = planResume(resume, h.epoch, h.seq, h.bounds());
-    const range = this.range(room, plan.replayAfter ?? h.seq);
-    return { ...range, gap: plan.gap, replayAfter: plan.replayAfter };
+    const replay =
+      plan.replayAfter === null
+        ? { frames: [], bytes: 0, last: null, more: false }
+        : collectReplay(h, plan.replayAfter, this.#settings.maxReplayBytes);
+    return { epoch: h.epoch, head: h.seq, gap: plan.gap, replayAfter: plan.replayAfter, replay };
+  }
+
+  /** More of a join's replay (deliveries moved on while it was asked), within what is left of the budget. */
+  replay(room: string, after: number, maxBytes: number, atLeastOne: boolean): ReplayPage {
+    this.#named(room);
+    return collectReplay(this.#history, after, Math.max(0, maxBytes), atLeastOne);
   }
 
   /** Retained messages with seq > after (at most RANGE_LIMIT), for a shard filling a hole. */

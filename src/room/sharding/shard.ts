@@ -22,6 +22,7 @@ import { newSocketState, welcomeFrame } from "../admission.ts";
 import { parseClientFrame } from "../client-frames.ts";
 import { reciprocalCode } from "../close-codes.ts";
 import { dueForClose, nextDeadline } from "../deadlines.ts";
+import { BATCH_TAG, batchRequested, deliverCommit, sendReplay } from "../fanout.ts";
 import { floodLimitExceeded, nextStreak, take } from "../rate-limit.ts";
 import { applyRefresh, checkRefresh } from "../refresh.ts";
 import { resumeRequestOf } from "../resume.ts";
@@ -31,7 +32,7 @@ import { isOpen, type Log, logger, sendError, trySend } from "../socket-io.ts";
 import { readState, type SocketState, touchState, userTag, writeState } from "../socket-state.ts";
 import { checkState } from "../state.ts";
 import { ShardCursor } from "./cursor.ts";
-import type { PublishOutcome, Push, ShardAddress, ShardStats } from "./wire.ts";
+import type { Committed, PublishOutcome, Push, ShardAddress, ShardStats } from "./wire.ts";
 
 const COUNT_INTERVAL_MS = 1000;
 
@@ -44,6 +45,8 @@ export class RoomShard extends DurableObject<Env> {
   readonly #cursor: ShardCursor;
   /** open sockets, their state and their users (the room's index), so a delivery never reads an attachment */
   readonly #index: SocketIndex;
+  /** open sockets by connection id: a pushed message's publisher gets its ack, not the message */
+  readonly #byConnection = new Map<string, WebSocket>();
   readonly #signals: SignalLimiter;
   #reportTimer: ReturnType<typeof setTimeout> | null = null;
   #reportAt = 0;
@@ -62,11 +65,12 @@ export class RoomShard extends DurableObject<Env> {
     );
     this.#cursor = new ShardCursor(ctx.storage.sql, {
       sequencer: (room) => env.SEQUENCERS.getByName(room),
-      deliver: (frame, origin) => this.#send(frame, origin),
+      deliver: (messages) => this.#deliverCommit(messages),
       live: () => this.#index.size,
       lost: (room, from, to) => this.#lost(room, from, to),
       log: this.#log,
     });
+    for (const [ws, st] of this.#index.entries()) this.#byConnection.set(st.connectionId, ws);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
@@ -102,7 +106,9 @@ export class RoomShard extends DurableObject<Env> {
     const refused = capped();
     if (refused !== null) return refused;
     // Replay from the sequencer, cut to end exactly where this shard's live deliveries begin.
-    const join = await this.#cursor.join(who.id, resumeRequestOf(new URL(req.url)), index.size === 0);
+    const url = new URL(req.url);
+    const batch = batchRequested(url);
+    const join = await this.#cursor.join(who.id, resumeRequestOf(url), index.size === 0, s.maxReplayBytes);
     if ("banned" in join) return errorResponse(403, "banned", join.banned);
     // The cap again: other upgrades of this user may have been admitted while the join was asked.
     const late = capped();
@@ -112,9 +118,10 @@ export class RoomShard extends DurableObject<Env> {
     const state = newSocketState(who, s, Date.now());
     const peer = index.peerOf(who.id);
     if (peer?.presence !== undefined) state.presence = peer.presence;
-    this.ctx.acceptWebSocket(server, [userTag(who.id)]);
+    this.ctx.acceptWebSocket(server, batch ? [userTag(who.id), BATCH_TAG] : [userTag(who.id)]);
     writeState(server, state);
     const firstOfUser = index.add(server, state);
+    this.#byConnection.set(state.connectionId, server);
     this.#roomMembers += firstOfUser ? 1 : 0;
     const welcome = welcomeFrame(
       who,
@@ -128,13 +135,13 @@ export class RoomShard extends DurableObject<Env> {
       s,
     );
     server.send(JSON.stringify(welcome));
-    for (const frame of join.frames) server.send(frame);
+    sendReplay(server, join.frames, batch);
     const synced: SyncedFrame = {
       type: "synced",
       seq: join.seq,
       replayed: join.frames.length,
       gap: join.gap,
-      more: false,
+      ...(join.more ? { more: true, next: join.next as number } : { more: false }),
     };
     server.send(JSON.stringify(synced));
 
@@ -369,6 +376,15 @@ export class RoomShard extends DurableObject<Env> {
     return this.#settings.idleTimeoutSeconds * 1000;
   }
 
+  /** A commit (or a fetched range): batched sockets get `batch` frames, each publisher none of its own. */
+  #deliverCommit(messages: Committed[]): void {
+    const outgoing = messages.map((m) => ({
+      frame: m.frame,
+      except: m.origin === null ? null : (this.#byConnection.get(m.origin) ?? null),
+    }));
+    deliverCommit(this.#index.sockets(), () => new Set(this.ctx.getWebSockets(BATCH_TAG)), outgoing, trySend);
+  }
+
   #send(frame: string | ArrayBuffer, origin: string | null): void {
     for (const [ws, s] of this.#index.entries()) if (s.connectionId !== origin) trySend(ws, frame);
   }
@@ -396,6 +412,7 @@ export class RoomShard extends DurableObject<Env> {
     const state = this.#index.get(ws);
     if (state === undefined) return;
     const lastOfUser = this.#index.remove(ws, state.userId);
+    if (this.#byConnection.get(state.connectionId) === ws) this.#byConnection.delete(state.connectionId);
     const addr = this.#cursor.address;
     if (addr !== null && lastOfUser) this.#reportSoon(addr);
     if (this.#index.size === 0) await this.ctx.storage.deleteAlarm();

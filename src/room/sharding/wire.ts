@@ -1,5 +1,6 @@
 // What the sequencer and the connection shards say to each other over Durable Object RPC.
 import type { Member, UserRef } from "../../shared/protocol.ts";
+import type { ReplayPage } from "../replay.ts";
 import type { ResumeRequest } from "../resume.ts";
 
 /** Where a shard sits: the room it serves and its index. */
@@ -34,10 +35,14 @@ export interface Range {
 }
 
 /** What a join needs from the sequencer: its head and the replay the resume request asks for. */
-export interface JoinPlan extends Range {
+export interface JoinPlan {
+  epoch: string;
+  head: number;
   gap: boolean;
   /** replay starts after this seq; null = no replay */
   replayAfter: number | null;
+  /** the first MAX_REPLAY_BYTES of that replay (empty without one) */
+  replay: ReplayPage;
 }
 
 export interface SequencerPublish {
@@ -67,4 +72,4 @@ export interface ShardStats {
   members: Member[];
 }
 
-export type { ResumeRequest };
+export type { ReplayPage, ResumeRequest };
