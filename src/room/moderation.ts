@@ -36,6 +36,8 @@ export function bannedMessage(user: string, room: string, ban: Ban): string {
 
 export class Bans {
   readonly #sql: SqlStorage;
+  /** Rows in the table, or null when unknown: a room with no bans answers `active` without a query. */
+  #rows: number | null = null;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
@@ -53,10 +55,13 @@ export class Bans {
       until,
       reason,
     );
+    this.#rows = null;
   }
 
   /** The user's ban if it still lasts at `now`; an expired one is deleted. */
   active(user: string, now: number): Ban | null {
+    this.#rows ??= this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM bans`).one().n;
+    if (this.#rows === 0) return null;
     const row = this.#sql
       .exec<{ until: number; reason: string | null }>(
         `SELECT until, reason FROM bans WHERE user_id = ?`,
@@ -66,6 +71,7 @@ export class Bans {
     if (row === undefined) return null;
     if (row.until <= now) {
       this.#sql.exec(`DELETE FROM bans WHERE user_id = ?`, user);
+      this.#rows = null;
       return null;
     }
     return { until: row.until, reason: row.reason };

@@ -26,6 +26,19 @@ export interface Admitted {
   capabilities: Capability[];
 }
 
+/** Parsed settings per env object: the bindings stay the same for an isolate's life, so once each. */
+const parsed = new WeakMap<object, Settings>();
+
+/** parseSettings, remembered per env; throws SettingsError the same way every time. */
+export function cachedSettings(env: RoomcastVars): Settings {
+  let s = parsed.get(env);
+  if (s === undefined) {
+    s = parseSettings(env);
+    parsed.set(env, s);
+  }
+  return s;
+}
+
 function settingsOf(env: RoomcastVars, jwt: boolean): Settings {
   if (jwt && !env.AUTH_SECRET) {
     throw new HttpError(
@@ -35,7 +48,7 @@ function settingsOf(env: RoomcastVars, jwt: boolean): Settings {
     );
   }
   try {
-    return parseSettings(env);
+    return cachedSettings(env);
   } catch (err) {
     if (err instanceof SettingsError) throw new HttpError(500, "misconfigured", err.message, { cause: err });
     throw err;
@@ -45,7 +58,7 @@ function settingsOf(env: RoomcastVars, jwt: boolean): Settings {
 /** The origin allowlist, or none (same origin only) when the settings are broken (gate reports that). */
 export function allowedOrigins(env: RoomcastVars): string[] {
   try {
-    return parseSettings(env).allowedOrigins;
+    return cachedSettings(env).allowedOrigins;
   } catch {
     return [];
   }
