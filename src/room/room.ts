@@ -98,6 +98,8 @@ export class Room extends DurableObject<RoomcastVars> {
     { now: () => Date.now(), later: (fn, ms) => setTimeout(fn, ms) },
   );
   #indexed: SocketIndex | null = null;
+  /** The armed alarm (ms), null for none, undefined until read from storage in this wake. */
+  #alarmAt: number | null | undefined = undefined;
   /** The room's name: from the worker on each request, or the object's own name after a wake. */
   #name: string | undefined;
 
@@ -306,6 +308,7 @@ export class Room extends DurableObject<RoomcastVars> {
 
   /** Closes sockets that went idle or whose token expired (O(n + k)); re-arms while sockets remain. */
   override async alarm(): Promise<void> {
+    this.#alarmAt = undefined; // consumed by this call, or kept for a retry if it throws: read it back
     const now = Date.now();
     let next = Infinity;
     for (const [ws, state] of [...this.#index.entries()]) {
@@ -314,7 +317,7 @@ export class Room extends DurableObject<RoomcastVars> {
       if (due) this.#close(ws, state, due.code, due.reason);
       else next = Math.min(next, nextDeadline(facts, this.#idleMs));
     }
-    if (next !== Infinity) await this.ctx.storage.setAlarm(next);
+    if (next !== Infinity) await this.#setAlarm(next);
   }
 
   // ---- RPC from the worker ----
@@ -562,7 +565,9 @@ export class Room extends DurableObject<RoomcastVars> {
       this.#announce("leave", { id: state.userId, name: state.name }, ws);
     if (index.size === 0) {
       // Fails only when storage does: log it instead of leaving a rejection unhandled.
+      this.#alarmAt = null;
       this.ctx.storage.deleteAlarm().catch((err: unknown) => {
+        this.#alarmAt = undefined;
         this.#log("warn", {
           event: "depart_failed",
           room: this.#name,
@@ -580,9 +585,23 @@ export class Room extends DurableObject<RoomcastVars> {
     return { lastActive: Math.max(s.seen, pinged), expiresAt: s.exp };
   }
 
-  /** Moves the alarm earlier if this deadline comes first. */
+  /**
+   * Moves the alarm earlier if this deadline comes first. The armed time is read from storage once per
+   * wake and then kept here (every set and delete goes through this class), so a connect in a storm
+   * costs no storage call.
+   */
   async #armAlarm(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt === null || at < this.#alarmAt) await this.#setAlarm(at);
+  }
+
+  async #setAlarm(at: number): Promise<void> {
+    this.#alarmAt = at;
+    try {
+      await this.ctx.storage.setAlarm(at);
+    } catch (err) {
+      this.#alarmAt = undefined; // unknown again: read it back next time
+      throw err;
+    }
   }
 }
