@@ -7,6 +7,9 @@ export function isOpen(ws: WebSocket): boolean {
 }
 
 export function trySend(ws: WebSocket, frame: string | ArrayBuffer): void {
+  // A socket closing underneath us would throw: skip it without paying for the exception (a mass
+  // close sends each departure to every socket still in the room).
+  if (ws.readyState !== WebSocket.OPEN) return;
   try {
     ws.send(frame);
   } catch {
