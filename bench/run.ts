@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     "no-batch": { type: "boolean", default: false },
     "idle-later": { type: "string" },
     only: { type: "string" },
+    /** more [vars] for roomcast, e.g. `--var PRESENCE_LIMIT=0` (repeatable) */
+    var: { type: "string", multiple: true },
   },
 });
 
@@ -49,6 +51,13 @@ const logLevel =
   /^LOG_LEVEL\s*=\s*"(\w+)"/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))?.[1] ??
   "info";
 const batch = !args["no-batch"];
+const vars = Object.fromEntries(
+  (args.var ?? []).map((kv) => {
+    const at = kv.indexOf("=");
+    if (at <= 0) throw new Error(`--var wants NAME=value, got '${kv}'`);
+    return [kv.slice(0, at), kv.slice(at + 1)];
+  }),
+);
 
 const MATRIX: FanoutCase[] = [
   { rooms: 1, clients: 50, perClient: 10 },
@@ -101,6 +110,10 @@ const record: BenchRecord = {
     wrangler: wranglerVersion,
     roomcastLogLevel: logLevel,
     roomcastBatch: batch,
+    roomcastVars:
+      Object.entries(vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ") || "none",
     repetitions: reps,
     windowSeconds: seconds,
     payloadBytes: 64,
@@ -116,7 +129,7 @@ const record: BenchRecord = {
 try {
   if ([...only].some((s) => s !== "memory")) {
     log(`starting roomcast (LOG_LEVEL=${logLevel}, batch=${batch}) and the bare DO with wrangler dev`);
-    targets.push(...(await Promise.all([startRoomcast({ logLevel, batch }), startBare()])));
+    targets.push(...(await Promise.all([startRoomcast({ logLevel, batch, vars }), startBare()])));
   }
   for (const t of targets)
     log(`${t.name} on ${t.server.url}: runtime pid ${t.procs.runtime}, proxy pid ${t.procs.proxy}`);

@@ -121,9 +121,24 @@ export interface StormResult {
   proxyMsPerConn: number;
 }
 
-/** Opens `rooms × perRoom` sockets at once (256 handshakes in flight) and times until all are ready. */
-export async function storm(target: Target, rooms: number, perRoom: number): Promise<StormResult> {
-  const specs = spread(freshPrefix("storm"), rooms, perRoom);
+/**
+ * Opens `rooms × perRoom` sockets at once (256 handshakes in flight) and times until all are ready.
+ * `warm`: the rooms exist already (one socket each opened and closed first), as after a deploy; otherwise
+ * the storm also creates them (their storage, for roomcast).
+ */
+export async function storm(
+  target: Target,
+  rooms: number,
+  perRoom: number,
+  o: { warm?: boolean } = {},
+): Promise<StormResult> {
+  const prefix = freshPrefix("storm");
+  const specs = spread(prefix, rooms, perRoom);
+  if (o.warm) {
+    const first = spread(prefix, rooms, 1).map((s) => ({ ...s, user: s.user + 1_000_000 }));
+    const w = await openSockets(target, first, { concurrency: rooms, timeoutMs: 30_000, recorder: null });
+    await closeAll(w.sockets);
+  }
   const cpu = cpuWindow(watched(target));
   const opened = await openSockets(target, specs, { concurrency: 256, timeoutMs: 60_000, recorder: null });
   const use = cpu.stop();

@@ -26,6 +26,8 @@ export interface RoomcastOptions {
   config?: string;
   /** more [vars] for this server (e.g. PRESENCE_LIMIT) */
   vars?: Record<string, string>;
+  /** a fixed inspector port, for bench/profile.ts */
+  inspectorPort?: number;
 }
 
 const BENCH_VARS = {
@@ -38,6 +40,7 @@ export async function startRoomcast(o: RoomcastOptions): Promise<Target> {
   const server = await startDevServer({
     vars: { ...BENCH_VARS, ...o.vars, LOG_LEVEL: o.logLevel },
     ...(o.config ? { args: ["--config", o.config] } : {}),
+    ...(o.inspectorPort ? { inspectorPort: o.inspectorPort } : {}),
   });
   const tokens = new Map<number, Promise<string>>();
   const tokenFor = (user: number): Promise<string> => {

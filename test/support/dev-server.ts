@@ -33,6 +33,8 @@ export interface DevServerOptions {
   /** Extra `wrangler dev` arguments. */
   args?: string[];
   timeoutMs?: number;
+  /** The inspector (Chrome DevTools protocol) port, for profiling; a random one by default. */
+  inspectorPort?: number;
   /**
    * Start without any AUTH_SECRET (for the `500 misconfigured` contract row): no --var, an empty
    * --env-file so a developer's .dev.vars is not read, and AUTH_SECRET removed from the environment.
@@ -92,7 +94,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       "--port",
       String(port),
       "--inspector-port",
-      "0",
+      String(opts.inspectorPort ?? 0),
       "--persist-to",
       stateDir,
       "--show-interactive-dev-session=false",
