@@ -7,7 +7,7 @@ import { Emitter } from "./emitter.ts";
 import { parseServerFrame } from "./frames.ts";
 import { fetchHistory, historyUrl } from "./history.ts";
 import { newId } from "./ids.ts";
-import { applyPresence } from "./members.ts";
+import { applyPresence, expandDiff } from "./members.ts";
 import { type ClientSettings, checkId, clientSettings } from "./options.ts";
 import { Pacer } from "./pacer.ts";
 import { PublishQueue } from "./publish-queue.ts";
@@ -333,8 +333,11 @@ export class Client implements RoomClient {
         this.events.emit("refreshed", frame);
         return;
       case "presence":
-        this.memberList = applyPresence(this.memberList, frame);
-        this.events.emit("presence", frame);
+        // A batch connection gets joins and leaves coalesced: read them as if sent one by one.
+        for (const f of frame.event === "diff" ? expandDiff(frame) : [frame]) {
+          this.memberList = applyPresence(this.memberList, f);
+          this.events.emit("presence", f);
+        }
         this.events.emit("members", this.members);
         return;
       case "error": {

@@ -7,6 +7,7 @@ import {
   type ErrorFrame,
   FRAME_ERROR_CODES,
   type MessageFrame,
+  type PresenceDiffFrame,
   type PresenceFrame,
   type RefreshedFrame,
   type ServerFrame,
@@ -90,7 +91,14 @@ const Presence = v.variant("event", [
     members: Seq,
   }),
   v.object({ type: v.literal("presence"), event: v.literal("count"), members: Seq }),
-]) satisfies v.GenericSchema<unknown, PresenceFrame>;
+  v.object({
+    type: v.literal("presence"),
+    event: v.literal("diff"),
+    joins: v.array(User),
+    leaves: v.array(User),
+    members: Seq,
+  }),
+]) satisfies v.GenericSchema<unknown, PresenceFrame | PresenceDiffFrame>;
 
 const Signal = v.object({
   type: v.literal("signal"),

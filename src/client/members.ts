@@ -1,5 +1,17 @@
 // The member list, kept up to date from presence frames between welcomes (which are authoritative).
-import type { Member, PresenceFrame } from "../shared/protocol.ts";
+import type { Member, PresenceDiffFrame, PresenceFrame } from "../shared/protocol.ts";
+
+/**
+ * A coalesced `diff` as the join/leave frames it stands for (leaves first, then joins), each with the
+ * member count after it, the last one's being the diff's.
+ */
+export function expandDiff(diff: PresenceDiffFrame): PresenceFrame[] {
+  let members = diff.members + diff.leaves.length - diff.joins.length;
+  const out: PresenceFrame[] = [];
+  for (const user of diff.leaves) out.push({ type: "presence", event: "leave", user, members: --members });
+  for (const user of diff.joins) out.push({ type: "presence", event: "join", user, members: ++members });
+  return out;
+}
 
 /**
  * A new list after a presence event: join adds the user (or counts one more connection), leave removes,

@@ -50,6 +50,7 @@ import { History } from "./history.ts";
 import { renderMessage } from "./message-frame.ts";
 import { Bans, bannedMessage, kickReason } from "./moderation.ts";
 import { CountThrottle, presenceMode } from "./presence-count.ts";
+import { PresenceDiffs } from "./presence-diff.ts";
 import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
 import { applyRefresh, checkRefresh } from "./refresh.ts";
 import { historyPage, replay } from "./replay.ts";
@@ -85,7 +86,7 @@ export class Room extends DurableObject<RoomcastVars> {
   );
   /** A commit's messages, delivered together at the end of the turn that wrote them. */
   readonly #outbox = new CommitOutbox((messages) =>
-    deliverCommit(this.#index.sockets(), () => new Set(this.ctx.getWebSockets(BATCH_TAG)), messages, trySend),
+    deliverCommit(this.#index.sockets(), () => this.#index.batched, messages, trySend),
   );
   readonly #counts = new CountThrottle(
     () => this.#index.userCount,
@@ -94,6 +95,15 @@ export class Room extends DurableObject<RoomcastVars> {
         const frame: PresenceFrame = { type: "presence", event: "count", members };
         this.#broadcast(JSON.stringify(frame), null);
       }
+    },
+    { now: () => Date.now(), later: (fn, ms) => setTimeout(fn, ms) },
+  );
+  /** Join/leave for batch sockets, coalesced (presence-diff.ts); plain sockets get per-user frames. */
+  readonly #diffs = new PresenceDiffs(
+    {
+      sockets: () => this.#index.batched,
+      members: () => this.#index.userCount,
+      send: trySend,
     },
     { now: () => Date.now(), later: (fn, ms) => setTimeout(fn, ms) },
   );
@@ -155,7 +165,9 @@ export class Room extends DurableObject<RoomcastVars> {
     if (peer?.presence !== undefined) state.presence = peer.presence;
     this.ctx.acceptWebSocket(server, batch ? [userTag(who.id), BATCH_TAG] : [userTag(who.id)]);
     writeState(server, state);
-    const firstOfUser = index.add(server, state);
+    const firstOfUser = index.add(server, state, batch);
+    // Its welcome lists the members as of now: it gets only the presence changes after this.
+    if (batch) this.#diffs.seen(server);
 
     const welcome = welcomeFrame(
       who,
@@ -422,6 +434,7 @@ export class Room extends DurableObject<RoomcastVars> {
     // Above PRESENCE_LIMIT users there are no per-user presence frames, updates included.
     const members = this.#index.userCount;
     if (presenceMode(members, this.#settings.presenceLimit) === "count") return;
+    this.#diffs.flush(); // a pending join of this user must not arrive after its update
     this.#broadcast(updateFrame({ id: state.userId, name: state.name }, checked.value, members), ws);
   }
 
@@ -458,7 +471,7 @@ export class Room extends DurableObject<RoomcastVars> {
       this.ctx
         .getWebSockets()
         .filter(isOpen)
-        .map((ws) => [ws, readState(ws)] as [WebSocket, SocketState | null]),
+        .map((ws) => [ws, readState(ws), this.ctx.getTags(ws).includes(BATCH_TAG)] as const),
     );
     return this.#indexed;
   }
@@ -519,12 +532,15 @@ export class Room extends DurableObject<RoomcastVars> {
   #announce(event: "join" | "leave", user: UserRef, except: WebSocket): void {
     const members = this.#index.userCount;
     if (presenceMode(members, this.#settings.presenceLimit) === "count") {
+      this.#diffs.clear();
       this.#counts.changed();
       return;
     }
     this.#counts.reset();
     const frame: PresenceFrame = { type: "presence", event, user, members };
-    this.#broadcast(JSON.stringify(frame), except);
+    const text = JSON.stringify(frame);
+    for (const ws of this.#index.plain()) if (ws !== except) trySend(ws, text);
+    this.#diffs.record(event, user, except);
   }
 
   /** Server-initiated close: announce the departure now, the client's echo is ignored. */

@@ -17,17 +17,23 @@ export class SocketIndex {
   readonly #sockets = new Map<WebSocket, SocketState>();
   /** In join order (a Map keeps insertion order), so a capped member list is stable as the room grows. */
   readonly #users = new Map<string, UserEntry>();
+  /** The sockets that opted into coalesced delivery (`?batch=1`). */
+  readonly #batch = new Set<WebSocket>();
 
-  /** Builds the index from the sockets the runtime lists (open, with a state, not closed by us). */
-  static rebuild(sockets: Iterable<[WebSocket, SocketState | null]>): SocketIndex {
+  /**
+   * Builds the index from the sockets the runtime lists (open, with a state, not closed by us), each
+   * with whether it opted into coalesced delivery.
+   */
+  static rebuild(sockets: Iterable<[WebSocket, SocketState | null, boolean?]>): SocketIndex {
     const index = new SocketIndex();
-    for (const [ws, state] of sockets) if (state !== null && !state.gone) index.add(ws, state);
+    for (const [ws, state, batch] of sockets) if (state !== null && !state.gone) index.add(ws, state, batch);
     return index;
   }
 
   /** Adds a socket; true when it is its user's first in the room. */
-  add(ws: WebSocket, state: SocketState): boolean {
+  add(ws: WebSocket, state: SocketState, batch = false): boolean {
     this.#sockets.set(ws, state);
+    if (batch) this.#batch.add(ws);
     const user = this.#users.get(state.userId);
     if (user) {
       user.sockets.add(ws);
@@ -40,6 +46,7 @@ export class SocketIndex {
   /** Removes a socket if indexed; true when it was its user's last in the room. */
   remove(ws: WebSocket, userId: string): boolean {
     this.#sockets.delete(ws);
+    this.#batch.delete(ws);
     const user = this.#users.get(userId);
     if (!user) return false;
     user.sockets.delete(ws);
@@ -80,6 +87,16 @@ export class SocketIndex {
 
   sockets(): Iterable<WebSocket> {
     return this.#sockets.keys();
+  }
+
+  /** The sockets that opted into coalesced delivery. */
+  get batched(): ReadonlySet<WebSocket> {
+    return this.#batch;
+  }
+
+  /** The sockets that did not. */
+  *plain(): Iterable<WebSocket> {
+    for (const ws of this.#sockets.keys()) if (!this.#batch.has(ws)) yield ws;
   }
 
   entries(): Iterable<[WebSocket, SocketState]> {

@@ -168,6 +168,19 @@ export type PresenceFrame =
   /** Instead of join/leave/update while the room holds more than `PRESENCE_LIMIT` users. */
   | { type: "presence"; event: "count"; members: number };
 
+/**
+ * To `?batch=1` sockets instead of join/leave frames: the net change over a short interval (users in
+ * `leaves` left, then users in `joins` joined); `members` = distinct users after it. The client library
+ * turns it back into join/leave events.
+ */
+export interface PresenceDiffFrame {
+  type: "presence";
+  event: "diff";
+  joins: UserRef[];
+  leaves: UserRef[];
+  members: number;
+}
+
 /** A relayed signal: not stored, no seq. */
 export interface SignalFrame {
   type: "signal";
@@ -199,6 +212,7 @@ export type ServerFrame =
   | BatchFrame
   | DirectFrame
   | PresenceFrame
+  | PresenceDiffFrame
   | SignalFrame
   | RefreshedFrame
   | ErrorFrame;

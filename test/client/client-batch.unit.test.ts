@@ -83,3 +83,30 @@ describe("batch frames", () => {
     h.client.close();
   });
 });
+
+describe("presence diffs", () => {
+  it("turn into the leave and join events they stand for, with running counts, and one members event", () => {
+    const h = harness();
+    const s = h.sockets.last();
+    s.accept({ members: [ANN, { id: "bob", name: "Bob", connections: 1, state: "away" }] });
+    const before = h.of("members").length;
+    s.receive({
+      type: "presence",
+      event: "diff",
+      joins: [
+        { id: "cat", name: "Cat" },
+        { id: "dan", name: null },
+      ],
+      leaves: [{ id: "bob", name: "Bob" }],
+      members: 3,
+    });
+    expect(h.of("presence")).toEqual([
+      { type: "presence", event: "leave", user: { id: "bob", name: "Bob" }, members: 1 },
+      { type: "presence", event: "join", user: { id: "cat", name: "Cat" }, members: 2 },
+      { type: "presence", event: "join", user: { id: "dan", name: null }, members: 3 },
+    ]);
+    expect(h.of("members").length).toBe(before + 1);
+    expect(h.client.members.map((m) => m.id)).toEqual(["ann", "cat", "dan"]);
+    h.client.close();
+  });
+});
