@@ -10,7 +10,15 @@ import { parseArgs } from "node:util";
 import { ROOT } from "../test/support/dev-server.ts";
 import { closeAll } from "./lib/fleet.ts";
 import { memoryProbes } from "./lib/memory-probe.ts";
-import { type BenchRecord, type FanoutCase, markdown, median, ratios, summaryLine } from "./lib/report.ts";
+import {
+  type BenchRecord,
+  type FanoutCase,
+  likeForLikeLine,
+  markdown,
+  median,
+  ratios,
+  summaryLine,
+} from "./lib/report.ts";
 import {
   connectFleet,
   fanoutWindow,
@@ -70,6 +78,8 @@ function log(line: string): void {
 }
 
 const targets: Target[] = [];
+/** Measured in the storm and idle scenarios only. */
+const references: Target[] = [];
 const skipped: string[] = [];
 /** True when the scenario was asked for and the time budget allows starting it. */
 function want(scenario: string): boolean {
@@ -79,7 +89,7 @@ function want(scenario: string): boolean {
   log(`skipping ${scenario}: past the ${budgetSeconds} s budget (a busy machine?)`);
   return false;
 }
-const stopAll = () => Promise.all(targets.map((t) => t.server.dispose()));
+const stopAll = () => Promise.all([...targets, ...references].map((t) => t.server.dispose()));
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.once(sig, () => void stopAll().finally(() => process.exit(130)));
 }
@@ -130,12 +140,15 @@ try {
   if ([...only].some((s) => s !== "memory")) {
     log(`starting roomcast (LOG_LEVEL=${logLevel}, batch=${batch}) and the bare DO with wrangler dev`);
     targets.push(...(await Promise.all([startRoomcast({ logLevel, batch, vars }), startBare()])));
+    // Like for like for connections: locally every upgrade and frame of roomcast's also passes the
+    // static-assets router worker that its page needs (production serves assets in front of the Worker).
+    if (only.has("storm") || only.has("idle")) references.push(await startBare({ assets: true }));
   }
   for (const t of targets)
     log(`${t.name} on ${t.server.url}: runtime pid ${t.procs.runtime}, proxy pid ${t.procs.proxy}`);
 
   if (want("idle")) {
-    for (const t of targets) {
+    for (const t of [...targets, ...references]) {
       const later = Number(args["idle-later"] ?? (quick ? 0 : 15)) * 1000;
       const result = await idleMemory(t, 10, idleSockets / 10, quick ? 1000 : 2000, later);
       record.idle.push({ target: t.name, result });
@@ -147,14 +160,15 @@ try {
 
   if (want("storm")) {
     const runs = new Map<string, Awaited<ReturnType<typeof storm>>[]>();
+    const all = [...targets, ...references];
     for (let i = 0; i < reps; i++) {
-      for (const t of i % 2 ? [...targets].reverse() : targets) {
+      for (const t of i % 2 ? [...all].reverse() : all) {
         const s = await storm(t, 10, stormSockets / 10);
         runs.set(t.name, [...(runs.get(t.name) ?? []), s]);
         log(`storm ${t.name}: ${s.connPerSecond} conn/s, ${s.failures} failed`);
       }
     }
-    for (const t of targets) {
+    for (const t of all) {
       const r = runs.get(t.name) ?? [];
       record.storm.push({ target: t.name, runs: r, median: median(r) });
     }
@@ -206,6 +220,7 @@ try {
     // Opt-in (not in the default list): fresh servers of its own, after the comparison's are stopped.
     await stopAll();
     targets.length = 0;
+    references.length = 0;
     record.memory = await memoryProbes(idleSockets, logLevel);
     for (const m of record.memory)
       log(`memory ${m.variant}: ${Math.round(m.runtimeBytesPerConn / 1024)} KB/conn`);
@@ -225,3 +240,5 @@ writeFileSync(`${stem}.md`, md);
 console.log(md);
 console.log(`results: ${stem}.{json,md} (${record.meta.seconds} s)`);
 console.log(summaryLine(ratios(record)));
+if (record.storm.some((s) => s.target === "bare+assets") || record.idle.some((i) => i.target === "bare+assets"))
+  console.log(likeForLikeLine(record));

@@ -81,6 +81,14 @@ export function summaryLine(q: Ratios): string {
   return `roomcast/bare fanout=${x2(q.fanout)} p99=${x2(q.p99)} storm=${x2(q.storm)} idle=${x2(q.idle)} sat50=${x2(q.sat50)} sat200=${x2(q.sat200)}`;
 }
 
+/** roomcast against the bare DO behind the same static-assets router: connections like for like. */
+export function likeForLikeLine(r: BenchRecord): string {
+  const storm = (t: TargetName) => r.storm.find((s) => s.target === t)?.median.connPerSecond ?? Number.NaN;
+  const cpu = (t: TargetName) => r.storm.find((s) => s.target === t)?.median.runtimeMsPerConn ?? Number.NaN;
+  const idle = (t: TargetName) => r.idle.find((i) => i.target === t)?.result.runtimeBytesPerConn ?? Number.NaN;
+  return `roomcast/bare+assets storm=${x2(storm("roomcast") / storm("bare+assets"))} storm-cpu=${x2(cpu("roomcast") / cpu("bare+assets"))} idle=${x2(idle("roomcast") / idle("bare+assets"))}`;
+}
+
 export function markdown(r: BenchRecord): string {
   const lines: string[] = [];
   lines.push(`# Bench run ${r.meta.date}`, "");
@@ -180,5 +188,15 @@ export function markdown(r: BenchRecord): string {
     `\`${summaryLine(q)}\``,
     "",
   );
+  if (r.storm.some((s) => s.target === "bare+assets") || r.idle.some((i) => i.target === "bare+assets")) {
+    lines.push(
+      "Like for like (locally, roomcast's page puts the static-assets router in front of every upgrade and",
+      "frame; bare+assets is the bare DO behind the same router; storm-cpu is runtime CPU per connect, lower",
+      "is better):",
+      "",
+      `\`${likeForLikeLine(r)}\``,
+      "",
+    );
+  }
   return lines.join("\n");
 }

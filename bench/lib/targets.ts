@@ -4,7 +4,8 @@ import { mintToken } from "../../src/cli/mint.ts";
 import { type DevServer, startDevServer, TEST_SECRET } from "../../test/support/dev-server.ts";
 import { type DevProcesses, devProcesses } from "./procs.ts";
 
-export type TargetName = "roomcast" | "bare";
+/** "bare+assets": the bare DO behind the static-assets router, as roomcast's page puts roomcast locally. */
+export type TargetName = "roomcast" | "bare" | "bare+assets";
 
 export interface Target {
   name: TargetName;
@@ -68,11 +69,12 @@ export async function startRoomcast(o: RoomcastOptions): Promise<Target> {
   };
 }
 
-export async function startBare(): Promise<Target> {
-  const server = await startDevServer({ args: ["--config", "bench/baseline/wrangler.toml"] });
+export async function startBare(o: { assets?: boolean } = {}): Promise<Target> {
+  const config = o.assets ? "bench/baseline/wrangler.assets.toml" : "bench/baseline/wrangler.toml";
+  const server = await startDevServer({ args: ["--config", config] });
   const base = server.url.replace(/^http/, "ws");
   return {
-    name: "bare",
+    name: o.assets ? "bare+assets" : "bare",
     server,
     procs: devProcesses(server.port),
     readyOn: "open",
