@@ -240,5 +240,8 @@ writeFileSync(`${stem}.md`, md);
 console.log(md);
 console.log(`results: ${stem}.{json,md} (${record.meta.seconds} s)`);
 console.log(summaryLine(ratios(record)));
-if (record.storm.some((s) => s.target === "bare+assets") || record.idle.some((i) => i.target === "bare+assets"))
+if (
+  record.storm.some((s) => s.target === "bare+assets") ||
+  record.idle.some((i) => i.target === "bare+assets")
+)
   console.log(likeForLikeLine(record));

@@ -85,7 +85,8 @@ export function summaryLine(q: Ratios): string {
 export function likeForLikeLine(r: BenchRecord): string {
   const storm = (t: TargetName) => r.storm.find((s) => s.target === t)?.median.connPerSecond ?? Number.NaN;
   const cpu = (t: TargetName) => r.storm.find((s) => s.target === t)?.median.runtimeMsPerConn ?? Number.NaN;
-  const idle = (t: TargetName) => r.idle.find((i) => i.target === t)?.result.runtimeBytesPerConn ?? Number.NaN;
+  const idle = (t: TargetName) =>
+    r.idle.find((i) => i.target === t)?.result.runtimeBytesPerConn ?? Number.NaN;
   return `roomcast/bare+assets storm=${x2(storm("roomcast") / storm("bare+assets"))} storm-cpu=${x2(cpu("roomcast") / cpu("bare+assets"))} idle=${x2(idle("roomcast") / idle("bare+assets"))}`;
 }
 
