@@ -26,6 +26,8 @@ export interface AlignedJoin {
   /** MAX_REPLAY_BYTES ran out before `seq`: the client reads `next`…`seq` over HTTP history */
   more: boolean;
   next?: number;
+  /** distinct users on the other shards, as last reported to the sequencer */
+  elsewhere: number;
 }
 
 const CATCH_UP_ROUNDS = 50;
@@ -86,8 +88,9 @@ export class ShardCursor {
   ): Promise<AlignedJoin | { banned: string }> {
     const room = this.#room();
     const sequencer = this.#hooks.sequencer(room);
-    const plan = await sequencer.join(room, resume, user);
+    const plan = await sequencer.join(room, resume, user, this.#addr?.shard ?? 0);
     if ("banned" in plan) return plan;
+    const elsewhere = Math.max(0, plan.members.total - plan.members.shard);
     this.#adopt(plan.epoch);
     if (empty && this.#hooks.live() === 0) this.#skipTo(plan.head);
     const frames = [...plan.replay.frames];
@@ -106,12 +109,12 @@ export class ShardCursor {
     }
     const seq = this.#order.delivered;
     if (this.#order.noteHead(plan.head) !== null) void this.#catchUp();
-    if (plan.replayAfter === null) return { epoch: plan.epoch, seq, frames: [], gap: plan.gap, more: false };
+    const base = { epoch: plan.epoch, seq, gap: plan.gap, elsewhere };
+    if (plan.replayAfter === null) return { ...base, frames: [], more: false };
     // Retained seqs are consecutive and end at `last`: cut what this shard has not delivered yet.
     if (last > seq) frames.length = Math.max(0, frames.length - (last - seq));
-    if (more && last < seq)
-      return { epoch: plan.epoch, seq, frames, gap: plan.gap, more: true, next: last + 1 };
-    return { epoch: plan.epoch, seq, frames, gap: plan.gap, more: false };
+    if (more && last < seq) return { ...base, frames, more: true, next: last + 1 };
+    return { ...base, frames, more: false };
   }
 
   /** A push from the sequencer: deliver what is next in order, fetch what is missing. */

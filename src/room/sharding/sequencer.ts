@@ -5,7 +5,7 @@
 // shard (so a shard sees batches in seq order unless one is lost), retrying failures. A shard that still
 // misses a batch sees the hole at the next push and fetches the range with `range`.
 import { DurableObject } from "cloudflare:workers";
-import type { KickResult, RoomInfo, UserRef } from "../../shared/protocol.ts";
+import type { KickResult, PresenceFrame, RoomInfo, UserRef } from "../../shared/protocol.ts";
 import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../../shared/room-rpc.ts";
 import { parseSettings, type Settings } from "../../shared/settings.ts";
 import { shardName, shardOf } from "../../shared/sharding.ts";
@@ -20,6 +20,7 @@ import {
 import { History } from "../history.ts";
 import { renderMessage } from "../message-frame.ts";
 import { Bans, bannedMessage, kickReason } from "../moderation.ts";
+import { CountThrottle } from "../presence-count.ts";
 import { collectReplay, historyPage, type ReplayPage } from "../replay.ts";
 import { planResume, type ResumeRequest } from "../resume.ts";
 import { type Log, logger } from "../socket-io.ts";
@@ -40,7 +41,6 @@ export const RANGE_LIMIT = 500;
 /** Most users listed in room info; `membersTotal` counts them all. */
 const INFO_MEMBERS = 1000;
 const PUSH_ATTEMPTS = 4;
-const COUNT_INTERVAL_MS = 1000;
 
 export class Sequencer extends DurableObject<Env> {
   readonly #settings: Settings;
@@ -53,9 +53,24 @@ export class Sequencer extends DurableObject<Env> {
   /** per shard: the push chain (pushes to one shard never overlap, so they arrive in seq order) */
   readonly #chains = new Map<number, Promise<void>>();
   readonly #counts = new Map<number, number>();
-  #countSent = -1;
-  #countTimer: ReturnType<typeof setTimeout> | null = null;
-  #countAt = 0;
+  /** The room's count frame, at most once a second and only on change (the room's throttle). */
+  readonly #countFrames = new CountThrottle(
+    () => this.members(),
+    (members) => {
+      if (this.#room === null) return;
+      const frame: PresenceFrame = { type: "presence", event: "count", members };
+      void this.relay(this.#room, JSON.stringify(frame), null);
+    },
+    { now: () => Date.now(), later: (fn, ms) => setTimeout(fn, ms) },
+  );
+  /**
+   * Shards that have (or just had) sockets: the only ones pushed to. A shard joins the set when a socket
+   * joins through it and leaves it when it answers a push with no sockets left; stored, so a restarted
+   * sequencer keeps pushing to the same shards.
+   */
+  readonly #active = new Set<number>();
+  /** per shard: registrations so far (a push answered "empty" unregisters only if none came since) */
+  readonly #registered = new Map<number, number>();
   /** Test seam, as in a room (storage failures, held flushes); inert unless a test sets it. */
   readonly faults: Faults = { failWrites: 0, holdFlush: null };
   readonly #commits = new GroupCommit<SequencerPublish, Result>(
@@ -78,6 +93,9 @@ export class Sequencer extends DurableObject<Env> {
     for (const row of sql.exec<{ shard: number; users: number }>(`SELECT * FROM shard_counts`)) {
       this.#counts.set(row.shard, row.users);
     }
+    sql.exec(`CREATE TABLE IF NOT EXISTS active_shards (shard INTEGER PRIMARY KEY)`);
+    for (const row of sql.exec<{ shard: number }>(`SELECT shard FROM active_shards`))
+      this.#active.add(row.shard);
     // The publisher's connection of each retained message, written in the message's own commit, so a
     // shard that fetches a range still gives that connection the ack only, never the message.
     sql.exec(`CREATE TABLE IF NOT EXISTS origins (seq INTEGER PRIMARY KEY, origin TEXT NOT NULL)`);
@@ -90,7 +108,7 @@ export class Sequencer extends DurableObject<Env> {
     // fetches it now rather than at the next publish.
     if (this.#room !== null && this.#history.seq > 0) {
       const push: Push = { epoch: this.#history.epoch, head: this.#history.seq, messages: [] };
-      for (const k of this.#shards()) this.#enqueue(k, push);
+      for (const k of this.#active) this.#enqueue(k, push);
     }
   }
 
@@ -130,18 +148,28 @@ export class Sequencer extends DurableObject<Env> {
     return r.duplicate ? { ok: true, seq: r.seq, duplicate: true } : { ok: true, seq: r.seq };
   }
 
-  /** Head and replay for a joining socket, planned exactly as an unsharded room plans it. */
-  join(room: string, resume: ResumeRequest | null, user: string): JoinPlan | { banned: string } {
+  /**
+   * Head and replay for a socket joining through shard `shard`, planned exactly as an unsharded room
+   * plans it. The shard is pushed every commit from now on (until it answers a push with no sockets).
+   */
+  join(
+    room: string,
+    resume: ResumeRequest | null,
+    user: string,
+    shard: number,
+  ): JoinPlan | { banned: string } {
     this.#named(room);
     const banned = this.banned(room, user);
     if (banned !== null) return { banned };
+    this.#register(shard);
     const h = this.#history;
     const plan = planResume(resume, h.epoch, h.seq, h.bounds());
     const replay =
       plan.replayAfter === null
         ? { frames: [], bytes: 0, last: null, more: false }
         : collectReplay(h, plan.replayAfter, this.#settings.maxReplayBytes);
-    return { epoch: h.epoch, head: h.seq, gap: plan.gap, replayAfter: plan.replayAfter, replay };
+    const members = { total: this.members(), shard: this.#counts.get(shard) ?? 0 };
+    return { epoch: h.epoch, head: h.seq, gap: plan.gap, replayAfter: plan.replayAfter, replay, members };
   }
 
   /** More of a join's replay (deliveries moved on while it was asked), within what is left of the budget. */
@@ -200,7 +228,7 @@ export class Sequencer extends DurableObject<Env> {
       shard,
       users,
     );
-    this.#scheduleCount();
+    this.#countFrames.changed();
   }
 
   /** The sum of the shards' distinct users (each user lives on one shard). */
@@ -210,12 +238,17 @@ export class Sequencer extends DurableObject<Env> {
     return n;
   }
 
-  /** Binary frames (and other unstored traffic) go to every shard; not stored, no seq. */
+  /** Binary frames (and other unstored traffic) go to every shard with sockets; not stored, no seq. */
   async relay(room: string, frame: ArrayBuffer | string, origin: string | null): Promise<void> {
     this.#named(room);
     await Promise.allSettled(
-      this.#shards().map((k) => this.#shard(k).broadcast({ room, shard: k }, frame, origin)),
+      [...this.#active].map((k) => this.#shard(k).broadcast({ room, shard: k }, frame, origin)),
     );
+  }
+
+  /** The shards pushed to (for tests and tools). */
+  activeShards(): number[] {
+    return [...this.#active].sort((a, b) => a - b);
   }
 
   /** Room info: the sequencer's order and history, the shards' sockets and members. */
@@ -282,46 +315,51 @@ export class Sequencer extends DurableObject<Env> {
     if (this.#batch.length === 0) return;
     const push: Push = { epoch: this.#history.epoch, head: this.#history.seq, messages: this.#batch };
     this.#batch = [];
-    for (const k of this.#shards()) this.#enqueue(k, push);
+    for (const k of this.#active) this.#enqueue(k, push);
+  }
+
+  #register(k: number): void {
+    this.#registered.set(k, (this.#registered.get(k) ?? 0) + 1);
+    if (this.#active.has(k)) return;
+    this.#active.add(k);
+    this.ctx.storage.sql.exec(`INSERT OR IGNORE INTO active_shards (shard) VALUES (?)`, k);
+  }
+
+  /** Shard `k` answered a push sent after registration number `since` with no sockets and no joins. */
+  #unregister(k: number, since: number): void {
+    if ((this.#registered.get(k) ?? 0) !== since || !this.#active.has(k)) return;
+    this.#active.delete(k);
+    this.ctx.storage.sql.exec(`DELETE FROM active_shards WHERE shard = ?`, k);
   }
 
   #enqueue(k: number, push: Push): void {
     const room = this.#room;
     if (room === null) return;
     const prev = this.#chains.get(k) ?? Promise.resolve();
-    const next = prev.then(() => this.#pushWithRetry(room, k, push));
+    const next = prev.then(async () => {
+      // Read when the push is sent: a registration after this leaves the shard in the set.
+      const since = this.#registered.get(k) ?? 0;
+      if ((await this.#pushWithRetry(room, k, push)) === "empty") this.#unregister(k, since);
+    });
     this.#chains.set(k, next);
     void next.finally(() => {
       if (this.#chains.get(k) === next) this.#chains.delete(k);
     });
   }
 
-  async #pushWithRetry(room: string, k: number, push: Push): Promise<void> {
+  /** "empty": the shard has no sockets and no joins in progress; it need not be pushed to any more. */
+  async #pushWithRetry(room: string, k: number, push: Push): Promise<"live" | "empty" | "failed"> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#shard(k).deliver({ room, shard: k }, push);
-        return;
+        return (await this.#shard(k).deliver({ room, shard: k }, push)) ? "live" : "empty";
       } catch (err) {
         if (attempt >= PUSH_ATTEMPTS) {
           // The shard sees the hole at its next push (or report) and fetches the range itself.
           this.#log("warn", { event: "push_failed", room, shard: k, head: push.head, error: String(err) });
-          return;
+          return "failed";
         }
         await new Promise((r) => setTimeout(r, 25 * 4 ** attempt * (0.5 + Math.random())));
       }
     }
-  }
-
-  #scheduleCount(): void {
-    if (this.#countTimer !== null) return;
-    const wait = Math.max(0, this.#countAt + COUNT_INTERVAL_MS - Date.now());
-    this.#countTimer = setTimeout(() => {
-      this.#countTimer = null;
-      this.#countAt = Date.now();
-      const members = this.members();
-      if (members === this.#countSent || this.#room === null) return;
-      this.#countSent = members;
-      void this.relay(this.#room, JSON.stringify({ type: "presence", event: "count", members }), null);
-    }, wait);
   }
 }

@@ -23,6 +23,7 @@ import { parseClientFrame } from "../client-frames.ts";
 import { reciprocalCode } from "../close-codes.ts";
 import { dueForClose, nextDeadline } from "../deadlines.ts";
 import { BATCH_TAG, batchRequested, deliverCommit, sendReplay } from "../fanout.ts";
+import { CountThrottle } from "../presence-count.ts";
 import { floodLimitExceeded, nextStreak, take } from "../rate-limit.ts";
 import { applyRefresh, checkRefresh } from "../refresh.ts";
 import { resumeRequestOf } from "../resume.ts";
@@ -33,8 +34,6 @@ import { readState, type SocketState, touchState, userTag, writeState } from "..
 import { checkState } from "../state.ts";
 import { ShardCursor } from "./cursor.ts";
 import type { Committed, PublishOutcome, Push, ShardAddress, ShardStats } from "./wire.ts";
-
-const COUNT_INTERVAL_MS = 1000;
 
 /** Most users listed in a shard's welcome or stats; `membersTotal` carries the room's count. */
 const LISTED_MEMBERS = 1000;
@@ -48,9 +47,10 @@ export class RoomShard extends DurableObject<Env> {
   /** open sockets by connection id: a pushed message's publisher gets its ack, not the message */
   readonly #byConnection = new Map<string, WebSocket>();
   readonly #signals: SignalLimiter;
-  #reportTimer: ReturnType<typeof setTimeout> | null = null;
-  #reportAt = 0;
-  #roomMembers = 0;
+  /** This shard's distinct users go to the sequencer at most once a second, on change (the room's throttle). */
+  readonly #reports: CountThrottle;
+  /** upgrades waiting for their join plan: the shard is not empty while one is */
+  #joining = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -62,6 +62,11 @@ export class RoomShard extends DurableObject<Env> {
         .getWebSockets()
         .filter(isOpen)
         .map((ws) => [ws, readState(ws)] as [WebSocket, SocketState | null]),
+    );
+    this.#reports = new CountThrottle(
+      () => this.#index.userCount,
+      (users) => this.#report(users),
+      { now: () => Date.now(), later: (fn, ms) => setTimeout(fn, ms) },
     );
     this.#cursor = new ShardCursor(ctx.storage.sql, {
       sequencer: (room) => env.SEQUENCERS.getByName(room),
@@ -108,7 +113,13 @@ export class RoomShard extends DurableObject<Env> {
     // Replay from the sequencer, cut to end exactly where this shard's live deliveries begin.
     const url = new URL(req.url);
     const batch = batchRequested(url);
-    const join = await this.#cursor.join(who.id, resumeRequestOf(url), index.size === 0, s.maxReplayBytes);
+    this.#joining++;
+    let join: Awaited<ReturnType<ShardCursor["join"]>>;
+    try {
+      join = await this.#cursor.join(who.id, resumeRequestOf(url), index.size === 0, s.maxReplayBytes);
+    } finally {
+      this.#joining--;
+    }
     if ("banned" in join) return errorResponse(403, "banned", join.banned);
     // The cap again: other upgrades of this user may have been admitted while the join was asked.
     const late = capped();
@@ -122,7 +133,6 @@ export class RoomShard extends DurableObject<Env> {
     writeState(server, state);
     const firstOfUser = index.add(server, state);
     this.#byConnection.set(state.connectionId, server);
-    this.#roomMembers += firstOfUser ? 1 : 0;
     const welcome = welcomeFrame(
       who,
       state,
@@ -130,7 +140,8 @@ export class RoomShard extends DurableObject<Env> {
         epoch: join.epoch,
         seq: join.seq,
         members: index.members(LISTED_MEMBERS),
-        membersTotal: Math.max(this.#roomMembers, index.userCount),
+        // The room-wide figure as best known: the other shards' last reports and this shard now.
+        membersTotal: join.elsewhere + index.userCount,
       },
       s,
     );
@@ -145,7 +156,7 @@ export class RoomShard extends DurableObject<Env> {
     };
     server.send(JSON.stringify(synced));
 
-    if (firstOfUser) this.#reportSoon(addr);
+    if (firstOfUser) this.#reports.changed();
     await this.#armAlarm(nextDeadline({ lastActive: state.seen, expiresAt: state.exp }, this.#idleMs));
     this.#log("info", {
       event: "connect",
@@ -272,18 +283,19 @@ export class RoomShard extends DurableObject<Env> {
 
   // ---- RPC from the sequencer and other shards ----
 
-  /** A committed batch from the sequencer. */
-  async deliver(addr: ShardAddress, push: Push): Promise<void> {
+  /**
+   * A committed batch from the sequencer. False when this shard has no sockets and no join in progress:
+   * the sequencer then stops pushing to it until a socket joins through it again.
+   */
+  async deliver(addr: ShardAddress, push: Push): Promise<boolean> {
     this.#cursor.remember(addr);
     await this.#cursor.offer(push);
+    return this.#index.size > 0 || this.#joining > 0;
   }
 
   /** Unstored traffic relayed by the sequencer (binary frames, the presence count). */
   broadcast(addr: ShardAddress, frame: string | ArrayBuffer, origin: string | null): void {
     this.#cursor.remember(addr);
-    if (typeof frame === "string" && frame.startsWith('{"type":"presence"')) {
-      this.#roomMembers = (JSON.parse(frame) as { members: number }).members;
-    }
     this.#send(frame, origin);
   }
 
@@ -413,25 +425,18 @@ export class RoomShard extends DurableObject<Env> {
     if (state === undefined) return;
     const lastOfUser = this.#index.remove(ws, state.userId);
     if (this.#byConnection.get(state.connectionId) === ws) this.#byConnection.delete(state.connectionId);
-    const addr = this.#cursor.address;
-    if (addr !== null && lastOfUser) this.#reportSoon(addr);
+    if (lastOfUser) this.#reports.changed();
     if (this.#index.size === 0) await this.ctx.storage.deleteAlarm();
   }
 
-  /** This shard's distinct users go to the sequencer at most once a second. */
-  #reportSoon(addr: ShardAddress): void {
-    if (this.#reportTimer !== null) return;
-    const wait = Math.max(0, this.#reportAt + COUNT_INTERVAL_MS - Date.now());
-    this.#reportTimer = setTimeout(() => {
-      this.#reportTimer = null;
-      this.#reportAt = Date.now();
-      const users = this.#index.userCount;
-      this.env.SEQUENCERS.getByName(addr.room)
-        .report(addr.room, addr.shard, users)
-        .catch((err: unknown) =>
-          this.#log("warn", { event: "report_failed", room: addr.room, error: String(err) }),
-        );
-    }, wait);
+  #report(users: number): void {
+    const addr = this.#cursor.address;
+    if (addr === null) return;
+    this.env.SEQUENCERS.getByName(addr.room)
+      .report(addr.room, addr.shard, users)
+      .catch((err: unknown) =>
+        this.#log("warn", { event: "report_failed", room: addr.room, error: String(err) }),
+      );
   }
 
   async #armAlarm(at: number): Promise<void> {

@@ -43,6 +43,8 @@ export interface JoinPlan {
   replayAfter: number | null;
   /** the first MAX_REPLAY_BYTES of that replay (empty without one) */
   replay: ReplayPage;
+  /** distinct users as last reported: the room's sum, and the joining shard's own share of it */
+  members: { total: number; shard: number };
 }
 
 export interface SequencerPublish {
