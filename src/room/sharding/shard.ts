@@ -96,18 +96,19 @@ export class RoomShard extends DurableObject<Env> {
     this.#cursor.remember(addr);
     const index = this.#index;
     const s = this.#settings;
-    if (index.size >= s.maxConnectionsPerRoom) {
-      return errorResponse(503, "room_full", `shard ${addr.shard} of '${who.room}' is full`);
-    }
-    // All of a user's sockets share this shard, so the per-user cap is exact here.
-    const capped = () =>
-      index.connectionsOf(who.id) >= s.maxConnectionsPerUser
-        ? errorResponse(
-            429,
-            "too_many_connections",
-            `user '${who.id}' already holds ${s.maxConnectionsPerUser} connections in room '${who.room}'`,
-          )
-        : null;
+    // MAX_CONNECTIONS_PER_ROOM caps this shard (docs/sharding.md); all of a user's sockets share this
+    // shard, so the per-user cap is exact here.
+    const capped = () => {
+      if (index.size >= s.maxConnectionsPerRoom) {
+        return errorResponse(503, "room_full", `shard ${addr.shard} of '${who.room}' is full`);
+      }
+      if (index.connectionsOf(who.id) < s.maxConnectionsPerUser) return null;
+      return errorResponse(
+        429,
+        "too_many_connections",
+        `user '${who.id}' already holds ${s.maxConnectionsPerUser} connections in room '${who.room}'`,
+      );
+    };
     const refused = capped();
     if (refused !== null) return refused;
     // Replay from the sequencer, cut to end exactly where this shard's live deliveries begin.
@@ -121,7 +122,7 @@ export class RoomShard extends DurableObject<Env> {
       this.#joining--;
     }
     if ("banned" in join) return errorResponse(403, "banned", join.banned);
-    // The cap again: other upgrades of this user may have been admitted while the join was asked.
+    // The caps again: other upgrades may have been admitted while the join was asked.
     const late = capped();
     if (late !== null) return late;
 

@@ -16,7 +16,15 @@ import {
   token,
   uniqueRoom,
 } from "../../helpers/runtime.ts";
-import { ack, messages, SHARDS, sequencerStub, shardStub, usersOnEveryShard } from "./support.ts";
+import {
+  ack,
+  messages,
+  SHARDS,
+  sequencerStub,
+  shardStub,
+  usersOnEveryShard,
+  usersOnShard,
+} from "./support.ts";
 
 // Test settings: MAX_CONNECTIONS_PER_USER 5, MAX_MESSAGE_BYTES 4096.
 const admin = () => token({ sub: "ops", rooms: { "*": ["admin"] } });
@@ -58,6 +66,29 @@ describe("sharded room: admission and frames", () => {
     await first?.waitClose();
     mine.push((await join(room, { token: await token({ sub: ann }) })).socket);
     for (const s of [...mine, other.socket]) s.close();
+  });
+
+  it("MAX_CONNECTIONS_PER_ROOM caps each shard: 503 room_full on a full shard, other shards still admit", async ({
+    expect,
+  }) => {
+    const room = uniqueRoom("shard");
+    const sockets: TestSocket[] = [];
+    // 12 sockets (the test cap) on shard 0: three users with four each.
+    for (const user of usersOnShard("full", 0, 3)) {
+      for (let i = 0; i < 4; i++)
+        sockets.push((await join(room, { token: await token({ sub: user }) })).socket);
+    }
+    const [extra] = usersOnShard("full-extra", 0, 1);
+    const refused = await open(room, { token: await token({ sub: extra }) });
+    expect(refused).toBeInstanceOf(Response);
+    if (refused instanceof Response) {
+      const e = await errorOf(refused);
+      expect(e).toMatchObject({ status: 503, code: "room_full" });
+      expect(e.message).toContain("shard 0");
+    }
+    const [elsewhere] = usersOnShard("full-other", 1, 1);
+    sockets.push((await join(room, { token: await token({ sub: elsewhere }) })).socket);
+    for (const s of sockets) s.close();
   });
 
   it("expiry on every frame: a frame at or after exp closes 4401 and is not published", async ({

@@ -58,3 +58,10 @@ export async function ack(
 export async function joinAll(room: string, users: string[]) {
   return Promise.all(users.map(async (sub) => join(room, { token: await token({ sub }) })));
 }
+
+/** `n` user ids that all land on shard `k`. */
+export function usersOnShard(prefix: string, k: number, n: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; out.length < n; i++) if (shardOf(`${prefix}${i}`, SHARDS) === k) out.push(`${prefix}${i}`);
+  return out;
+}
