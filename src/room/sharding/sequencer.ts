@@ -256,8 +256,13 @@ export class Sequencer extends DurableObject<Env> {
     room: string,
   ): Promise<RoomInfo & { membersTotal: number; shards: { shard: number; connections: number }[] }> {
     this.#named(room);
+    // Only shards with sockets are asked (an empty shard is not woken); the others count as empty.
     const stats: ShardStats[] = await Promise.all(
-      this.#shards().map((k) => this.#shard(k).stats({ room, shard: k })),
+      this.#shards().map((k) =>
+        this.#active.has(k)
+          ? this.#shard(k).stats({ room, shard: k })
+          : { shard: k, connections: 0, users: 0, members: [] },
+      ),
     );
     return {
       room,

@@ -4,7 +4,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
 import type { Sequencer } from "../../../src/room/sharding/sequencer.ts";
 import { shardOf } from "../../../src/shared/sharding.ts";
-import { join, type TestSocket, token, uniqueRoom } from "../../helpers/runtime.ts";
+import { call, join, type TestSocket, token, uniqueRoom } from "../../helpers/runtime.ts";
 import { ack, joinAll, messages, SHARDS, sequencerStub, usersOnEveryShard } from "./support.ts";
 
 /** Polls `read` until `ok` holds; rejects after `ms` (the sequencer updates its set after a push returns). */
@@ -44,6 +44,17 @@ describe("push targets", () => {
         (v) => v.length === 1,
       ),
     ).toEqual([k0]);
+    // Room info asks only the shards with sockets and lists the others as empty.
+    const res = await call(`/rooms/${room}`, {
+      headers: { Authorization: `Bearer ${await token({ sub: "ops", rooms: { "*": ["admin"] } })}` },
+    });
+    const info = (await res.json()) as {
+      connections: number;
+      shards: { shard: number; connections: number }[];
+    };
+    expect(info.connections).toBe(1);
+    expect(info.shards).toHaveLength(SHARDS);
+    expect(info.shards.find((x) => x.shard === k1)).toEqual({ shard: k1, connections: 0 });
     // Kept across a sequencer restart.
     await evictDurableObject(sequencerStub(room));
     expect(await active(room)).toEqual([k0]);
