@@ -6,7 +6,7 @@
 // Flags: --sockets N (5000), --cycles K (5), --window S (15), --presence-limit L (0 = count-only),
 // --only room,soak. Prints a markdown table, writes bench/results/<date>-bounded.{json,md}.
 // Servers are started and stopped here, by pid; the run is bounded in sockets and time.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -26,7 +26,17 @@ const { values: args } = parseArgs({
     only: { type: "string", default: "room,soak" },
   },
 });
-const sockets = Number(args.sockets);
+const requested = Number(args.sockets);
+/**
+ * Locally each socket holds 4 descriptors in wrangler's proxy (two connections, each a socket and its
+ * pair) and 2 in the runtime: at this machine's open-file limit (RLIMIT_NOFILE, 20,000 on the shared
+ * machines, not raisable) the proxy fails with EMFILE near 4,900 sockets. Stay under it, and say so.
+ */
+const fdLimit = Number(
+  /Max open files\s+(\d+)/.exec(readFileSync("/proc/self/limits", "utf8"))?.[1] ?? "1e9",
+);
+const fdCap = Math.floor((fdLimit - 500) / 4);
+const sockets = Math.min(requested, fdCap);
 const cycles = Number(args.cycles);
 const windowSeconds = Number(args.window);
 const only = new Set(args.only.split(","));
@@ -81,6 +91,11 @@ const meta: Record<string, string | number> = {
   node: process.version,
   loadAtStart: load(),
   sockets,
+  ...(sockets < requested
+    ? {
+        capped: `${requested} asked; ${sockets} fit this machine's open-file limit (${fdLimit}, 4 per socket in the proxy)`,
+      }
+    : {}),
   presenceLimit: args["presence-limit"],
   cycles,
   windowSeconds,

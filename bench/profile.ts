@@ -8,7 +8,7 @@ import WebSocket from "ws";
 import { freePort, ROOT } from "../test/support/dev-server.ts";
 import { closeAll, openSockets, spread } from "./lib/fleet.ts";
 import { cpuSeconds } from "./lib/procs.ts";
-import { startRoomcast } from "./lib/targets.ts";
+import { startBare, startRoomcast } from "./lib/targets.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -17,6 +17,8 @@ const { values: args } = parseArgs({
     phase: { type: "string", default: "connect" },
     top: { type: "string", default: "30" },
     var: { type: "string", multiple: true },
+    /** roomcast (default), bare or bare+assets */
+    target: { type: "string", default: "roomcast" },
     /** print where the time under these frames goes, one level down, e.g. `--focus "fetch index.js:4751"` */
     focus: { type: "string", multiple: true },
     /** weigh samples by their wall-clock gaps instead of counting them (200 µs each) */
@@ -80,7 +82,10 @@ class Inspector {
 }
 
 const inspectorPort = await freePort();
-const target = await startRoomcast({ logLevel: "warn", batch: true, vars, inspectorPort });
+const target =
+  args.target === "roomcast"
+    ? await startRoomcast({ logLevel: "warn", batch: true, vars, inspectorPort })
+    : await startBare({ assets: args.target === "bare+assets", inspectorPort });
 const inspector = await Inspector.open(inspectorPort);
 try {
   await inspector.call("Profiler.enable");

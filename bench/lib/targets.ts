@@ -69,9 +69,12 @@ export async function startRoomcast(o: RoomcastOptions): Promise<Target> {
   };
 }
 
-export async function startBare(o: { assets?: boolean } = {}): Promise<Target> {
+export async function startBare(o: { assets?: boolean; inspectorPort?: number } = {}): Promise<Target> {
   const config = o.assets ? "bench/baseline/wrangler.assets.toml" : "bench/baseline/wrangler.toml";
-  const server = await startDevServer({ args: ["--config", config] });
+  const server = await startDevServer({
+    args: ["--config", config],
+    ...(o.inspectorPort ? { inspectorPort: o.inspectorPort } : {}),
+  });
   const base = server.url.replace(/^http/, "ws");
   return {
     name: o.assets ? "bare+assets" : "bare",
