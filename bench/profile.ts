@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { freePort, ROOT } from "../test/support/dev-server.ts";
 import { closeAll, openSockets, spread } from "./lib/fleet.ts";
-import { cpuSeconds } from "./lib/procs.ts";
+import { cpuSeconds, waitQuiet } from "./lib/procs.ts";
 import { startBare, startRoomcast } from "./lib/targets.ts";
 
 const { values: args } = parseArgs({
@@ -111,18 +111,10 @@ try {
     const cpu0 = cpuSeconds(target.procs.runtime);
     await closeAll(opened.sockets);
     const closed = performance.now() - t0;
-    // The room goes on working after the clients saw their closes: wait until the runtime is quiet
-    // (under 10% of a core over half a second), at most two minutes.
-    let quiet = performance.now();
-    for (let last = cpuSeconds(target.procs.runtime); performance.now() - t0 < 120_000; ) {
-      await new Promise((r) => setTimeout(r, 500));
-      const now = cpuSeconds(target.procs.runtime);
-      quiet = performance.now();
-      if (now - last < 0.05) break;
-      last = now;
-    }
+    // The room goes on working after the clients saw their closes: wait until the runtime is quiet.
+    const waited = await waitQuiet(target.procs.runtime);
     console.log(
-      `close: clients done in ${(closed / 1000).toFixed(1)} s, runtime quiet after ${((quiet - t0) / 1000).toFixed(1)} s, runtime CPU ${(cpuSeconds(target.procs.runtime) - cpu0).toFixed(1)} s`,
+      `close: clients done in ${(closed / 1000).toFixed(1)} s, runtime quiet ${waited} s after that, runtime CPU ${(cpuSeconds(target.procs.runtime) - cpu0).toFixed(1)} s`,
     );
     profile = (await inspector.call<{ profile: Profile }>("Profiler.stop")).profile;
   }

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { ROOT } from "../test/support/dev-server.ts";
 import { closeAll } from "./lib/fleet.ts";
 import { memoryProbes } from "./lib/memory-probe.ts";
+import { waitQuiet } from "./lib/procs.ts";
 import {
   type BenchRecord,
   type FanoutCase,
@@ -152,6 +153,7 @@ try {
       const later = Number(args["idle-later"] ?? (quick ? 0 : 15)) * 1000;
       const result = await idleMemory(t, 10, idleSockets / 10, quick ? 1000 : 2000, later);
       record.idle.push({ target: t.name, result });
+      log(`idle ${t.name}: runtime quiet ${await waitQuiet(t.procs.runtime)} s after the close`);
       log(
         `idle ${t.name}: ${Math.round(result.runtimeBytesPerConn / 1024)} KB/conn in the runtime (${result.sockets} sockets, ${result.failures} failed)`,
       );
@@ -165,7 +167,10 @@ try {
       for (const t of i % 2 ? [...all].reverse() : all) {
         const s = await storm(t, 10, stormSockets / 10);
         runs.set(t.name, [...(runs.get(t.name) ?? []), s]);
-        log(`storm ${t.name}: ${s.connPerSecond} conn/s, ${s.failures} failed`);
+        const quiet = await waitQuiet(t.procs.runtime);
+        log(
+          `storm ${t.name}: ${s.connPerSecond} conn/s, ${s.failures} failed; runtime quiet ${quiet} s after the close`,
+        );
       }
     }
     for (const t of all) {
@@ -193,6 +198,7 @@ try {
         }
       } finally {
         for (const f of fleets) await closeAll(f.rooms.flat());
+        for (const t of targets) await waitQuiet(t.procs.runtime);
       }
       for (const t of targets) {
         const r = runs.get(t.name) ?? [];

@@ -81,3 +81,21 @@ export function cpuWindow(pids: Record<string, number>): { stop(): CpuUse } {
     },
   };
 }
+
+/**
+ * Waits until the process is quiet (under 10% of a core over half a second), at most `maxMs`; returns
+ * the seconds waited. After a mass close the local runtime keeps working long after the clients saw
+ * their close frames (the bare DO's 2,000 closes in one room: about two minutes), which would leak
+ * into the next scenario's figures.
+ */
+export async function waitQuiet(pid: number, maxMs = 120_000): Promise<number> {
+  const t0 = performance.now();
+  let last = cpuSeconds(pid);
+  while (performance.now() - t0 < maxMs) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpuSeconds(pid);
+    if (now - last < 0.05) break;
+    last = now;
+  }
+  return Number(((performance.now() - t0) / 1000).toFixed(1));
+}
