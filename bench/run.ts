@@ -28,7 +28,7 @@ import {
   storm,
   type WindowResult,
 } from "./lib/scenarios.ts";
-import { startBare, startRoomcast, type Target } from "./lib/targets.ts";
+import { startBare, startPartyserver, startRoomcast, type Target } from "./lib/targets.ts";
 
 const started = performance.now();
 const { values: args } = parseArgs({
@@ -38,6 +38,9 @@ const { values: args } = parseArgs({
     seconds: { type: "string" },
     "log-level": { type: "string" },
     "no-batch": { type: "boolean", default: false },
+    /** partyserver is compared in full runs; `--partyserver` adds it to a quick one, `--no-partyserver` drops it */
+    partyserver: { type: "boolean", default: false },
+    "no-partyserver": { type: "boolean", default: false },
     "idle-later": { type: "string" },
     only: { type: "string" },
     /** more [vars] for roomcast, e.g. `--var PRESENCE_LIMIT=0` (repeatable) */
@@ -60,6 +63,7 @@ const logLevel =
   /^LOG_LEVEL\s*=\s*"(\w+)"/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))?.[1] ??
   "info";
 const batch = !args["no-batch"];
+const withPartyserver = args.partyserver || (!quick && !args["no-partyserver"]);
 const vars = Object.fromEntries(
   (args.var ?? []).map((kv) => {
     const at = kv.indexOf("=");
@@ -140,7 +144,13 @@ const record: BenchRecord = {
 try {
   if ([...only].some((s) => s !== "memory")) {
     log(`starting roomcast (LOG_LEVEL=${logLevel}, batch=${batch}) and the bare DO with wrangler dev`);
-    targets.push(...(await Promise.all([startRoomcast({ logLevel, batch, vars }), startBare()])));
+    targets.push(
+      ...(await Promise.all([
+        startRoomcast({ logLevel, batch, vars }),
+        startBare(),
+        ...(withPartyserver ? [startPartyserver()] : []),
+      ])),
+    );
     // Like for like for connections: locally every upgrade and frame of roomcast's also passes the
     // static-assets router worker that its page needs (production serves assets in front of the Worker).
     if (only.has("storm") || only.has("idle")) references.push(await startBare({ assets: true }));
@@ -246,6 +256,7 @@ writeFileSync(`${stem}.md`, md);
 console.log(md);
 console.log(`results: ${stem}.{json,md} (${record.meta.seconds} s)`);
 console.log(summaryLine(ratios(record)));
+if (withPartyserver) console.log(summaryLine(ratios(record, "partyserver"), "partyserver"));
 if (
   record.storm.some((s) => s.target === "bare+assets") ||
   record.idle.some((i) => i.target === "bare+assets")

@@ -45,14 +45,14 @@ export interface Ratios {
   sat200: number;
 }
 
-/** roomcast / bare: the worst matrix point for deliveries (min) and p99 (max), and the rest. */
-export function ratios(r: BenchRecord): Ratios {
+/** roomcast / `peer` (the bare DO unless named): the worst matrix point for deliveries (min) and p99 (max), and the rest. */
+export function ratios(r: BenchRecord, peer: TargetName = "bare"): Ratios {
   const pick = <T>(list: { target: TargetName }[], t: TargetName) =>
     list.find((x) => x.target === t) as T | undefined;
   const fan = r.fanout.filter((f) => f.target === "roomcast");
   const pairs = fan.map((rc) => {
     const bare = r.fanout.find(
-      (f) => f.target === "bare" && JSON.stringify(f.case) === JSON.stringify(rc.case),
+      (f) => f.target === peer && JSON.stringify(f.case) === JSON.stringify(rc.case),
     )?.median;
     return {
       d: bare ? rc.median.deliveriesPerSecond / bare.deliveriesPerSecond : Number.NaN,
@@ -68,17 +68,17 @@ export function ratios(r: BenchRecord): Ratios {
   return {
     fanout: pairs.length ? Math.min(...pairs.map((x) => x.d)) : Number.NaN,
     p99: pairs.length ? Math.max(...pairs.map((x) => x.p)) : Number.NaN,
-    storm: storm("roomcast") / storm("bare"),
-    idle: idle("roomcast") / idle("bare"),
-    sat50: sat("roomcast", 50) / sat("bare", 50),
-    sat200: sat("roomcast", 200) / sat("bare", 200),
+    storm: storm("roomcast") / storm(peer),
+    idle: idle("roomcast") / idle(peer),
+    sat50: sat("roomcast", 50) / sat(peer, 50),
+    sat200: sat("roomcast", 200) / sat(peer, 200),
   };
 }
 
 const x2 = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : "n/a");
 
-export function summaryLine(q: Ratios): string {
-  return `roomcast/bare fanout=${x2(q.fanout)} p99=${x2(q.p99)} storm=${x2(q.storm)} idle=${x2(q.idle)} sat50=${x2(q.sat50)} sat200=${x2(q.sat200)}`;
+export function summaryLine(q: Ratios, peer: TargetName = "bare"): string {
+  return `roomcast/${peer} fanout=${x2(q.fanout)} p99=${x2(q.p99)} storm=${x2(q.storm)} idle=${x2(q.idle)} sat50=${x2(q.sat50)} sat200=${x2(q.sat200)}`;
 }
 
 /** roomcast against the bare DO behind the same static-assets router: connections like for like. */
@@ -189,6 +189,14 @@ export function markdown(r: BenchRecord): string {
     `\`${summaryLine(q)}\``,
     "",
   );
+  if (r.fanout.some((f) => f.target === "partyserver")) {
+    lines.push(
+      "Against partyserver (hibernating, the same broadcast through its API):",
+      "",
+      `\`${summaryLine(ratios(r, "partyserver"), "partyserver")}\``,
+      "",
+    );
+  }
   if (r.storm.some((s) => s.target === "bare+assets") || r.idle.some((i) => i.target === "bare+assets")) {
     lines.push(
       "Like for like (locally, roomcast's page puts the static-assets router in front of every upgrade and",

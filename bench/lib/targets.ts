@@ -5,7 +5,7 @@ import { type DevServer, startDevServer, TEST_SECRET } from "../../test/support/
 import { type DevProcesses, devProcesses } from "./procs.ts";
 
 /** "bare+assets": the bare DO behind the static-assets router, as roomcast's page puts roomcast locally. */
-export type TargetName = "roomcast" | "bare" | "bare+assets";
+export type TargetName = "roomcast" | "bare" | "bare+assets" | "partyserver";
 
 export interface Target {
   name: TargetName;
@@ -82,6 +82,20 @@ export async function startBare(o: { assets?: boolean; inspectorPort?: number } 
     procs: devProcesses(server.port),
     readyOn: "open",
     socketUrl: async (room) => `${base}/rooms/${room}/ws`,
+    publishFrame: (payload) => payload,
+  };
+}
+
+/** partyserver with hibernation (bench/partyserver): the same broadcast as the bare DO, through its API. */
+export async function startPartyserver(): Promise<Target> {
+  const server = await startDevServer({ args: ["--config", "bench/partyserver/wrangler.toml"] });
+  const base = server.url.replace(/^http/, "ws");
+  return {
+    name: "partyserver",
+    server,
+    procs: devProcesses(server.port),
+    readyOn: "open",
+    socketUrl: async (room) => `${base}/parties/rooms/${room}`,
     publishFrame: (payload) => payload,
   };
 }
