@@ -4,33 +4,19 @@
 // the first measurement in a process is a fair one.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, startDevServer } from "../../test/support/dev-server.ts";
-import { devProcesses } from "./procs.ts";
+import { ROOT } from "../../test/support/dev-server.ts";
 import { idleMemory } from "./scenarios.ts";
-import { startRoomcast, type Target } from "./targets.ts";
+import { startBare, startRoomcast } from "./targets.ts";
 
 export interface MemoryProbe {
   variant: string;
   runtimeBytesPerConn: number;
 }
 
-async function bare(config: string, query: string): Promise<Target> {
-  const server = await startDevServer({ args: ["--config", config] });
-  const base = server.url.replace(/^http/, "ws");
-  return {
-    name: "bare",
-    server,
-    procs: devProcesses(server.port),
-    readyOn: "open",
-    socketUrl: async (room) => `${base}/rooms/${room}/ws${query}`,
-    publishFrame: (p) => p,
-  };
-}
-
 const VARIANTS = [
-  { variant: "bare", config: "bench/baseline/wrangler.toml", query: "" },
-  { variant: "bare, one frame sent on accept", config: "bench/baseline/wrangler.toml", query: "?hello=1" },
-  { variant: "bare behind the [assets] router", config: "bench/baseline/wrangler.assets.toml", query: "" },
+  { variant: "bare", assets: false, query: "" },
+  { variant: "bare, one frame sent on accept", assets: false, query: "?hello=1" },
+  { variant: "bare behind the [assets] router", assets: true, query: "" },
 ];
 
 /** roomcast's own wrangler.toml without the [assets] table, written beside it for one run. */
@@ -62,7 +48,7 @@ export async function memoryProbes(sockets: number, logLevel: string): Promise<M
     rmSync(join(ROOT, noAssets), { force: true });
   }
   for (const v of VARIANTS) {
-    const t = await bare(v.config, v.query);
+    const t = await startBare({ assets: v.assets, query: v.query });
     try {
       const r = await idleMemory(t, 10, sockets / 10, 1000);
       out.push({ variant: v.variant, runtimeBytesPerConn: r.runtimeBytesPerConn });

@@ -69,33 +69,48 @@ export async function startRoomcast(o: RoomcastOptions): Promise<Target> {
   };
 }
 
-export async function startBare(o: { assets?: boolean; inspectorPort?: number } = {}): Promise<Target> {
-  const config = o.assets ? "bench/baseline/wrangler.assets.toml" : "bench/baseline/wrangler.toml";
+/**
+ * A peer that needs no auth and broadcasts raw frames: started from its own wrangler config, each socket
+ * at `path(room)`, ready once the handshake is done.
+ */
+export async function startPlain(o: {
+  name: TargetName;
+  config: string;
+  path: (room: string) => string;
+  inspectorPort?: number;
+}): Promise<Target> {
   const server = await startDevServer({
-    args: ["--config", config],
+    args: ["--config", o.config],
     ...(o.inspectorPort ? { inspectorPort: o.inspectorPort } : {}),
   });
   const base = server.url.replace(/^http/, "ws");
   return {
-    name: o.assets ? "bare+assets" : "bare",
+    name: o.name,
     server,
     procs: devProcesses(server.port),
     readyOn: "open",
-    socketUrl: async (room) => `${base}/rooms/${room}/ws`,
+    socketUrl: async (room) => `${base}${o.path(room)}`,
     publishFrame: (payload) => payload,
   };
 }
 
+/** The bare DO (bench/baseline), or with `assets` the same behind the static-assets router. */
+export function startBare(
+  o: { assets?: boolean; inspectorPort?: number; query?: string } = {},
+): Promise<Target> {
+  return startPlain({
+    name: o.assets ? "bare+assets" : "bare",
+    config: o.assets ? "bench/baseline/wrangler.assets.toml" : "bench/baseline/wrangler.toml",
+    path: (room) => `/rooms/${room}/ws${o.query ?? ""}`,
+    ...(o.inspectorPort ? { inspectorPort: o.inspectorPort } : {}),
+  });
+}
+
 /** partyserver with hibernation (bench/partyserver): the same broadcast as the bare DO, through its API. */
-export async function startPartyserver(): Promise<Target> {
-  const server = await startDevServer({ args: ["--config", "bench/partyserver/wrangler.toml"] });
-  const base = server.url.replace(/^http/, "ws");
-  return {
+export function startPartyserver(): Promise<Target> {
+  return startPlain({
     name: "partyserver",
-    server,
-    procs: devProcesses(server.port),
-    readyOn: "open",
-    socketUrl: async (room) => `${base}/parties/rooms/${room}`,
-    publishFrame: (payload) => payload,
-  };
+    config: "bench/partyserver/wrangler.toml",
+    path: (room) => `/parties/rooms/${room}`,
+  });
 }
