@@ -18,6 +18,7 @@ export function newSocketState(who: Identity, settings: Settings, now: number): 
     tokens: bucket.tokens,
     refilledAt: bucket.at,
     refused: 0,
+    ...(who.auth === "custom" ? { auth: "custom" as const } : {}),
   };
 }
 

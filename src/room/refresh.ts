@@ -16,8 +16,16 @@ export type RefreshOutcome =
 export async function checkRefresh(
   token: string,
   secret: string | undefined,
-  conn: { userId: string; room: string },
+  conn: { userId: string; room: string; auth?: "custom" },
 ): Promise<RefreshOutcome> {
+  if (conn.auth === "custom") {
+    // Never a JWT check beside the server's own authenticate(): it alone says who a client is.
+    return {
+      ok: false,
+      code: "forbidden",
+      message: "this server admits clients with its own authenticate(); reconnect to renew the session",
+    };
+  }
   if (!secret) return { ok: false, code: "unauthorized", message: "the server has no AUTH_SECRET" };
   let claims: Awaited<ReturnType<typeof verifyToken>>;
   try {

@@ -443,7 +443,11 @@ export class Room extends DurableObject<RoomcastVars> {
     const before = this.#index.get(ws);
     if (before === undefined) return;
     const room = before.room ?? this.#name ?? "";
-    const outcome = await checkRefresh(frame.token, this.env.AUTH_SECRET, { userId: before.userId, room });
+    const outcome = await checkRefresh(frame.token, this.env.AUTH_SECRET, {
+      userId: before.userId,
+      room,
+      ...(before.auth ? { auth: before.auth } : {}),
+    });
     if (!outcome.ok) return sendError(ws, outcome.code, outcome.message);
     // Looked up again: the socket may have closed while the token was checked.
     const state = this.#index.get(ws);

@@ -11,4 +11,6 @@ export interface Identity {
   capabilities: Capability[];
   /** Token expiry, seconds since the epoch (the JWT `exp`). */
   exp: number;
+  /** "custom": the worker's own `authenticate()` admitted this client, not a roomcast JWT. */
+  auth?: "custom";
 }

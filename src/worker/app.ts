@@ -104,6 +104,7 @@ app.get("/rooms/:room/ws", async (c) => {
     name: a.token.name,
     capabilities: a.capabilities,
     exp: a.token.exp,
+    ...(c.var.roomcast.jwt ? {} : { auth: "custom" as const }),
   };
   // Only what the room needs travels on: the handshake headers and the identity vouched for here.
   const headers = new Headers(c.req.raw.headers);

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, it } from "vitest";
 import { createRoomcast, type RoomcastIdentity } from "../../src/server/index.ts";
-import { errorOf, nowSeconds, TestSocket, uniqueRoom } from "../helpers/runtime.ts";
+import { errorOf, nowSeconds, TestSocket, token, uniqueRoom } from "../helpers/runtime.ts";
 
 /** The user's Worker: a session header decides who you are; roomcast lives under /chat. */
 function userApp(authenticate: (req: Request) => RoomcastIdentity | null, binding?: string) {
@@ -93,6 +93,28 @@ describe("createRoomcast with authenticate()", () => {
     const e = await errorOf(await app.request("/chat/auth/check?room=lobby", {}, env));
     expect(e).toMatchObject({ status: 500, code: "misconfigured" });
     expect(e.message).toContain("sub");
+  });
+
+  it("refuses an in-band refresh: a JWT never overrides authenticate()", async ({ expect }) => {
+    const room = uniqueRoom("embed");
+    const res = await userApp(() => ({ sub: "ann", rooms: { [room]: ["read"] } })).request(
+      `/chat/rooms/${room}/ws`,
+      { headers: upgrade },
+      env,
+    );
+    if (!res.webSocket) throw new Error(`upgrade refused: ${res.status}`);
+    const s = new TestSocket(res.webSocket);
+    await s.expect("welcome");
+    await s.expect("synced");
+    // A token that would verify with the server's AUTH_SECRET and grant write: still refused.
+    s.send({ type: "refresh", token: await token({ sub: "ann", rooms: { [room]: ["read", "write"] } }) });
+    expect(await s.expect("error")).toMatchObject({
+      code: "forbidden",
+      message: expect.stringContaining("authenticate()"),
+    });
+    s.send({ type: "publish", data: "still read-only", id: "p1" });
+    expect(await s.expect("error")).toMatchObject({ code: "forbidden", id: "p1" });
+    s.close();
   });
 
   it("HTTP publish reaches the room through the mounted app", async ({ expect }) => {

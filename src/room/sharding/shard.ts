@@ -378,6 +378,7 @@ export class RoomShard extends DurableObject<Env> {
     const outcome = await checkRefresh(token, this.env.AUTH_SECRET, {
       userId: state.userId,
       room: addr.room,
+      ...(state.auth ? { auth: state.auth } : {}),
     });
     if (!outcome.ok) return sendError(ws, outcome.code, outcome.message);
     if (state.gone || !isOpen(ws)) return;
