@@ -9,8 +9,8 @@
 // - Publishes go through `#commits` (group-commit.ts, bounded: `overloaded` beyond it) into `#store`,
 //   which renders the `message` frame, enforces the rendered-size rule, appends in one transaction
 //   and broadcasts. A write that throws is never acked or broadcast: the publisher's socket closes 1011.
-// - Presence goes through `#announce`: per-user join/leave up to PRESENCE_LIMIT users, a throttled
-//   count frame above it (presence-count.ts).
+// - Presence goes through `#presence` (presence.ts): per-user join/leave/update up to PRESENCE_LIMIT
+//   users (coalesced diffs for batch sockets), a throttled count frame above it.
 // - Replays and HTTP history pages are bounded by MAX_REPLAY_BYTES (replay.ts).
 // - `faults` is a test seam (storage failures, held flushes), inert unless a test sets it.
 import { DurableObject } from "cloudflare:workers";
@@ -23,7 +23,6 @@ import {
   type KickResult,
   PING,
   PONG,
-  type PresenceFrame,
   type RefreshFrame,
   type RoomInfo,
   type SignalSendFrame,
@@ -49,8 +48,7 @@ import {
 import { History } from "./history.ts";
 import { renderMessage } from "./message-frame.ts";
 import { Bans, bannedMessage, kickReason } from "./moderation.ts";
-import { CountThrottle, presenceMode } from "./presence-count.ts";
-import { PresenceDiffs } from "./presence-diff.ts";
+import { RoomPresence } from "./presence.ts";
 import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
 import { applyRefresh, checkRefresh } from "./refresh.ts";
 import { historyPage, replay } from "./replay.ts";
@@ -59,7 +57,7 @@ import { admitSignal, SignalLimiter, signalFrame } from "./signals.ts";
 import { SocketIndex } from "./socket-index.ts";
 import { isOpen, type Log, logger, sendError, trySend } from "./socket-io.ts";
 import { readState, type SocketState, touchState, userTag, writeState } from "./socket-state.ts";
-import { checkState, updateFrame } from "./state.ts";
+import { checkState } from "./state.ts";
 
 interface PublishRequest {
   from: UserRef;
@@ -88,25 +86,7 @@ export class Room extends DurableObject<RoomcastVars> {
   readonly #outbox = new CommitOutbox((messages) =>
     deliverCommit(this.#index.sockets(), () => this.#index.batched, messages, trySend),
   );
-  readonly #counts = new CountThrottle(
-    () => this.#index.userCount,
-    (members) => {
-      if (presenceMode(members, this.#settings.presenceLimit) === "count") {
-        const frame: PresenceFrame = { type: "presence", event: "count", members };
-        this.#broadcast(JSON.stringify(frame), null);
-      }
-    },
-    { now: () => Date.now(), later: (fn, ms) => setTimeout(fn, ms) },
-  );
-  /** Join/leave for batch sockets, coalesced (presence-diff.ts); plain sockets get per-user frames. */
-  readonly #diffs = new PresenceDiffs(
-    {
-      sockets: () => this.#index.batched,
-      members: () => this.#index.userCount,
-      send: trySend,
-    },
-    { now: () => Date.now(), later: (fn, ms) => setTimeout(fn, ms) },
-  );
+  readonly #presence: RoomPresence;
   #indexed: SocketIndex | null = null;
   /** The armed alarm (ms), null for none, undefined until read from storage in this wake. */
   #alarmAt: number | null | undefined = undefined;
@@ -116,6 +96,10 @@ export class Room extends DurableObject<RoomcastVars> {
   constructor(ctx: DurableObjectState, env: RoomcastVars) {
     super(ctx, env);
     this.#settings = parseSettings(env);
+    this.#presence = new RoomPresence(() => this.#index, this.#settings.presenceLimit, {
+      now: () => Date.now(),
+      later: (fn, ms) => setTimeout(fn, ms),
+    });
     this.#history = new History(ctx.storage, this.#settings.historyLimit);
     this.#history.beforeCommit = failingWrites(this.faults);
     this.#log = logger(this.#settings.logLevel);
@@ -167,7 +151,7 @@ export class Room extends DurableObject<RoomcastVars> {
     writeState(server, state);
     const firstOfUser = index.add(server, state, batch);
     // Its welcome lists the members as of now: it gets only the presence changes after this.
-    if (batch) this.#diffs.seen(server);
+    if (batch) this.#presence.welcomed(server);
 
     const welcome = welcomeFrame(
       who,
@@ -191,7 +175,7 @@ export class Room extends DurableObject<RoomcastVars> {
     const synced: SyncedFrame = { type: "synced", seq: this.#history.seq, gap: plan.gap, ...replayed };
     server.send(JSON.stringify(synced));
 
-    if (firstOfUser) this.#announce("join", { id: who.id, name: who.name }, server);
+    if (firstOfUser) this.#presence.announce("join", { id: who.id, name: who.name }, server);
     await this.#armAlarm(nextDeadline(this.#liveness(server, state), this.#idleMs));
     this.#log("info", {
       event: "connect",
@@ -431,11 +415,7 @@ export class Room extends DurableObject<RoomcastVars> {
       st.presence = checked.value;
       writeState(s, st);
     }
-    // Above PRESENCE_LIMIT users there are no per-user presence frames, updates included.
-    const members = this.#index.userCount;
-    if (presenceMode(members, this.#settings.presenceLimit) === "count") return;
-    this.#diffs.flush(); // a pending join of this user must not arrive after its update
-    this.#broadcast(updateFrame({ id: state.userId, name: state.name }, checked.value, members), ws);
+    this.#presence.updated({ id: state.userId, name: state.name }, checked.value, ws);
   }
 
   /** In-band refresh: on success this connection's exp, name and capabilities are replaced. */
@@ -532,21 +512,6 @@ export class Room extends DurableObject<RoomcastVars> {
     }
   }
 
-  /** Per-user presence up to PRESENCE_LIMIT users; above it a throttled count frame instead. */
-  #announce(event: "join" | "leave", user: UserRef, except: WebSocket): void {
-    const members = this.#index.userCount;
-    if (presenceMode(members, this.#settings.presenceLimit) === "count") {
-      this.#diffs.clear();
-      this.#counts.changed();
-      return;
-    }
-    this.#counts.reset();
-    const frame: PresenceFrame = { type: "presence", event, user, members };
-    const text = JSON.stringify(frame);
-    for (const ws of this.#index.plain()) if (ws !== except) trySend(ws, text);
-    this.#diffs.record(event, user, except);
-  }
-
   /** Server-initiated close: announce the departure now, the client's echo is ignored. */
   #close(ws: WebSocket, state: SocketState, code: number, reason: string): void {
     try {
@@ -582,7 +547,7 @@ export class Room extends DurableObject<RoomcastVars> {
       reason,
     });
     if (index.connectionsOf(state.userId) === 0)
-      this.#announce("leave", { id: state.userId, name: state.name }, ws);
+      this.#presence.announce("leave", { id: state.userId, name: state.name }, ws);
     if (index.size === 0) {
       // Fails only when storage does: log it instead of leaving a rejection unhandled.
       this.#alarmAt = null;
