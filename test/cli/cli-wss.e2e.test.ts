@@ -1,20 +1,15 @@
 // The roomcast CLI over wss:// against `wrangler dev --local-protocol https` (self-signed certificate).
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer, TEST_SECRET } from "../support/dev-server.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { useDevServer } from "../e2e/support/use-dev-server.ts";
+import { TEST_SECRET } from "../support/dev-server.ts";
 import { type CliProcess, is, runCli, startCli, stopCli } from "./cli-process.ts";
 
-let server: DevServer;
+const server = useDevServer({ https: true });
 const started: CliProcess[] = [];
 
-beforeAll(async () => {
-  server = await startDevServer({ https: true });
-});
 afterEach(() => {
   for (const cli of started.splice(0)) stopCli(cli);
-});
-afterAll(async () => {
-  await server?.dispose();
 });
 
 describe("roomcast over wss", () => {

@@ -3,22 +3,17 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { mintToken } from "../../src/cli/mint.ts";
-import { type DevServer, freePort, startDevServer, TEST_SECRET } from "../support/dev-server.ts";
+import { useDevServer } from "../e2e/support/use-dev-server.ts";
+import { freePort, TEST_SECRET } from "../support/dev-server.ts";
 import { type CliEvent, type CliProcess, is, runCli, startCli, stopCli } from "./cli-process.ts";
 
-let server: DevServer;
+const server = useDevServer();
 const started: CliProcess[] = [];
 
-beforeAll(async () => {
-  server = await startDevServer();
-});
 afterEach(() => {
   for (const cli of started.splice(0)) stopCli(cli);
-});
-afterAll(async () => {
-  await server?.dispose();
 });
 
 const newRoom = () => `cli-${randomUUID().slice(0, 8)}`;

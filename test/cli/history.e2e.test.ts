@@ -1,18 +1,12 @@
 // `roomcast history` (the real CLI, a child process) against `wrangler dev` keeping 5 messages per room.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mintToken } from "../../src/cli/mint.ts";
-import { type DevServer, startDevServer, TEST_SECRET } from "../support/dev-server.ts";
+import { useDevServer } from "../e2e/support/use-dev-server.ts";
+import { TEST_SECRET } from "../support/dev-server.ts";
 import { runCli } from "./cli-process.ts";
 
-let server: DevServer;
-
-beforeAll(async () => {
-  server = await startDevServer({ vars: { HISTORY_LIMIT: "5" } });
-});
-afterAll(async () => {
-  await server?.dispose();
-});
+const server = useDevServer({ vars: { HISTORY_LIMIT: "5" } });
 
 /** Publishes `{"n":i}` for each i over HTTP with an admin token; returns the seqs. */
 async function publish(room: string, ns: number[]): Promise<number[]> {

@@ -1,20 +1,15 @@
 // The real roomcast CLI against `wrangler dev`: signals as JSON lines, and a kick from one terminal closing another.
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer, TEST_SECRET } from "../support/dev-server.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { useDevServer } from "../e2e/support/use-dev-server.ts";
+import { TEST_SECRET } from "../support/dev-server.ts";
 import { type CliProcess, field, is, runCli, startCli, stopCli } from "./cli-process.ts";
 
-let server: DevServer;
+const server = useDevServer();
 const started: CliProcess[] = [];
 
-beforeAll(async () => {
-  server = await startDevServer();
-});
 afterEach(() => {
   for (const cli of started.splice(0)) stopCli(cli);
-});
-afterAll(async () => {
-  await server?.dispose();
 });
 
 const newRoom = () => `live-${randomUUID().slice(0, 8)}`;

@@ -1,24 +1,16 @@
 // Black-box: coalesced delivery (`?batch=1`) against `wrangler dev`: live commits and replay arrive as
 // `batch` frames holding exactly the messages a plain socket gets one by one; the client library
 // (which opts in) unpacks them into the same `message` events.
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { describe, it } from "vitest";
 import { connect } from "../../src/client/index.ts";
 import type { MessageFrame } from "../../src/shared/protocol.ts";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { uniqueRoom } from "../support/names.ts";
 import { tokenFor } from "../support/tokens.ts";
-import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
 import { join } from "./support/rooms.ts";
+import { useDevServer } from "./support/use-dev-server.ts";
 import type { TestSocket } from "./support/ws-client.ts";
 
-let server: DevServer;
-beforeAll(async () => {
-  server = await startDevServer({ vars: { RATE_PER_SECOND: "1000" } });
-});
-afterAll(async () => {
-  await server?.dispose();
-});
-dumpServerLogOnFailure(() => server);
+const server = useDevServer({ vars: { RATE_PER_SECOND: "1000" } });
 
 const N = 60;
 

@@ -2,15 +2,14 @@
 // too_many_connections), the expiry check on every frame (4401, nothing processed), a replay cut
 // short by MAX_REPLAY_BYTES completed over HTTP history by the client library, and a room of
 // hundreds of distinct users above PRESENCE_LIMIT (count-only presence, capped member lists).
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { describe, it } from "vitest";
 import { connect } from "../../src/client/index.ts";
 import type { PresenceFrame, RoomInfo } from "../../src/shared/protocol.ts";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { uniqueRoom } from "../support/names.ts";
 import { tokenFor } from "../support/tokens.ts";
-import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
 import { request } from "./support/http.ts";
 import { expectRefused, type Joined, join } from "./support/rooms.ts";
+import { useDevServer } from "./support/use-dev-server.ts";
 import { TestSocket } from "./support/ws-client.ts";
 
 const PER_USER = 2;
@@ -23,21 +22,14 @@ const BATCH = 50;
 const SOCKETS =
   BATCH * Math.round(Math.min(3000, Math.max(200, Number(process.env.ROOMCAST_E2E_SOCKETS) || 400)) / BATCH);
 
-let server: DevServer;
-beforeAll(async () => {
-  server = await startDevServer({
-    vars: {
-      MAX_CONNECTIONS_PER_USER: String(PER_USER),
-      PRESENCE_LIMIT: String(PRESENCE_LIMIT),
-      MAX_REPLAY_BYTES: String(REPLAY_BYTES),
-      RATE_PER_SECOND: "1000",
-    },
-  });
+const server = useDevServer({
+  vars: {
+    MAX_CONNECTIONS_PER_USER: String(PER_USER),
+    PRESENCE_LIMIT: String(PRESENCE_LIMIT),
+    MAX_REPLAY_BYTES: String(REPLAY_BYTES),
+    RATE_PER_SECOND: "1000",
+  },
 });
-afterAll(async () => {
-  await server?.dispose();
-});
-dumpServerLogOnFailure(() => server);
 
 const rw = (room: string) => ({ [room]: ["read", "write"] });
 const as = async (room: string, user: string): Promise<Joined> =>

@@ -1,23 +1,15 @@
 // Black-box: frames after the upgrade (welcome, synced, publish/ack, dedupe, direct, binary, presence,
 // resume and gaps, bad frames, ping, close reciprocation) with real `ws` clients against `wrangler dev`.
-import { afterAll, beforeAll, describe, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { describe, it } from "vitest";
 import { uniqueRoom } from "../support/names.ts";
 import { tokenFor } from "../support/tokens.ts";
-import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
 import { expectRefused, type Joined, join } from "./support/rooms.ts";
+import { useDevServer } from "./support/use-dev-server.ts";
 import { TestSocket } from "./support/ws-client.ts";
 
 const HISTORY_LIMIT = 5;
 
-let server: DevServer;
-beforeAll(async () => {
-  server = await startDevServer({ vars: { HISTORY_LIMIT: String(HISTORY_LIMIT) } });
-});
-afterAll(async () => {
-  await server?.dispose();
-});
-dumpServerLogOnFailure(() => server);
+const server = useDevServer({ vars: { HISTORY_LIMIT: String(HISTORY_LIMIT) } });
 
 const rw = (room: string) => ({ [room]: ["read", "write"] });
 const ro = (room: string) => ({ [room]: ["read"] });

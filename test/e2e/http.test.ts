@@ -1,26 +1,18 @@
 // Black-box: the HTTP side of the contract (healthz, errors and their precedence, tokens, capabilities,
 // /auth/check, room info, HTTP publish) against a real `wrangler dev`.
-import { afterAll, beforeAll, describe, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { describe, it } from "vitest";
 import { uniqueRoom } from "../support/names.ts";
 import { nowSeconds, signClaims, tokenFor, unsignedToken } from "../support/tokens.ts";
-import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
 import { expectHttpError, request } from "./support/http.ts";
 import { expectRefused, join } from "./support/rooms.ts";
+import { useDevServer } from "./support/use-dev-server.ts";
 import { TestSocket } from "./support/ws-client.ts";
 
 const GOOD_ORIGIN = "https://good.example";
 const ALSO_ORIGIN = "https://also.example";
 const EVIL_ORIGIN = "https://evil.example";
 
-let server: DevServer;
-beforeAll(async () => {
-  server = await startDevServer({ vars: { ALLOWED_ORIGINS: `${GOOD_ORIGIN},${ALSO_ORIGIN}` } });
-});
-afterAll(async () => {
-  await server?.dispose();
-});
-dumpServerLogOnFailure(() => server);
+const server = useDevServer({ vars: { ALLOWED_ORIGINS: `${GOOD_ORIGIN},${ALSO_ORIGIN}` } });
 
 const url = (path: string): string => `${server.url}${path}`;
 const rw = (room: string) => ({ [room]: ["read", "write"] });

@@ -1,34 +1,26 @@
 // Black-box: limits with small settings (size → 1009, flood → 4429, room full → 503, idle → 4408,
 // token expiry → 4401) with real `ws` clients against `wrangler dev`.
-import { afterAll, beforeAll, describe, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { describe, it } from "vitest";
 import { uniqueRoom } from "../support/names.ts";
 import { nowSeconds, signClaims, tokenFor } from "../support/tokens.ts";
-import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
 import { expectRefused, type Joined, join, keepAlive } from "./support/rooms.ts";
+import { useDevServer } from "./support/use-dev-server.ts";
 
 const IDLE_SECONDS = 3;
 const RATE = 5;
 const MAX_CONNECTIONS = 3;
 const MAX_BYTES = 1024;
 
-let server: DevServer;
-beforeAll(async () => {
-  server = await startDevServer({
-    vars: {
-      IDLE_TIMEOUT_SECONDS: String(IDLE_SECONDS),
-      RATE_PER_SECOND: String(RATE),
-      HISTORY_LIMIT: "5",
-      MAX_CONNECTIONS_PER_ROOM: String(MAX_CONNECTIONS),
-      MAX_MESSAGE_BYTES: String(MAX_BYTES),
-      ALLOWED_ORIGINS: "https://good.example",
-    },
-  });
+const server = useDevServer({
+  vars: {
+    IDLE_TIMEOUT_SECONDS: String(IDLE_SECONDS),
+    RATE_PER_SECOND: String(RATE),
+    HISTORY_LIMIT: "5",
+    MAX_CONNECTIONS_PER_ROOM: String(MAX_CONNECTIONS),
+    MAX_MESSAGE_BYTES: String(MAX_BYTES),
+    ALLOWED_ORIGINS: "https://good.example",
+  },
 });
-afterAll(async () => {
-  await server?.dispose();
-});
-dumpServerLogOnFailure(() => server);
 
 const rw = (room: string) => ({ [room]: ["read", "write"] });
 const as = async (room: string, user: string): Promise<Joined> =>

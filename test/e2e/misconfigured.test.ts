@@ -1,20 +1,12 @@
 // Black-box: without AUTH_SECRET every authenticated route answers 500 misconfigured, before anything else.
-import { afterAll, beforeAll, describe, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { describe, it } from "vitest";
 import { uniqueRoom } from "../support/names.ts";
 import { tokenFor } from "../support/tokens.ts";
-import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
 import { expectHttpError, request } from "./support/http.ts";
 import { expectRefused } from "./support/rooms.ts";
+import { useDevServer } from "./support/use-dev-server.ts";
 
-let server: DevServer;
-beforeAll(async () => {
-  server = await startDevServer({ noSecret: true });
-});
-afterAll(async () => {
-  await server?.dispose();
-});
-dumpServerLogOnFailure(() => server);
+const server = useDevServer({ noSecret: true });
 
 const url = (path: string): string => `${server.url}${path}`;
 

@@ -1,19 +1,11 @@
 // Black-box: a room's state survives a `wrangler dev` restart (storage persists) and hibernation (attachments).
-import { afterAll, beforeAll, describe, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { describe, it } from "vitest";
 import { uniqueRoom } from "../support/names.ts";
 import { nowSeconds, signClaims, tokenFor } from "../support/tokens.ts";
-import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
 import { join, keepAlive } from "./support/rooms.ts";
+import { useDevServer } from "./support/use-dev-server.ts";
 
-let server: DevServer;
-beforeAll(async () => {
-  server = await startDevServer();
-});
-afterAll(async () => {
-  await server?.dispose();
-});
-dumpServerLogOnFailure(() => server);
+const server = useDevServer();
 
 describe("restart", () => {
   it("keeps seq and epoch; history still replays; live sockets are dropped (1001/1006)", async ({

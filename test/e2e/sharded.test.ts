@@ -2,13 +2,12 @@
 // Every socket receives every message exactly once, in the same seq order. SHARDED_E2E_SOCKETS_PER_SHARD
 // (default 100) and SHARDED_E2E_MESSAGES (per publisher per phase, default 10) make a larger run.
 
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { describe, it } from "vitest";
 import WebSocket from "ws";
 import { shardOf } from "../../src/shared/sharding.ts";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { uniqueRoom } from "../support/names.ts";
 import { tokenFor } from "../support/tokens.ts";
-import { dumpServerLogOnFailure } from "./support/diagnostics.ts";
+import { useDevServer } from "./support/use-dev-server.ts";
 import { roomSocketUrl } from "./support/ws-client.ts";
 
 const SHARDS = 8;
@@ -16,16 +15,9 @@ const PER_SHARD = Number(process.env.SHARDED_E2E_SOCKETS_PER_SHARD ?? 100);
 const PUBLISHERS = 4;
 const MESSAGES = Number(process.env.SHARDED_E2E_MESSAGES ?? 10);
 
-let server: DevServer;
-beforeAll(async () => {
-  server = await startDevServer({
-    vars: { SHARDED_ROOMS: "big-*", ROOM_SHARDS: String(SHARDS), RATE_PER_SECOND: "1000", LOG_LEVEL: "warn" },
-  });
+const server = useDevServer({
+  vars: { SHARDED_ROOMS: "big-*", ROOM_SHARDS: String(SHARDS), RATE_PER_SECOND: "1000", LOG_LEVEL: "warn" },
 });
-afterAll(async () => {
-  await server?.dispose();
-});
-dumpServerLogOnFailure(() => server);
 
 /** A socket that records every message seq it gets, over as many connections as it takes. */
 class Viewer {
