@@ -57,7 +57,7 @@ import { admitSignal, SignalLimiter, signalFrame } from "./signals.ts";
 import { SocketIndex } from "./socket-index.ts";
 import { isOpen, type Log, logger, sendError, trySend } from "./socket-io.ts";
 import { readState, type SocketState, touchState, userTag, writeState } from "./socket-state.ts";
-import { checkState } from "./state.ts";
+import { storeUserState } from "./state.ts";
 
 interface PublishRequest {
   from: UserRef;
@@ -404,18 +404,8 @@ export class Room extends DurableObject<RoomcastVars> {
 
   /** Sets the user's presence state on each of the user's sockets and tells everyone else. */
   #setState(ws: WebSocket, state: SocketState, data: unknown): void {
-    const checked = checkState(data);
-    if (!checked.ok) {
-      sendError(ws, "too_large", checked.message);
-      return;
-    }
-    for (const s of this.#index.socketsOf(state.userId)) {
-      const st = this.#index.get(s);
-      if (st === undefined) continue;
-      st.presence = checked.value;
-      writeState(s, st);
-    }
-    this.#presence.updated({ id: state.userId, name: state.name }, checked.value, ws);
+    const stored = storeUserState(this.#index, ws, state.userId, data);
+    if (stored) this.#presence.updated({ id: state.userId, name: state.name }, stored.value, ws);
   }
 
   /** In-band refresh: on success this connection's exp, name and capabilities are replaced. */

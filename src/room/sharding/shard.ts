@@ -31,7 +31,7 @@ import { admitSignal, SignalLimiter, signalFrame } from "../signals.ts";
 import { SocketIndex } from "../socket-index.ts";
 import { isOpen, type Log, logger, sendError, trySend } from "../socket-io.ts";
 import { readState, type SocketState, touchState, userTag, writeState } from "../socket-state.ts";
-import { checkState } from "../state.ts";
+import { storeUserState } from "../state.ts";
 import { ShardCursor } from "./cursor.ts";
 import type { Committed, PublishOutcome, Push, ShardAddress, ShardStats } from "./wire.ts";
 
@@ -360,17 +360,7 @@ export class RoomShard extends DurableObject<Env> {
 
   /** Presence state: kept on the user's sockets (welcome lists it); count-only rooms send no updates. */
   #setState(ws: WebSocket, state: SocketState, data: unknown): void {
-    const checked = checkState(data);
-    if (!checked.ok) {
-      sendError(ws, "too_large", checked.message);
-      return;
-    }
-    for (const s of this.#index.socketsOf(state.userId)) {
-      const st = this.#index.get(s);
-      if (st === undefined) continue;
-      st.presence = checked.value;
-      writeState(s, st);
-    }
+    storeUserState(this.#index, ws, state.userId, data);
   }
 
   /** In-band token refresh, checked exactly as in a room. */
