@@ -11,7 +11,7 @@
 import { cpus } from "node:os";
 import WebSocket from "ws";
 import { mintToken } from "../src/cli/mint.ts";
-import { shardOf } from "../src/shared/sharding.ts";
+import { shardOf } from "../src/server/sharding.ts";
 import { type DevServer, startDevServer, TEST_SECRET } from "../test/support/dev-server.ts";
 
 const args = process.argv.slice(2).map(Number);

@@ -1,5 +1,6 @@
 // Command-line parsing (node:util parseArgs) and validation into typed commands; throws UsageError.
 import { type ParseArgsConfig, type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { errorMessage } from "../shared/errors.ts";
 import {
   type Capability,
   MAX_BAN_SECONDS,
@@ -297,7 +298,7 @@ function parseToken(args: string[]): TokenArgs {
     try {
       [pattern, caps] = parseRoomSpec(spec);
     } catch (err) {
-      throw new UsageError(`token: ${err instanceof Error ? err.message : String(err)}`);
+      throw new UsageError(`token: ${errorMessage(err)}`);
     }
     const merged = [...(rooms[pattern] ?? [])];
     for (const c of caps) if (!merged.includes(c)) merged.push(c);
@@ -307,7 +308,7 @@ function parseToken(args: string[]): TokenArgs {
   try {
     ttlSeconds = parseTtl(v.ttl ?? "1h");
   } catch (err) {
-    throw new UsageError(`token: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`token: ${errorMessage(err)}`);
   }
   return { command: "token", ...mintFields("token", v.user, v.name, v.secret), rooms, ttlSeconds };
 }
@@ -427,7 +428,7 @@ export function parseJsonArg(what: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     throw new UsageError(`${what} is not valid JSON (${why}); quote strings: '"hello"'`);
   }
 }

@@ -1,6 +1,7 @@
 // One `roomcast connect` session: stdin lines in, room events out, and a clean end (drain, quit, signal).
 import { createInterface, type Interface } from "node:readline";
 import { type ConnectionState, type RoomClient, RoomcastError } from "../client/types.ts";
+import { errorMessage } from "../shared/errors.ts";
 import { CloseCode } from "../shared/protocol.ts";
 import type { ConnectArgs } from "./args.ts";
 import type { SessionOutput } from "./connect-output.ts";
@@ -174,14 +175,14 @@ export class ConnectSession {
         try {
           this.client.direct(action.to, action.data);
         } catch (err) {
-          this.out.note(`direct message not sent: ${err instanceof Error ? err.message : String(err)}`);
+          this.out.note(`direct message not sent: ${errorMessage(err)}`);
         }
         break;
       case "signal":
         try {
           this.client.signal(action.data);
         } catch (err) {
-          this.out.note(`signal not sent: ${err instanceof Error ? err.message : String(err)}`);
+          this.out.note(`signal not sent: ${errorMessage(err)}`);
         }
         break;
       case "who":

@@ -1,6 +1,7 @@
 // `roomcast connect`: an interactive (terminal) or JSON-lines (pipe) session over the reconnecting client.
 import { connect } from "../client/index.ts";
 import type { ConnectOptions, RoomClient } from "../client/types.ts";
+import { errorMessage } from "../shared/errors.ts";
 import type { ConnectArgs } from "./args.ts";
 import { SessionOutput } from "./connect-output.ts";
 import { ConnectSession } from "./connect-session.ts";
@@ -47,7 +48,7 @@ export async function runConnect(
       fetch: transport.fetch,
     });
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err));
+    throw new CliError(errorMessage(err));
   }
   const output = new SessionOutput(io, { json, color, interactive, url: args.base });
   return new ConnectSession({

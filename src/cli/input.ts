@@ -1,3 +1,4 @@
+import { errorMessage } from "../shared/errors.ts";
 // What a typed (or piped) line means in `roomcast connect`: publish text or JSON, or a /command.
 
 /** One line of input, decided. */
@@ -62,7 +63,7 @@ function withJson(cmd: string, rest: string, action: (data: unknown) => InputAct
   } catch (err) {
     return {
       kind: "invalid",
-      message: `/${cmd}: not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+      message: `/${cmd}: not valid JSON (${errorMessage(err)})`,
     };
   }
   return action(data);

@@ -1,5 +1,6 @@
 // The roomcast command: parses the command line, runs the command, and maps failures to exit codes.
 import { readFileSync } from "node:fs";
+import { errorMessage } from "../shared/errors.ts";
 import { type Command, parseCommandLine } from "./args.ts";
 import { runConnect } from "./connect.ts";
 import { CliError, EXIT } from "./errors.ts";
@@ -17,7 +18,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.stderr.write(`roomcast: ${err.message}\n`);
       return err.exitCode;
     }
-    io.stderr.write(`roomcast: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr.write(`roomcast: ${errorMessage(err)}\n`);
     return EXIT.FAILURE;
   }
 }

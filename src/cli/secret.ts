@@ -1,6 +1,7 @@
 // Finds the signing secret for minted tokens: --secret, then $AUTH_SECRET, then AUTH_SECRET in ./.dev.vars.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { errorMessage } from "../shared/errors.ts";
 import { CliError } from "./errors.ts";
 
 /** Where a secret was found, for messages. */
@@ -54,7 +55,7 @@ export async function findSecret(lookup: SecretLookup): Promise<FoundSecret | nu
   } catch (err) {
     if (err instanceof Error && "code" in err && (err.code === "ENOENT" || err.code === "ENOTDIR"))
       return null;
-    throw new CliError(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CliError(`cannot read ${path}: ${errorMessage(err)}`);
   }
   const secret = parseDevVars(text).AUTH_SECRET;
   return secret ? { secret, source: ".dev.vars" } : null;

@@ -1,4 +1,6 @@
 // The reconnecting room client: one socket at a time, backoff, diagnosis, resume, queue and keepalive.
+
+import { errorMessage } from "../shared/errors.ts";
 import type { Member, ServerFrame, SyncedFrame, UserRef, WelcomeFrame } from "../shared/protocol.ts";
 import { CloseCode, type HistoryPage, MAX_HISTORY_PAGE, PONG } from "../shared/protocol.ts";
 import { closeDecision } from "./close-policy.ts";
@@ -182,7 +184,7 @@ export class Client implements RoomClient {
     } catch (err) {
       if (gen !== this.generation) return;
       this.emitError(
-        new RoomcastError("unauthorized", `token function failed: ${describe(err)}`, { cause: err }),
+        new RoomcastError("unauthorized", `token function failed: ${errorMessage(err)}`, { cause: err }),
       );
       this.retry(CloseCode.ABNORMAL, "token function failed");
       return;
@@ -451,8 +453,4 @@ export class Client implements RoomClient {
   private emitError(error: RoomcastError): void {
     this.events.emit("error", error);
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,5 +1,5 @@
 // Tells why a socket failed before opening: browsers only see 1006, so ask `GET /auth/check`.
-import { isHttpErrorCode, readErrorBody } from "../shared/errors.ts";
+import { errorMessage, isHttpErrorCode, readErrorBody } from "../shared/errors.ts";
 import type { HttpErrorCode } from "../shared/protocol.ts";
 import { RoomcastError } from "./types.ts";
 
@@ -57,7 +57,7 @@ export async function diagnose(fetchFn: typeof fetch, checkUrl: string, token: s
   try {
     res = await fetchFn(checkUrl, { headers: { Authorization: `Bearer ${token}` } });
   } catch (err) {
-    return { kind: "retry", reason: `network: ${err instanceof Error ? err.message : String(err)}` };
+    return { kind: "retry", reason: `network: ${errorMessage(err)}` };
   }
   return diagnoseResponse(res);
 }

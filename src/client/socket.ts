@@ -1,4 +1,6 @@
 // One WebSocket attempt: opens it, reports data and exactly one close, and sends size-checked frames.
+
+import { errorMessage } from "../shared/errors.ts";
 import {
   CloseCode,
   type DirectSendFrame,
@@ -65,7 +67,7 @@ export class Connection {
       ws = (options.createWebSocket ?? platformWebSocket)(url);
     } catch (err) {
       // Report asynchronously, like a socket that fails to connect, so the caller's state is settled first.
-      const reason = `could not create a WebSocket: ${err instanceof Error ? err.message : String(err)}`;
+      const reason = `could not create a WebSocket: ${errorMessage(err)}`;
       queueMicrotask(() => this.report(CloseCode.ABNORMAL, reason));
     }
     this.ws = ws;
@@ -179,10 +181,7 @@ export class Connection {
       (b) => {
         if (!this.reported) this.options.onBinary(b);
       },
-      (err: unknown) =>
-        this.options.onBadFrame(
-          `unreadable binary frame: ${err instanceof Error ? err.message : String(err)}`,
-        ),
+      (err: unknown) => this.options.onBadFrame(`unreadable binary frame: ${errorMessage(err)}`),
     );
   }
 

@@ -1,4 +1,6 @@
 // Refreshes the connection's token in band, ahead of its expiry, through the app's token function.
+
+import { errorMessage } from "../shared/errors.ts";
 import type { RefreshFrame } from "../shared/protocol.ts";
 import { RoomcastError } from "./types.ts";
 
@@ -125,7 +127,7 @@ export class TokenRefresher {
       token = await this.deps.token();
     } catch (err) {
       if (gen !== this.generation) return;
-      const why = err instanceof Error ? err.message : String(err);
+      const why = errorMessage(err);
       this.deps.onError(new RoomcastError("unauthorized", `token function failed: ${why}`, { cause: err }));
       // Try again in a while: until exp the connection is fine; at exp the server closes it (4401).
       const expMs = this.expMs;

@@ -14,8 +14,11 @@
 // - Replays and HTTP history pages are bounded by MAX_REPLAY_BYTES (replay.ts).
 // - `faults` is a test seam (storage failures, held flushes), inert unless a test sets it.
 import { DurableObject } from "cloudflare:workers";
+import { IDENTITY_HEADER, type Identity } from "../server/identity.ts";
+import { type Log, logger } from "../server/logger.ts";
+import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../server/room-rpc.ts";
+import { parseSettings, type RoomcastVars, type Settings } from "../server/settings.ts";
 import { errorResponse } from "../shared/errors.ts";
-import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
 import {
   type AckFrame,
   CloseCode,
@@ -29,14 +32,7 @@ import {
   type SyncedFrame,
   type UserRef,
 } from "../shared/protocol.ts";
-import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../shared/room-rpc.ts";
-import { parseSettings, type RoomcastVars, type Settings } from "../shared/settings.ts";
 import { utf8Exceeds } from "../shared/utf8.ts";
-import { newSocketState, welcomeFrame } from "./admission.ts";
-import { parseClientFrame } from "./client-frames.ts";
-import { reciprocalCode } from "./close-codes.ts";
-import { dueForClose, type Liveness, nextDeadline } from "./deadlines.ts";
-import { BATCH_TAG, batchRequested, CommitOutbox, deliverCommit, sendReplay } from "./fanout.ts";
 import {
   approxBytes,
   type Faults,
@@ -44,20 +40,25 @@ import {
   GroupCommit,
   heldFlush,
   Overloaded,
-} from "./group-commit.ts";
-import { History } from "./history.ts";
-import { renderMessage } from "./message-frame.ts";
-import { Bans, bannedMessage, kickReason } from "./moderation.ts";
-import { RoomPresence } from "./presence.ts";
-import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
-import { applyRefresh, checkRefresh } from "./refresh.ts";
-import { historyPage, replay } from "./replay.ts";
-import { planResume, resumeRequestOf } from "./resume.ts";
-import { admitSignal, SignalLimiter, signalFrame } from "./signals.ts";
-import { SocketIndex } from "./socket-index.ts";
-import { isOpen, type Log, logger, sendError, trySend } from "./socket-io.ts";
-import { readState, type SocketState, touchState, userTag, writeState } from "./socket-state.ts";
-import { storeUserState } from "./state.ts";
+} from "./log/group-commit.ts";
+import { History } from "./log/history.ts";
+import { renderMessage } from "./log/message-frame.ts";
+import { Bans, bannedMessage, kickReason } from "./log/moderation.ts";
+import { historyPage, replay } from "./log/replay.ts";
+import { planResume, resumeRequestOf } from "./log/resume.ts";
+import { RoomPresence } from "./presence/presence.ts";
+import { storeUserState } from "./presence/user-state.ts";
+import { newSocketState, welcomeFrame } from "./sockets/admission.ts";
+import { parseClientFrame } from "./sockets/client-frames.ts";
+import { reciprocalCode } from "./sockets/close-codes.ts";
+import { dueForClose, type Liveness, nextDeadline } from "./sockets/deadlines.ts";
+import { BATCH_TAG, batchRequested, CommitOutbox, deliverCommit, sendReplay } from "./sockets/fanout.ts";
+import { floodLimitExceeded, nextStreak, take } from "./sockets/rate-limit.ts";
+import { applyRefresh, checkRefresh } from "./sockets/refresh.ts";
+import { admitSignal, SignalLimiter, signalFrame } from "./sockets/signals.ts";
+import { SocketIndex } from "./sockets/socket-index.ts";
+import { isOpen, sendError, trySend } from "./sockets/socket-io.ts";
+import { readState, type SocketState, touchState, userTag, writeState } from "./sockets/socket-state.ts";
 
 interface PublishRequest {
   from: UserRef;

@@ -3,6 +3,6 @@
 export { Room } from "../room/room.ts";
 export { Sequencer } from "../room/sharding/sequencer.ts";
 export { RoomShard } from "../room/sharding/shard.ts";
-export type { RoomcastVars, SettingsVars } from "../shared/settings.ts";
 export { createRoomcast } from "../worker/create-roomcast.ts";
 export type { Authenticate, RoomcastIdentity, RoomcastOptions } from "../worker/options.ts";
+export type { RoomcastVars, SettingsVars } from "./settings.ts";

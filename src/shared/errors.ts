@@ -28,3 +28,8 @@ export function readErrorBody(body: unknown): { code: string; message: string } 
   if (typeof e.code !== "string" || typeof e.message !== "string") return null;
   return { code: e.code, message: e.message };
 }
+
+/** The message of a thrown value: an Error's message, anything else as a string. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

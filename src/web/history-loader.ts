@@ -1,4 +1,6 @@
 // "Load earlier messages": scroll-back pages from the client library's `room.history`, prepended to the timeline.
+
+import { errorMessage } from "../shared/errors.ts";
 import type { HistoryPage } from "../shared/protocol.ts";
 import type { MessagesView } from "./messages-view.ts";
 
@@ -73,7 +75,7 @@ export class HistoryLoader {
       page = await fetchPage({ before, limit });
     } catch (err) {
       if (mine !== this.generation) return;
-      const why = err instanceof Error ? err.message : String(err);
+      const why = errorMessage(err);
       return this.show("failed", `Could not load earlier messages: ${why}`);
     }
     if (mine !== this.generation) return;

@@ -7,8 +7,8 @@
 import { type ErrorHandler, Hono } from "hono";
 import { cors } from "hono/cors";
 import * as v from "valibot";
+import { IDENTITY_HEADER, type Identity } from "../server/identity.ts";
 import { errorBody } from "../shared/errors.ts";
-import { IDENTITY_HEADER, type Identity } from "../shared/identity.ts";
 import { type AuthCheck, MAX_ID_LENGTH } from "../shared/protocol.ts";
 import { parseRewind, REWIND_RULE } from "../shared/rules.ts";
 import { utf8Exceeds } from "../shared/utf8.ts";

@@ -1,7 +1,7 @@
 // Turns createRoomcast's `authenticate` option (or the default JWT check) into one verify function.
 import * as v from "valibot";
-import type { RoomcastVars } from "../shared/settings.ts";
-import { TokenError } from "../shared/token.ts";
+import type { RoomcastVars } from "../server/settings.ts";
+import { TokenError } from "../server/token.ts";
 import { HttpError } from "./http-error.ts";
 import type { Authenticate, ResolvedOptions } from "./options.ts";
 import { Claims, extractToken, toVerified, type VerifiedToken, verifyToken } from "./token.ts";

@@ -1,7 +1,7 @@
 // createRoomcast(options): the contract's routes as a Hono app to serve alone or mount in your Worker.
 import { Hono } from "hono";
+import type { RoomcastVars } from "../server/settings.ts";
 import { errorBody } from "../shared/errors.ts";
-import type { RoomcastVars } from "../shared/settings.ts";
 import app, { onError } from "./app.ts";
 import { customVerify, jwtVerify } from "./authenticate.ts";
 import type { AppEnv, ResolvedOptions, RoomcastOptions } from "./options.ts";

@@ -1,10 +1,10 @@
 // The checks every room route makes, in the contract's precedence order:
 // 500 misconfigured, 400 bad_room, 426, 403 origin_not_allowed, 401, 403 forbidden.
 
-import { capabilitiesFor } from "../shared/capabilities.ts";
+import { capabilitiesFor } from "../server/capabilities.ts";
+import { parseSettings, type RoomcastVars, type Settings, SettingsError } from "../server/settings.ts";
 import { type Capability, ROOM_NAME } from "../shared/protocol.ts";
 import { isRoomName } from "../shared/rules.ts";
-import { parseSettings, type RoomcastVars, type Settings, SettingsError } from "../shared/settings.ts";
 import { HttpError } from "./http-error.ts";
 import type { AppContext } from "./options.ts";
 import { originAllowed } from "./origin.ts";

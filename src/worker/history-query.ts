@@ -1,6 +1,7 @@
 // `GET /rooms/:room/messages` parameters: validated here, answered by the room.
+
+import type { HistoryQuery } from "../server/room-rpc.ts";
 import { DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE } from "../shared/protocol.ts";
-import type { HistoryQuery } from "../shared/room-rpc.ts";
 import { HttpError } from "./http-error.ts";
 
 const SEQ = /^\d{1,15}$/;

@@ -1,6 +1,6 @@
 // The options of createRoomcast(): how requests are authenticated and which binding holds the rooms.
 import type { Context } from "hono";
-import type { RoomcastVars } from "../shared/settings.ts";
+import type { RoomcastVars } from "../server/settings.ts";
 import type { VerifiedToken } from "./token.ts";
 
 /**

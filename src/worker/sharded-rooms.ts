@@ -2,10 +2,10 @@
 
 import type { Sequencer } from "../room/sharding/sequencer.ts";
 import type { RoomShard } from "../room/sharding/shard.ts";
+import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../server/room-rpc.ts";
+import type { Settings } from "../server/settings.ts";
+import { isSharded, SHARD_HEADER, shardName, shardOf } from "../server/sharding.ts";
 import type { KickResult, RoomInfo, UserRef } from "../shared/protocol.ts";
-import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../shared/room-rpc.ts";
-import type { Settings } from "../shared/settings.ts";
-import { isSharded, SHARD_HEADER, shardName, shardOf } from "../shared/sharding.ts";
 import { HttpError } from "./http-error.ts";
 import type { AppContext } from "./options.ts";
 import { roomStub } from "./rooms.ts";

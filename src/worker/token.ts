@@ -1,8 +1,8 @@
 // The token at the door: taken from the request, verified by the shared verifier, refused with 401.
-import { TokenError, type VerifiedToken, verifyToken as verifyClaims } from "../shared/token.ts";
+import { TokenError, type VerifiedToken, verifyToken as verifyClaims } from "../server/token.ts";
 import { HttpError } from "./http-error.ts";
 
-export { Claims, toVerified, type VerifiedToken } from "../shared/token.ts";
+export { Claims, toVerified, type VerifiedToken } from "../server/token.ts";
 
 /** The token from `Authorization: Bearer …` or, for browsers, `?token=`; 401 when absent. */
 export function extractToken(req: Request): string {

@@ -4,7 +4,7 @@
 
 import { describe, it } from "vitest";
 import WebSocket from "ws";
-import { shardOf } from "../../src/shared/sharding.ts";
+import { shardOf } from "../../src/server/sharding.ts";
 import { uniqueRoom } from "../support/names.ts";
 import { tokenFor } from "../support/tokens.ts";
 import { useDevServer } from "./support/use-dev-server.ts";

@@ -3,7 +3,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import type { Room } from "../../src/room/room.ts";
-import { writeState } from "../../src/room/socket-state.ts";
+import { writeState } from "../../src/room/sockets/socket-state.ts";
 import type { ServerFrame } from "../../src/shared/protocol.ts";
 import { nowSeconds, RUNTIME_SECRET, signClaims } from "../support/tokens.ts";
 

@@ -2,7 +2,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
 import type { Room } from "../../src/room/room.ts";
-import { writeState } from "../../src/room/socket-state.ts";
+import { writeState } from "../../src/room/sockets/socket-state.ts";
 import {
   call,
   errorOf,

@@ -2,9 +2,9 @@
 // sockets see no change; a publisher never gets its own message back inside a batch.
 import { runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
-import { packFrames } from "../../src/room/fanout.ts";
 import type { Room } from "../../src/room/room.ts";
-import { userTag } from "../../src/room/socket-state.ts";
+import { packFrames } from "../../src/room/sockets/fanout.ts";
+import { userTag } from "../../src/room/sockets/socket-state.ts";
 import type { MessageFrame } from "../../src/shared/protocol.ts";
 import { call, errorOf, join, open, roomStub, token, uniqueRoom } from "../helpers/runtime.ts";
 

@@ -1,9 +1,9 @@
 // The room's pure decisions with plain numbers: rate limit, deadlines, resume plans, close codes, sizes.
 import { describe, it } from "vitest";
-import { reciprocalCode } from "../../src/room/close-codes.ts";
-import { dueForClose, nextDeadline } from "../../src/room/deadlines.ts";
-import { floodLimitExceeded, fullBucket, nextStreak, take } from "../../src/room/rate-limit.ts";
-import { planResume } from "../../src/room/resume.ts";
+import { planResume } from "../../src/room/log/resume.ts";
+import { reciprocalCode } from "../../src/room/sockets/close-codes.ts";
+import { dueForClose, nextDeadline } from "../../src/room/sockets/deadlines.ts";
+import { floodLimitExceeded, fullBucket, nextStreak, take } from "../../src/room/sockets/rate-limit.ts";
 import { utf8Exceeds } from "../../src/shared/utf8.ts";
 
 describe("token bucket", () => {

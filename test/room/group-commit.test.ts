@@ -1,6 +1,6 @@
 // GroupCommit: the first write goes at once; writes arriving during a flush share the next one.
 import { describe, it } from "vitest";
-import { GroupCommit } from "../../src/room/group-commit.ts";
+import { GroupCommit } from "../../src/room/log/group-commit.ts";
 
 function deferred() {
   let resolve: () => void = () => {};

@@ -3,7 +3,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
 import type { Room } from "../../src/room/room.ts";
-import { readState, SEEN_SLACK_MS, writeState } from "../../src/room/socket-state.ts";
+import { readState, SEEN_SLACK_MS, writeState } from "../../src/room/sockets/socket-state.ts";
 import { join, roomStub, uniqueRoom } from "../helpers/runtime.ts";
 
 const frame = (i: number) => JSON.stringify({ type: "direct", to: "nobody", data: i });

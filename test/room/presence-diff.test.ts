@@ -2,7 +2,7 @@
 // frames; a socket never hears of its own join or of changes its welcome already listed.
 import { evictDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
-import { PRESENCE_DIFF_INTERVAL_MS } from "../../src/room/presence-diff.ts";
+import { PRESENCE_DIFF_INTERVAL_MS } from "../../src/room/presence/presence-diff.ts";
 import { join, roomStub, token, uniqueRoom } from "../helpers/runtime.ts";
 
 const as = (sub: string) => token({ sub, name: sub.toUpperCase() });

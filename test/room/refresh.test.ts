@@ -3,7 +3,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { sign } from "hono/jwt";
 import { describe, it } from "vitest";
 import type { Room } from "../../src/room/room.ts";
-import { readState, writeState } from "../../src/room/socket-state.ts";
+import { readState, writeState } from "../../src/room/sockets/socket-state.ts";
 import { join, nowSeconds, roomStub, SECRET, token, uniqueRoom } from "../helpers/runtime.ts";
 
 const as = (sub: string, extra: Record<string, unknown> = {}) =>

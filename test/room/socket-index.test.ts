@@ -1,10 +1,10 @@
 // SocketIndex (O(1) connect/close bookkeeping), CountThrottle (count frames ≤ 1/s, on change), and the
 // publish queue's bound.
 import { describe, it, vi } from "vitest";
-import { GroupCommit, Overloaded } from "../../src/room/group-commit.ts";
-import { CountThrottle, presenceMode } from "../../src/room/presence-count.ts";
-import { SocketIndex } from "../../src/room/socket-index.ts";
-import type { SocketState } from "../../src/room/socket-state.ts";
+import { GroupCommit, Overloaded } from "../../src/room/log/group-commit.ts";
+import { CountThrottle, presenceMode } from "../../src/room/presence/presence-count.ts";
+import { SocketIndex } from "../../src/room/sockets/socket-index.ts";
+import type { SocketState } from "../../src/room/sockets/socket-state.ts";
 
 const state = (userId: string, extra: Partial<SocketState> = {}): SocketState => ({
   connectionId: crypto.randomUUID(),

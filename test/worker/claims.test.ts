@@ -1,7 +1,7 @@
 // The `rooms` claim: any valid room name is a key (`__proto__`, `constructor`, `prototype` too);
 // an array of arrays is malformed.
 import { describe, it } from "vitest";
-import { parseRooms } from "../../src/shared/token.ts";
+import { parseRooms } from "../../src/server/token.ts";
 import { call, errorOf, join, token } from "../helpers/runtime.ts";
 
 describe("rooms claim", () => {

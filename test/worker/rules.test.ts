@@ -1,8 +1,8 @@
 // The worker's pure rules: capability patterns, origin check, settings parsing.
 import { describe, it } from "vitest";
-import { capabilitiesFor, matches } from "../../src/shared/capabilities.ts";
+import { capabilitiesFor, matches } from "../../src/server/capabilities.ts";
+import { parseSettings } from "../../src/server/settings.ts";
 import type { Capability } from "../../src/shared/protocol.ts";
-import { parseSettings } from "../../src/shared/settings.ts";
 import { HttpError } from "../../src/worker/http-error.ts";
 import { originAllowed } from "../../src/worker/origin.ts";
 

@@ -1,6 +1,7 @@
 // Where a shard is in its room's order: what it delivered (stored), the hole it fills, the join it aligns.
-import type { ResumeRequest } from "../resume.ts";
-import type { Log } from "../socket-io.ts";
+
+import type { Log } from "../../server/logger.ts";
+import type { ResumeRequest } from "../log/resume.ts";
 import { SeqOrder } from "./ordering.ts";
 import type { Sequencer } from "./sequencer.ts";
 import type { Committed, PublishOutcome, Push, SequencerPublish, ShardAddress } from "./wire.ts";

@@ -5,10 +5,11 @@
 // shard (so a shard sees batches in seq order unless one is lost), retrying failures. A shard that still
 // misses a batch sees the hole at the next push and fetches the range with `range`.
 import { DurableObject } from "cloudflare:workers";
+import { type Log, logger } from "../../server/logger.ts";
+import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../../server/room-rpc.ts";
+import { parseSettings, type Settings } from "../../server/settings.ts";
+import { shardName, shardOf } from "../../server/sharding.ts";
 import type { KickResult, PresenceFrame, RoomInfo, UserRef } from "../../shared/protocol.ts";
-import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../../shared/room-rpc.ts";
-import { parseSettings, type Settings } from "../../shared/settings.ts";
-import { shardName, shardOf } from "../../shared/sharding.ts";
 import {
   approxBytes,
   type Faults,
@@ -16,14 +17,13 @@ import {
   GroupCommit,
   heldFlush,
   Overloaded,
-} from "../group-commit.ts";
-import { History } from "../history.ts";
-import { renderMessage } from "../message-frame.ts";
-import { Bans, bannedMessage, kickReason } from "../moderation.ts";
-import { CountThrottle } from "../presence-count.ts";
-import { collectReplay, historyPage, type ReplayPage } from "../replay.ts";
-import { planResume, type ResumeRequest } from "../resume.ts";
-import { type Log, logger } from "../socket-io.ts";
+} from "../log/group-commit.ts";
+import { History } from "../log/history.ts";
+import { renderMessage } from "../log/message-frame.ts";
+import { Bans, bannedMessage, kickReason } from "../log/moderation.ts";
+import { collectReplay, historyPage, type ReplayPage } from "../log/replay.ts";
+import { planResume, type ResumeRequest } from "../log/resume.ts";
+import { CountThrottle } from "../presence/presence-count.ts";
 import type {
   Committed,
   JoinPlan,

@@ -5,8 +5,11 @@
 // shard delivers the same seqs in the same order, each once. The last delivered seq is stored with the
 // delivery, so an evicted or restarted shard carries on where its (hibernated) sockets are.
 import { DurableObject } from "cloudflare:workers";
+import { IDENTITY_HEADER, type Identity } from "../../server/identity.ts";
+import { type Log, logger } from "../../server/logger.ts";
+import { parseSettings, type Settings } from "../../server/settings.ts";
+import { SHARD_HEADER, shardName, shardOf } from "../../server/sharding.ts";
 import { errorResponse } from "../../shared/errors.ts";
-import { IDENTITY_HEADER, type Identity } from "../../shared/identity.ts";
 import {
   type AckFrame,
   CloseCode,
@@ -15,23 +18,21 @@ import {
   type SignalSendFrame,
   type SyncedFrame,
 } from "../../shared/protocol.ts";
-import { parseSettings, type Settings } from "../../shared/settings.ts";
-import { SHARD_HEADER, shardName, shardOf } from "../../shared/sharding.ts";
 import { utf8Exceeds } from "../../shared/utf8.ts";
-import { newSocketState, welcomeFrame } from "../admission.ts";
-import { parseClientFrame } from "../client-frames.ts";
-import { reciprocalCode } from "../close-codes.ts";
-import { dueForClose, nextDeadline } from "../deadlines.ts";
-import { BATCH_TAG, batchRequested, deliverCommit, sendReplay } from "../fanout.ts";
-import { CountThrottle } from "../presence-count.ts";
-import { floodLimitExceeded, nextStreak, take } from "../rate-limit.ts";
-import { applyRefresh, checkRefresh } from "../refresh.ts";
-import { resumeRequestOf } from "../resume.ts";
-import { admitSignal, SignalLimiter, signalFrame } from "../signals.ts";
-import { SocketIndex } from "../socket-index.ts";
-import { isOpen, type Log, logger, sendError, trySend } from "../socket-io.ts";
-import { readState, type SocketState, touchState, userTag, writeState } from "../socket-state.ts";
-import { storeUserState } from "../state.ts";
+import { resumeRequestOf } from "../log/resume.ts";
+import { CountThrottle } from "../presence/presence-count.ts";
+import { storeUserState } from "../presence/user-state.ts";
+import { newSocketState, welcomeFrame } from "../sockets/admission.ts";
+import { parseClientFrame } from "../sockets/client-frames.ts";
+import { reciprocalCode } from "../sockets/close-codes.ts";
+import { dueForClose, nextDeadline } from "../sockets/deadlines.ts";
+import { BATCH_TAG, batchRequested, deliverCommit, sendReplay } from "../sockets/fanout.ts";
+import { floodLimitExceeded, nextStreak, take } from "../sockets/rate-limit.ts";
+import { applyRefresh, checkRefresh } from "../sockets/refresh.ts";
+import { admitSignal, SignalLimiter, signalFrame } from "../sockets/signals.ts";
+import { SocketIndex } from "../sockets/socket-index.ts";
+import { isOpen, sendError, trySend } from "../sockets/socket-io.ts";
+import { readState, type SocketState, touchState, userTag, writeState } from "../sockets/socket-state.ts";
 import { ShardCursor } from "./cursor.ts";
 import type { Committed, PublishOutcome, Push, ShardAddress, ShardStats } from "./wire.ts";
 

@@ -1,7 +1,7 @@
 // What the sequencer and the connection shards say to each other over Durable Object RPC.
 import type { Member, UserRef } from "../../shared/protocol.ts";
-import type { ReplayPage } from "../replay.ts";
-import type { ResumeRequest } from "../resume.ts";
+import type { ReplayPage } from "../log/replay.ts";
+import type { ResumeRequest } from "../log/resume.ts";
 
 /** Where a shard sits: the room it serves and its index. */
 export interface ShardAddress {

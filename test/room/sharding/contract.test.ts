@@ -4,8 +4,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
 import type { Sequencer } from "../../../src/room/sharding/sequencer.ts";
 import type { RoomShard } from "../../../src/room/sharding/shard.ts";
-import { writeState } from "../../../src/room/socket-state.ts";
-import { shardOf } from "../../../src/shared/sharding.ts";
+import { writeState } from "../../../src/room/sockets/socket-state.ts";
+import { shardOf } from "../../../src/server/sharding.ts";
 import {
   call,
   errorOf,

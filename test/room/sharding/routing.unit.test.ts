@@ -7,7 +7,7 @@ import {
   ShardingSettingsError,
   shardName,
   shardOf,
-} from "../../../src/shared/sharding.ts";
+} from "../../../src/server/sharding.ts";
 
 describe("parseSharding", () => {
   it("defaults: no sharded rooms, 8 shards", ({ expect }) => {

@@ -3,7 +3,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, it } from "vitest";
-import { History } from "../../../src/room/history.ts";
+import { History } from "../../../src/room/log/history.ts";
 import type { ShardStats } from "../../../src/room/sharding/wire.ts";
 import type { MessageFrame } from "../../../src/shared/protocol.ts";
 import app from "../../../src/worker/index.ts";

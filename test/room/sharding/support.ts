@@ -1,7 +1,7 @@
 // Shared by the sharded-room runtime tests: stubs, users placed on chosen shards, awaited frames.
 import { env } from "cloudflare:workers";
+import { shardName, shardOf } from "../../../src/server/sharding.ts";
 import type { MessageFrame } from "../../../src/shared/protocol.ts";
-import { shardName, shardOf } from "../../../src/shared/sharding.ts";
 import { join, type TestSocket, token } from "../../helpers/runtime.ts";
 
 /** ROOM_SHARDS in vitest.config.ts (rooms named shard-… are sharded). */

@@ -3,7 +3,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
 import type { Sequencer } from "../../../src/room/sharding/sequencer.ts";
-import { shardOf } from "../../../src/shared/sharding.ts";
+import { shardOf } from "../../../src/server/sharding.ts";
 import { call, join, type TestSocket, token, uniqueRoom } from "../../helpers/runtime.ts";
 import { ack, joinAll, messages, SHARDS, sequencerStub, usersOnEveryShard } from "./support.ts";
 

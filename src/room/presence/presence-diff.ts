@@ -8,7 +8,7 @@
 //
 // Each batch socket gets only the changes after its `welcome` (whose member list already has the
 // earlier ones): `seen(ws)` marks where it starts.
-import type { PresenceDiffFrame, UserRef } from "../shared/protocol.ts";
+import type { PresenceDiffFrame, UserRef } from "../../shared/protocol.ts";
 import type { CountClock } from "./presence-count.ts";
 
 export const PRESENCE_DIFF_INTERVAL_MS = 500;

@@ -2,8 +2,8 @@
 // worker at the door and by the room for in-band refresh, so both accept exactly the same tokens.
 import { verify } from "hono/jwt";
 import * as v from "valibot";
+import { CAPABILITIES, type Capability, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
 import type { RoomGrants } from "./capabilities.ts";
-import { CAPABILITIES, type Capability, MAX_USER_ID_LENGTH } from "./protocol.ts";
 
 const Cap = v.picklist(CAPABILITIES);
 const Pattern = v.pipe(v.string(), v.minLength(1));

@@ -1,6 +1,6 @@
 // What the worker tells the room about a verified client: carried in one internal header on the
 // forwarded upgrade. The worker strips any client-sent copy, so the room can trust it.
-import type { Capability } from "./protocol.ts";
+import type { Capability } from "../shared/protocol.ts";
 
 export const IDENTITY_HEADER = "x-roomcast-identity";
 

@@ -2,7 +2,7 @@
 //
 // Why: replaying a whole history inside one `fetch` could queue hundreds of MB for one connection.
 // Replay sends at most the budget, oldest first, and tells the client where to continue over HTTP.
-import type { HistoryAnswer, HistoryQuery } from "../shared/room-rpc.ts";
+import type { HistoryAnswer, HistoryQuery } from "../../server/room-rpc.ts";
 import type { History, HistoryBounds } from "./history.ts";
 
 export interface ReplayResult {

@@ -1,5 +1,5 @@
 // Resolves the token's `rooms` claim (room pattern → capabilities) for one room: the worker and the room.
-import { CAPABILITIES, type Capability } from "./protocol.ts";
+import { CAPABILITIES, type Capability } from "../shared/protocol.ts";
 
 /**
  * The `rooms` claim after validation: patterns to capabilities (array shorthand already expanded).

@@ -2,7 +2,7 @@
 //
 // Shared by the worker (it routes each upgrade) and the shards (they find the shard of a `direct`'s
 // target), so both compute the same answer from the same [vars].
-import { ROOM_NAME } from "./protocol.ts";
+import { ROOM_NAME } from "../shared/protocol.ts";
 
 export interface ShardingSettings {
   /** Room patterns (exact name, prefix ending in `*`, or `*`) served by a sequencer plus shards. */

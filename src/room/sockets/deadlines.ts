@@ -1,5 +1,5 @@
 // When a socket must be closed: idle past the timeout (4408) or token expired (4401). Pure.
-import { CloseCode } from "../shared/protocol.ts";
+import { CloseCode } from "../../shared/protocol.ts";
 
 export interface Liveness {
   /** ms of the last frame from the client (including auto-answered pings) */

@@ -4,12 +4,12 @@
 // Why its own module: the room only says what happened (a user's first socket opened, their last one
 // closed, their state changed); which frame that becomes, for whom and when is decided here, with the
 // count throttle (presence-count.ts) and the diffs (presence-diff.ts).
-import type { PresenceFrame, UserRef } from "../shared/protocol.ts";
+import type { PresenceFrame, UserRef } from "../../shared/protocol.ts";
+import type { SocketIndex } from "../sockets/socket-index.ts";
+import { trySend } from "../sockets/socket-io.ts";
 import { type CountClock, CountThrottle, presenceMode } from "./presence-count.ts";
 import { PresenceDiffs } from "./presence-diff.ts";
-import type { SocketIndex } from "./socket-index.ts";
-import { trySend } from "./socket-io.ts";
-import { updateFrame } from "./state.ts";
+import { updateFrame } from "./user-state.ts";
 
 export class RoomPresence {
   readonly #index: () => SocketIndex;

@@ -5,7 +5,7 @@
 // is built once per wake from `ctx.getWebSockets()` and the attachments, then kept current by the room
 // on every accept and departure. Attachments stay the durable copy (they survive hibernation); the
 // index only mirrors them for the life of this instance.
-import type { Member } from "../shared/protocol.ts";
+import type { Member } from "../../shared/protocol.ts";
 import type { SocketState } from "./socket-state.ts";
 
 interface UserEntry {

@@ -1,7 +1,7 @@
 // In-band token refresh: the room verifies the new token exactly as the worker does at the door.
-import { capabilitiesFor } from "../shared/capabilities.ts";
-import type { Capability, RefreshedFrame } from "../shared/protocol.ts";
-import { TokenError, verifyToken } from "../shared/token.ts";
+import { capabilitiesFor } from "../../server/capabilities.ts";
+import { TokenError, verifyToken } from "../../server/token.ts";
+import type { Capability, RefreshedFrame } from "../../shared/protocol.ts";
 import { trySend } from "./socket-io.ts";
 import { type SocketState, writeState } from "./socket-state.ts";
 

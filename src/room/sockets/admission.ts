@@ -1,7 +1,7 @@
 // A new connection's starting state and its welcome frame. Pure: callers pass `now`.
-import type { Identity } from "../shared/identity.ts";
-import type { Member, WelcomeFrame } from "../shared/protocol.ts";
-import type { Settings } from "../shared/settings.ts";
+import type { Identity } from "../../server/identity.ts";
+import type { Settings } from "../../server/settings.ts";
+import type { Member, WelcomeFrame } from "../../shared/protocol.ts";
 import { fullBucket } from "./rate-limit.ts";
 import type { SocketState } from "./socket-state.ts";
 

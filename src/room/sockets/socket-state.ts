@@ -7,7 +7,7 @@
 // per SEEN_SLACK_MS and rounded up by it: after an eviction an idle close may come that much later,
 // never earlier. The token bucket and the refused streak are not worth a write: an eviction needs about
 // 10 s of quiet, after which the bucket is full and the streak over anyway.
-import type { Capability } from "../shared/protocol.ts";
+import type { Capability } from "../../shared/protocol.ts";
 
 export interface SocketState {
   connectionId: string;

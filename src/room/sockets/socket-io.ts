@@ -1,6 +1,5 @@
-// Sending to sockets that may be closing underneath us, and the room's one-line JSON logs.
-import type { ErrorFrame, FrameErrorCode } from "../shared/protocol.ts";
-import type { LogLevel } from "../shared/settings.ts";
+// Sending to sockets that may be closing underneath us.
+import type { ErrorFrame, FrameErrorCode } from "../../shared/protocol.ts";
 
 export function isOpen(ws: WebSocket): boolean {
   return ws.readyState === WebSocket.OPEN;
@@ -21,14 +20,4 @@ export function trySend(ws: WebSocket, frame: string | ArrayBuffer): void {
 export function sendError(ws: WebSocket, code: FrameErrorCode, message: string, id?: string): void {
   const frame: ErrorFrame = { type: "error", code, message, ...(id !== undefined ? { id } : {}) };
   trySend(ws, JSON.stringify(frame));
-}
-
-export type Log = (level: LogLevel, fields: { event: string } & Record<string, unknown>) => void;
-
-/** One JSON object per event, for Workers Logs; never a token. "info" events only at LOG_LEVEL=info. */
-export function logger(threshold: LogLevel): Log {
-  return (level, fields) => {
-    if (level === "warn") console.warn(JSON.stringify(fields));
-    else if (threshold === "info") console.log(JSON.stringify(fields));
-  };
 }

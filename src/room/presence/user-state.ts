@@ -1,11 +1,11 @@
 // Presence state: one JSON value per user in this room, set by a `state` frame from any of the user's
 // connections (last write wins). Each of the user's sockets keeps a copy in its attachment, so the state
 // survives hibernation and goes away with the user's last connection.
-import { MAX_STATE_BYTES, type PresenceFrame, type UserRef } from "../shared/protocol.ts";
-import { utf8Exceeds } from "../shared/utf8.ts";
-import type { SocketIndex } from "./socket-index.ts";
-import { sendError } from "./socket-io.ts";
-import { writeState } from "./socket-state.ts";
+import { MAX_STATE_BYTES, type PresenceFrame, type UserRef } from "../../shared/protocol.ts";
+import { utf8Exceeds } from "../../shared/utf8.ts";
+import type { SocketIndex } from "../sockets/socket-index.ts";
+import { sendError } from "../sockets/socket-io.ts";
+import { writeState } from "../sockets/socket-state.ts";
 
 export type StateCheck = { ok: true; value: unknown } | { ok: false; message: string };
 

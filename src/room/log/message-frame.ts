@@ -1,7 +1,7 @@
 // The `message` frame text, built once per publish and then stored, sent, pushed and replayed unchanged.
 // One builder for the room and the sharded sequencer, with the contract's rendered-size rule.
-import { type MessageFrame, RENDER_ALLOWANCE, type UserRef } from "../shared/protocol.ts";
-import { utf8Exceeds } from "../shared/utf8.ts";
+import { type MessageFrame, RENDER_ALLOWANCE, type UserRef } from "../../shared/protocol.ts";
+import { utf8Exceeds } from "../../shared/utf8.ts";
 
 export interface MessageFields {
   seq: number;

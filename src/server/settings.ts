@@ -1,4 +1,6 @@
 // Server settings from wrangler [vars], with the contract's defaults; shared by the worker and the room.
+
+import { errorMessage } from "../shared/errors.ts";
 import { parseSharding, type ShardingSettings, type ShardingVars } from "./sharding.ts";
 
 export interface Settings {
@@ -106,7 +108,7 @@ function sharding(vars: ShardingVars): ShardingSettings {
   try {
     return parseSharding(vars);
   } catch (err) {
-    throw new SettingsError(err instanceof Error ? err.message : String(err));
+    throw new SettingsError(errorMessage(err));
   }
 }
 

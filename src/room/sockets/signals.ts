@@ -1,6 +1,6 @@
 // Signals (cursors, typing): their own per-connection bucket, kept in memory, and the relayed frame.
 // Signals are never stored and never touch the main bucket, so they cannot lead to a 4429 close.
-import type { SignalFrame, UserRef } from "../shared/protocol.ts";
+import type { SignalFrame, UserRef } from "../../shared/protocol.ts";
 import { type Bucket, fullBucket, take } from "./rate-limit.ts";
 import { sendError } from "./socket-io.ts";
 
