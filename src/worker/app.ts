@@ -19,7 +19,7 @@ import { HttpError } from "./http-error.ts";
 import { kick } from "./kick.ts";
 import type { AppEnv } from "./options.ts";
 import { originAllowed } from "./origin.ts";
-import { bannedIn, forwardUpgrade, historyOf, publishTo, roomInfo } from "./sharded-rooms.ts";
+import { backendFor, forwardUpgrade } from "./sharded-rooms.ts";
 
 const PublishBody = v.object({
   data: v.unknown(),
@@ -63,7 +63,7 @@ app.get("/healthz", (c) => c.json({ ok: true }));
 app.get("/auth/check", async (c) => {
   const a = await gate(c, { room: c.req.query("room"), need: "read" });
   // A browser cannot see why an upgrade was refused: say here that the user is banned.
-  const banned = await bannedIn(c, a.settings, a.room, a.token.sub);
+  const banned = await backendFor(c, a.settings, a.room).banned(a.room, a.token.sub);
   if (banned !== null) throw new HttpError(403, "banned", banned);
   const body: AuthCheck = {
     user: { id: a.token.sub, name: a.token.name },
@@ -116,7 +116,7 @@ app.get("/rooms/:room/ws", async (c) => {
 
 app.get("/rooms/:room", async (c) => {
   const a = await gate(c, { room: c.req.param("room"), need: "admin" });
-  return c.json(await roomInfo(c, a.settings, a.room));
+  return c.json(await backendFor(c, a.settings, a.room).info(a.room));
 });
 
 app.post("/rooms/:room/messages", async (c) => {
@@ -146,7 +146,7 @@ app.post("/rooms/:room/messages", async (c) => {
     );
   }
   const from = { id: a.token.sub, name: a.token.name };
-  const r = await publishTo(c, a.settings, a.room, from, body.output.data, body.output.id);
+  const r = await backendFor(c, a.settings, a.room).publish(a.room, from, body.output.data, body.output.id);
   if (!r.ok) {
     if (r.code === "banned") throw new HttpError(403, "banned", r.message);
     if (r.code === "too_large") throw new HttpError(413, "too_large", r.message);
@@ -158,7 +158,7 @@ app.post("/rooms/:room/messages", async (c) => {
 app.get("/rooms/:room/messages", async (c) => {
   const a = await gate(c, { room: c.req.param("room"), need: "read" });
   const q = historyQuery(c.req.query());
-  const r = await historyOf(c, a.settings, a.room, q);
+  const r = await backendFor(c, a.settings, a.room).history(a.room, q, a.token.sub);
   if (!r.ok) throw new HttpError(r.status, r.code, r.message);
   return c.body(r.body, 200, { "Content-Type": "application/json; charset=UTF-8" });
 });

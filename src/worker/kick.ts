@@ -4,7 +4,7 @@ import { MAX_BAN_SECONDS, MAX_KICK_REASON, MAX_USER_ID_LENGTH } from "../shared/
 import { gate } from "./gate.ts";
 import { HttpError } from "./http-error.ts";
 import type { AppContext } from "./options.ts";
-import { kickIn } from "./sharded-rooms.ts";
+import { backendFor } from "./sharded-rooms.ts";
 
 const KickBody = v.strictObject({
   user: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_USER_ID_LENGTH)),
@@ -30,6 +30,6 @@ export async function kick(c: AppContext): Promise<Response> {
     throw new HttpError(400, "bad_request", path ? `${path}: ${SHAPE}` : SHAPE);
   }
   const { user, banSeconds = 0, reason } = body.output;
-  const result = await kickIn(c, a.settings, a.room, user, banSeconds, reason);
+  const result = await backendFor(c, a.settings, a.room).kick(a.room, user, banSeconds, reason);
   return c.json(result);
 }

@@ -77,9 +77,10 @@ export class History {
 
   /**
    * Stores message `seq` (which must be `this.seq + 1`) as `frame`, and trims to the history limit, in
-   * one transaction: if any statement throws, nothing is written and seq stays where it was.
+   * one transaction with `also` (the owner's own rows): if any statement throws, nothing is written and
+   * seq stays where it was.
    */
-  append(seq: number, userId: string, msgId: string | undefined, frame: string): void {
+  append(seq: number, userId: string, msgId: string | undefined, frame: string, also?: () => void): void {
     if (seq !== this.#seq + 1) throw new Error(`append: seq ${seq} does not follow ${this.#seq}`);
     this.#storage.transactionSync(() => {
       if (this.#limit > 0) {
@@ -91,6 +92,7 @@ export class History {
           frame,
         );
       }
+      also?.();
       this.beforeCommit?.();
       this.#setMeta("seq", String(seq));
       this.#sql.exec(`DELETE FROM messages WHERE seq <= ?`, seq - this.#limit);

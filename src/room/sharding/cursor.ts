@@ -70,10 +70,10 @@ export class ShardCursor {
   async publish(p: SequencerPublish, bytes: number): Promise<PublishOutcome> {
     const room = this.#room();
     try {
-      return await this.#hooks.sequencer(room).publish(room, p, bytes);
+      return await this.#hooks.sequencer(room).submit(room, p, bytes);
     } catch (err) {
       if (p.id === undefined || !(err as { retryable?: boolean }).retryable) throw err;
-      return await this.#hooks.sequencer(room).publish(room, p, bytes);
+      return await this.#hooks.sequencer(room).submit(room, p, bytes);
     }
   }
 

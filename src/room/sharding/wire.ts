@@ -1,7 +1,16 @@
 // What the sequencer and the connection shards say to each other over Durable Object RPC.
+import type { RoomcastVars } from "../../server/settings.ts";
 import type { Member, UserRef } from "../../shared/protocol.ts";
 import type { ReplayPage } from "../log/replay.ts";
 import type { ResumeRequest } from "../log/resume.ts";
+import type { Sequencer } from "./sequencer.ts";
+import type { RoomShard } from "./shard.ts";
+
+/** The bindings a sharded room's objects use beside the room's own settings (docs/sharding.md). */
+export interface ShardedVars extends RoomcastVars {
+  SEQUENCERS: DurableObjectNamespace<Sequencer>;
+  SHARDS: DurableObjectNamespace<RoomShard>;
+}
 
 /** Where a shard sits: the room it serves and its index. */
 export interface ShardAddress {
@@ -55,16 +64,6 @@ export interface SequencerPublish {
   origin: string | null;
 }
 
-/**
- * A publish's outcome: its seq (or the duplicate's), or a refusal the publisher is told as an `error`
- * frame: `too_large` (the rendered-size rule) or `overloaded` (the bounded group commit is full; retry).
- * `failed`: the write failed (storage): nothing is acked, the publisher's socket closes 1011.
- */
-export type PublishOutcome =
-  | { seq: number; duplicate: boolean }
-  | { refused: "too_large" | "overloaded"; message: string }
-  | { failed: string };
-
 export interface ShardStats {
   shard: number;
   connections: number;
@@ -74,4 +73,5 @@ export interface ShardStats {
   members: Member[];
 }
 
+export type { PublishOutcome } from "../log/message-log.ts";
 export type { ReplayPage, ResumeRequest };

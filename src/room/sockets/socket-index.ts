@@ -19,6 +19,8 @@ export class SocketIndex {
   readonly #users = new Map<string, UserEntry>();
   /** The sockets that opted into coalesced delivery (`?batch=1`). */
   readonly #batch = new Set<WebSocket>();
+  /** Open sockets by connection id (a sharded room's publisher is named by its connection). */
+  readonly #byConnection = new Map<string, WebSocket>();
 
   /**
    * Builds the index from the sockets the runtime lists (open, with a state, not closed by us), each
@@ -33,6 +35,7 @@ export class SocketIndex {
   /** Adds a socket; true when it is its user's first in the room. */
   add(ws: WebSocket, state: SocketState, batch = false): boolean {
     this.#sockets.set(ws, state);
+    this.#byConnection.set(state.connectionId, ws);
     if (batch) this.#batch.add(ws);
     const user = this.#users.get(state.userId);
     if (user) {
@@ -45,6 +48,9 @@ export class SocketIndex {
 
   /** Removes a socket if indexed; true when it was its user's last in the room. */
   remove(ws: WebSocket, userId: string): boolean {
+    const state = this.#sockets.get(ws);
+    if (state !== undefined && this.#byConnection.get(state.connectionId) === ws)
+      this.#byConnection.delete(state.connectionId);
     this.#sockets.delete(ws);
     this.#batch.delete(ws);
     const user = this.#users.get(userId);
@@ -57,6 +63,11 @@ export class SocketIndex {
 
   get(ws: WebSocket): SocketState | undefined {
     return this.#sockets.get(ws);
+  }
+
+  /** The open socket with this connection id, if any. */
+  byConnection(connectionId: string | null): WebSocket | null {
+    return connectionId === null ? null : (this.#byConnection.get(connectionId) ?? null);
   }
 
   /** Open sockets. */

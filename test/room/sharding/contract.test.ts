@@ -154,9 +154,9 @@ describe("sharded room: backpressure and storage failure", () => {
     });
     const from = { id: "ops", name: null };
     const queued = Array.from({ length: 1000 }, (_, i) =>
-      stub.publish(room, { from, data: i, id: undefined, origin: null }),
+      stub.submit(room, { from, data: i, id: undefined, origin: null }),
     );
-    const over = await stub.publish(room, { from, data: "one too many", id: undefined, origin: null });
+    const over = await stub.submit(room, { from, data: "one too many", id: undefined, origin: null });
     expect(over).toMatchObject({ refused: "overloaded" });
     const res = await httpPublish(room, await admin(), { data: "http" });
     expect(res.headers.get("retry-after")).toBe("1");

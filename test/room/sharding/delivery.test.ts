@@ -15,7 +15,7 @@ const BUDGET = 65536;
 async function seed(room: string, data: unknown[], origin: string | null = null): Promise<void> {
   await runInDurableObject(sequencerStub(room), (q: Sequencer) =>
     Promise.all(
-      data.map((d) => q.publish(room, { from: { id: "ops", name: null }, data: d, id: undefined, origin })),
+      data.map((d) => q.submit(room, { from: { id: "ops", name: null }, data: d, id: undefined, origin })),
     ),
   );
 }
@@ -79,15 +79,15 @@ describe("sharded batch delivery", () => {
     await runInDurableObject(sequencerStub(room), (q: Sequencer) => {
       const from = { id: "ops", name: null };
       return Promise.all([
-        q.publish(room, { from, data: "h1", id: undefined, origin: null }),
-        q.publish(room, {
+        q.submit(room, { from, data: "h1", id: undefined, origin: null }),
+        q.submit(room, {
           from: { id: ann as string, name: null },
           data: "a1",
           id: "x",
           origin: a.welcome.connectionId,
         }),
-        q.publish(room, { from, data: "h2", id: undefined, origin: null }),
-        q.publish(room, { from, data: "h3", id: undefined, origin: null }),
+        q.submit(room, { from, data: "h2", id: undefined, origin: null }),
+        q.submit(room, { from, data: "h3", id: undefined, origin: null }),
       ]);
     });
     const alone = await messages(plain.socket, 4);

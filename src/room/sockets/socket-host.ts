@@ -1,0 +1,528 @@
+// The socket host of a room: every hibernatable socket of a Room or of a sharded room's RoomShard lives
+// here, so what a socket sees does not depend on how the room is deployed.
+//
+// It owns the socket index (members, batch flag), admission (caps, accept, welcome, replay, synced),
+// the per-frame checks (expiry, size, rate, refused streak) and the dispatch of client frames, close
+// and departure (with the close reply and the logs), the alarm (its armed time cached per wake), kick,
+// refresh and signals. What differs between deployments is asked of the owner (`HostOwner`): where a
+// publish goes, the join's replay, presence, and delivery beyond this object.
+//
+// Never scan `ctx.getWebSockets()` per connect, close or frame: the index is built once per wake.
+import { IDENTITY_HEADER, type Identity } from "../../server/identity.ts";
+import type { Log } from "../../server/logger.ts";
+import type { Settings } from "../../server/settings.ts";
+import { errorMessage, errorResponse } from "../../shared/errors.ts";
+import {
+  type AckFrame,
+  type ClientFrame,
+  CloseCode,
+  type DirectFrame,
+  type SyncedFrame,
+  type UserRef,
+} from "../../shared/protocol.ts";
+import { utf8Exceeds } from "../../shared/utf8.ts";
+import type { LogPublish, PublishOutcome } from "../log/message-log.ts";
+import type { ReplayResult } from "../log/replay.ts";
+import { type ResumeRequest, resumeRequestOf } from "../log/resume.ts";
+import { checkState } from "../presence/user-state.ts";
+import { newSocketState, welcomeFrame } from "./admission.ts";
+import { parseClientFrame } from "./client-frames.ts";
+import { reciprocalCode } from "./close-codes.ts";
+import { dueForClose, type Liveness, nextDeadline } from "./deadlines.ts";
+import { BATCH_TAG, batchRequested, deliverCommit, type Outgoing, sendReplay } from "./fanout.ts";
+import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
+import { applyRefresh, checkRefresh } from "./refresh.ts";
+import { admitSignal, SignalLimiter, signalFrame } from "./signals.ts";
+import { SocketIndex } from "./socket-index.ts";
+import { isOpen, sendError, trySend } from "./socket-io.ts";
+import { readState, type SocketState, touchState, userTag, writeState } from "./socket-state.ts";
+
+/** The owner's answer for a joining socket: where the room stands and what to replay. */
+export interface JoinPlan {
+  epoch: string;
+  /** the seq the socket's live stream continues after */
+  seq: number;
+  gap: boolean;
+  /** distinct users elsewhere (a sharded room's other shards), added to this host's own count */
+  elsewhere: number;
+  /** sends the replay through `send`; null when nothing is replayed */
+  replay: ((send: (frames: string[]) => void) => ReplayResult) | null;
+}
+
+/** What differs between a Room and a RoomShard. */
+export interface HostOwner {
+  /** A joining socket's plan, or a refusal (e.g. `403 banned`). `empty`: this host has no socket yet. */
+  plan(
+    who: Identity,
+    resume: ResumeRequest | null,
+    empty: boolean,
+  ): JoinPlan | Response | Promise<JoinPlan | Response>;
+  /** A writer's publish: commit it (or ask the sequencer to). */
+  publish(ws: WebSocket, state: SocketState, p: LogPublish, bytes: number): Promise<PublishOutcome>;
+  /** A writer's binary frame, for everyone else in the room. */
+  binary(ws: WebSocket, state: SocketState, data: ArrayBuffer): void | Promise<void>;
+  /** A signal frame's text, for everyone else in the room (`to` undefined) or for one user. */
+  signal(ws: WebSocket, state: SocketState, text: string, to: string | undefined): void | Promise<void>;
+  /** A `direct` frame's text for one user's sockets; resolves to how many it reached. */
+  direct(to: string, text: string): number | Promise<number>;
+  /** A socket was admitted; `first`: its user's first socket here. */
+  connected(ws: WebSocket, state: SocketState, first: boolean, batch: boolean): void;
+  /** A socket left; `last`: its user's last socket here. */
+  disconnected(ws: WebSocket, state: SocketState, last: boolean): void;
+  /** A user's presence state was stored (on all of the user's sockets here). */
+  stateChanged(user: UserRef, value: unknown, ws: WebSocket): void;
+}
+
+export interface HostOptions {
+  /** most members listed in a welcome */
+  listed: number;
+  /** AUTH_SECRET, for in-band refresh */
+  secret: string | undefined;
+  /** how refusals name this host: `room 'x'`, or `shard 2 of 'x'` */
+  where: (room: string) => string;
+  /** extra log fields (a shard's number) */
+  logFields?: () => Record<string, unknown>;
+}
+
+export class SocketHost {
+  /** The room's name: from each forwarded request, or the object's own name after a wake. */
+  name: string | undefined;
+  readonly #ctx: DurableObjectState;
+  readonly #settings: Settings;
+  readonly #log: Log;
+  readonly #owner: HostOwner;
+  readonly #options: HostOptions;
+  readonly #signals: SignalLimiter;
+  #indexed: SocketIndex | null = null;
+  /** The armed alarm (ms), null for none, undefined until read from storage in this wake. */
+  #alarmAt: number | null | undefined = undefined;
+  /** upgrades waiting for their owner's plan: the host is not empty while one is */
+  #joining = 0;
+
+  constructor(ctx: DurableObjectState, settings: Settings, log: Log, owner: HostOwner, options: HostOptions) {
+    this.#ctx = ctx;
+    this.#settings = settings;
+    this.#log = log;
+    this.#owner = owner;
+    this.#options = options;
+    this.#signals = new SignalLimiter(settings.signalRatePerSecond);
+    this.name = ctx.id.name;
+  }
+
+  /** The socket index, built on first use after each wake (the only full scan of the sockets). */
+  get index(): SocketIndex {
+    this.#indexed ??= SocketIndex.rebuild(
+      this.#ctx
+        .getWebSockets()
+        .filter(isOpen)
+        .map((ws) => [ws, readState(ws), this.#ctx.getTags(ws).includes(BATCH_TAG)] as const),
+    );
+    return this.#indexed;
+  }
+
+  /** Upgrades still waiting for their plan. */
+  get joining(): number {
+    return this.#joining;
+  }
+
+  // ---- the platform's entry points ----
+
+  /** An upgrade forwarded by the worker with the identity it verified. */
+  async admit(req: Request): Promise<Response> {
+    const raw = req.headers.get(IDENTITY_HEADER);
+    if (raw === null || req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return errorResponse(
+        400,
+        "bad_request",
+        "rooms accept only WebSocket upgrades forwarded by the worker",
+      );
+    }
+    const who = JSON.parse(decodeURIComponent(raw)) as Identity;
+    this.name = who.room;
+    const url = new URL(req.url);
+    const resume = resumeRequestOf(url);
+    const batch = batchRequested(url);
+    const refused = this.#capped(who);
+    if (refused !== null) return refused;
+    let plan: JoinPlan | Response;
+    this.#joining++;
+    try {
+      const pending = this.#owner.plan(who, resume, this.index.size === 0);
+      plan = pending instanceof Promise ? await pending : pending;
+    } finally {
+      this.#joining--;
+    }
+    if (plan instanceof Response) return plan;
+    // The caps again: other upgrades may have been admitted while an async plan was asked.
+    const late = this.#capped(who);
+    if (late !== null) return late;
+
+    const index = this.index;
+    const s = this.#settings;
+    const { 0: client, 1: server } = new WebSocketPair();
+    const state = newSocketState(who, s, Date.now());
+    const peer = index.peerOf(who.id);
+    if (peer?.presence !== undefined) state.presence = peer.presence;
+    this.#ctx.acceptWebSocket(server, batch ? [userTag(who.id), BATCH_TAG] : [userTag(who.id)]);
+    writeState(server, state);
+    const first = index.add(server, state, batch);
+    const room = { epoch: plan.epoch, seq: plan.seq, members: index.members(this.#options.listed) };
+    const membersTotal = plan.elsewhere + index.userCount;
+    server.send(JSON.stringify(welcomeFrame(who, state, { ...room, membersTotal }, s)));
+    const replayed = plan.replay?.((frames) => sendReplay(server, frames, batch)) ?? {
+      replayed: 0,
+      more: false,
+    };
+    const synced: SyncedFrame = { type: "synced", seq: plan.seq, gap: plan.gap, ...replayed };
+    server.send(JSON.stringify(synced));
+    // Its welcome listed the members as of now: it gets only the presence changes after this.
+    this.#owner.connected(server, state, first, batch);
+    await this.#armAlarm(nextDeadline(this.#liveness(server, state), this.#idleMs));
+    this.#log("info", {
+      event: "connect",
+      room: who.room,
+      ...this.#options.logFields?.(),
+      conn: state.connectionId,
+      user: who.id,
+      resumed: resume !== null && "since" in resume,
+      replayed: replayed.replayed,
+      more: replayed.more,
+    });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** A client frame: expiry, size, rate and capability checks, then its handler. */
+  async message(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const state = this.index.get(ws);
+    if (state === undefined || state.gone) return;
+    const now = Date.now();
+    // Expiry on every frame: the alarm is only the backstop for silent sockets.
+    if (now >= state.exp) return this.close(ws, state, CloseCode.TOKEN_EXPIRED, "token expired");
+    const max = this.#settings.maxMessageBytes;
+    if (typeof message === "string" ? utf8Exceeds(message, max) : message.byteLength > max) {
+      return this.close(ws, state, CloseCode.TOO_BIG, `frame larger than ${max} bytes`);
+    }
+    // Signals skip the main bucket, so they are told apart first; other frames are parsed only once they
+    // have a token (a flood of them costs no parsing).
+    const early =
+      typeof message === "string" && message.includes('"signal"') ? parseClientFrame(message) : null;
+    touchState(ws, state, now);
+    if (early?.ok && early.frame.type === "signal") return this.#signal(ws, state, early.frame, now);
+    const rate = this.#settings.ratePerSecond;
+    const taken = take({ tokens: state.tokens, at: state.refilledAt }, now, rate);
+    state.tokens = taken.bucket.tokens;
+    state.refilledAt = taken.bucket.at;
+    state.refused = nextStreak(state.refused, taken.ok, taken.bucket);
+    if (!taken.ok) {
+      if (floodLimitExceeded(state.refused, rate)) {
+        return this.close(ws, state, CloseCode.FLOODING, "too many frames after rate_limited errors");
+      }
+      return sendError(ws, "rate_limited", `more than ${rate} frames per second (burst ${2 * rate})`);
+    }
+    if (typeof message !== "string") {
+      if (!state.capabilities.includes("write")) {
+        return sendError(ws, "forbidden", "binary frames need the 'write' capability");
+      }
+      return this.#owner.binary(ws, state, message);
+    }
+    const parsed = early ?? parseClientFrame(message);
+    if (!parsed.ok) return sendError(ws, "bad_message", parsed.message, parsed.id);
+    const frame = parsed.frame;
+    if (frame.type === "signal") return; // handled above, before the main bucket
+    if (frame.type === "state") return this.#setState(ws, state, frame.data);
+    if (frame.type === "refresh") return this.#refresh(ws, state, frame.token);
+    if (!state.capabilities.includes("write")) {
+      return sendError(ws, "forbidden", `${frame.type} needs the 'write' capability`, frame.id);
+    }
+    if (frame.type === "publish") return this.#publish(ws, state, frame, message.length);
+    return this.#direct(ws, state, frame, now);
+  }
+
+  /** The client closed: reply in kind (the runtime does not, even with web_socket_auto_reply_to_close). */
+  closed(ws: WebSocket, code: number, reason: string): void {
+    const state = this.index.get(ws) ?? readState(ws);
+    try {
+      ws.close(reciprocalCode(code), "");
+    } catch (err) {
+      // Never leave a half-open socket behind: fall back to a code the runtime always sends.
+      this.#warn("close_failed", state, { code, error: errorMessage(err) });
+      try {
+        ws.close(CloseCode.PROTOCOL_ERROR, "");
+      } catch {
+        // already closed
+      }
+    }
+    if (state !== null && !state.gone) this.#depart(ws, state, code, reason);
+  }
+
+  errored(ws: WebSocket, error: unknown): void {
+    const state = this.index.get(ws) ?? readState(ws);
+    this.#warn("socket_error", state, { error: errorMessage(error) });
+    if (state !== null && !state.gone) this.#depart(ws, state, CloseCode.ABNORMAL, "error");
+  }
+
+  /** Closes sockets that went idle or whose token expired (O(n + k)); re-arms while sockets remain. */
+  async alarm(): Promise<void> {
+    this.#alarmAt = undefined; // consumed by this call, or kept for a retry if it throws: read it back
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [ws, state] of [...this.index.entries()]) {
+      const facts = this.#liveness(ws, state);
+      const due = dueForClose(facts, now, this.#idleMs);
+      if (due) this.close(ws, state, due.code, due.reason);
+      else next = Math.min(next, nextDeadline(facts, this.#idleMs));
+    }
+    if (next !== Number.POSITIVE_INFINITY) await this.#setAlarm(next);
+  }
+
+  // ---- for the owner ----
+
+  /** Server-initiated close: the departure is announced now, the client's echo is ignored. */
+  close(ws: WebSocket, state: SocketState, code: number, reason: string): void {
+    try {
+      ws.close(code, reason);
+    } catch (err) {
+      this.#warn("close_failed", state, { code, error: errorMessage(err) });
+    }
+    this.#depart(ws, state, code, reason);
+  }
+
+  /** Closes every socket of one user with 4403; returns how many. */
+  kick(user: string, reason: string): number {
+    let closed = 0;
+    for (const ws of [...this.index.socketsOf(user)]) {
+      const state = this.index.get(ws);
+      if (state === undefined) continue;
+      this.close(ws, state, CloseCode.KICKED, reason);
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Closes every socket (e.g. 1011 when a sharded room's history lost what they missed). */
+  closeAll(code: number, reason: string): void {
+    for (const [ws, state] of [...this.index.entries()]) this.close(ws, state, code, reason);
+  }
+
+  /** One frame to every socket but `except`. */
+  broadcast(frame: string | ArrayBuffer, except: WebSocket | null): void {
+    for (const ws of this.index.sockets()) if (ws !== except) trySend(ws, frame);
+  }
+
+  /** One frame to every socket of a user here; returns how many. */
+  toUser(user: string, frame: string): number {
+    let reached = 0;
+    for (const ws of this.index.socketsOf(user)) {
+      trySend(ws, frame);
+      reached++;
+    }
+    return reached;
+  }
+
+  /** A commit's messages (in seq order): batched sockets get `batch` frames, each publisher none of its own. */
+  deliver(messages: readonly Outgoing[]): void {
+    const index = this.index;
+    deliverCommit(index.sockets(), () => index.batched, messages, trySend);
+  }
+
+  /** @internal The live sockets and their in-memory state (for tests that age a socket). */
+  liveSockets(): [WebSocket, SocketState][] {
+    return [...this.index.entries()];
+  }
+
+  // ---- internals ----
+
+  get #idleMs(): number {
+    return this.#settings.idleTimeoutSeconds * 1000;
+  }
+
+  #capped(who: Identity): Response | null {
+    const index = this.index;
+    const s = this.#settings;
+    if (index.size >= s.maxConnectionsPerRoom) {
+      const where = this.#options.where(who.room);
+      return errorResponse(503, "room_full", `${where} already holds ${index.size} connections`);
+    }
+    if (index.connectionsOf(who.id) < s.maxConnectionsPerUser) return null;
+    return errorResponse(
+      429,
+      "too_many_connections",
+      `user '${who.id}' already holds ${s.maxConnectionsPerUser} connections in room '${who.room}'`,
+    );
+  }
+
+  async #publish(
+    ws: WebSocket,
+    state: SocketState,
+    frame: Extract<ClientFrame, { type: "publish" }>,
+    bytes: number,
+  ): Promise<void> {
+    const p = { from: { id: state.userId, name: state.name }, data: frame.data, id: frame.id };
+    let r: PublishOutcome;
+    try {
+      r = await this.#owner.publish(ws, state, p, bytes);
+    } catch (err) {
+      r = { failed: errorMessage(err) };
+    }
+    if ("failed" in r) {
+      // Never acked, never broadcast: the client reconnects, resumes and resends with the same id.
+      this.#warn("publish_failed", state, { error: r.failed });
+      if (this.index.get(ws) === state) this.close(ws, state, CloseCode.SERVER_ERROR, "storage failure");
+      return;
+    }
+    if ("refused" in r) return sendError(ws, r.refused, r.message, frame.id);
+    const ack: AckFrame = {
+      type: "ack",
+      id: frame.id ?? null,
+      seq: r.seq,
+      ...(r.duplicate ? { duplicate: true as const } : {}),
+    };
+    trySend(ws, JSON.stringify(ack)); // the socket may have closed while the write was queued
+  }
+
+  async #direct(
+    ws: WebSocket,
+    state: SocketState,
+    frame: Extract<ClientFrame, { type: "direct" }>,
+    now: number,
+  ): Promise<void> {
+    const direct: DirectFrame = {
+      type: "direct",
+      from: { id: state.userId, name: state.name },
+      data: frame.data,
+      ts: now,
+      ...(frame.id ? { id: frame.id } : {}),
+    };
+    const reached = await this.#owner.direct(frame.to, JSON.stringify(direct));
+    if (reached === 0) sendError(ws, "no_such_user", `user '${frame.to}' is not in this room`, frame.id);
+  }
+
+  /** A signal: own bucket, needs write, relayed at once and never stored. */
+  async #signal(
+    ws: WebSocket,
+    state: SocketState,
+    frame: Extract<ClientFrame, { type: "signal" }>,
+    now: number,
+  ): Promise<void> {
+    const rate = this.#settings.signalRatePerSecond;
+    if (!admitSignal(this.#signals, ws, state.connectionId, now, rate)) return;
+    if (!state.capabilities.includes("write")) {
+      return sendError(ws, "forbidden", "signal needs the 'write' capability");
+    }
+    await this.#owner.signal(
+      ws,
+      state,
+      signalFrame({ id: state.userId, name: state.name }, frame.data, now),
+      frame.to,
+    );
+  }
+
+  /** Presence state: stored on each of the user's sockets (attachments included), then the owner is told. */
+  #setState(ws: WebSocket, state: SocketState, data: unknown): void {
+    const checked = checkState(data);
+    if (!checked.ok) {
+      sendError(ws, "too_large", checked.message);
+      return;
+    }
+    const index = this.index;
+    for (const s of index.socketsOf(state.userId)) {
+      const st = index.get(s);
+      if (st === undefined) continue;
+      st.presence = checked.value;
+      writeState(s, st);
+    }
+    this.#owner.stateChanged({ id: state.userId, name: state.name }, checked.value, ws);
+  }
+
+  /** In-band refresh: on success this connection's exp, name and capabilities are replaced. */
+  async #refresh(ws: WebSocket, before: SocketState, token: string): Promise<void> {
+    const room = before.room ?? this.name ?? "";
+    const outcome = await checkRefresh(token, this.#options.secret, {
+      userId: before.userId,
+      room,
+      ...(before.auth ? { auth: before.auth } : {}),
+    });
+    if (!outcome.ok) return sendError(ws, outcome.code, outcome.message);
+    // Looked up again: the socket may have closed while the token was checked.
+    const state = this.index.get(ws);
+    if (state === undefined || state.gone || !isOpen(ws)) return;
+    applyRefresh(ws, state, outcome);
+    this.#log("info", {
+      event: "refresh",
+      room,
+      conn: state.connectionId,
+      user: state.userId,
+      exp: outcome.exp,
+    });
+    await this.#armAlarm(nextDeadline(this.#liveness(ws, state), this.#idleMs));
+  }
+
+  /** A socket left: O(1) index update, the owner told, the alarm dropped once the host is empty. */
+  #depart(ws: WebSocket, state: SocketState, code: number, reason: string): void {
+    state.gone = true;
+    try {
+      writeState(ws, state);
+    } catch {
+      // the socket is already gone; its state goes with it
+    }
+    this.#signals.forget(state.connectionId);
+    const index = this.index;
+    index.remove(ws, state.userId);
+    // Not `remove`'s answer: a socket closing right after a wake is not in the rebuilt index at all.
+    const last = index.connectionsOf(state.userId) === 0;
+    this.#log("info", {
+      event: "close",
+      room: this.name,
+      ...this.#options.logFields?.(),
+      conn: state.connectionId,
+      user: state.userId,
+      code,
+      reason,
+    });
+    this.#owner.disconnected(ws, state, last);
+    if (index.size === 0 && this.#joining === 0) {
+      this.#alarmAt = null;
+      // Fails only when storage does: log it instead of leaving a rejection unhandled.
+      this.#ctx.storage.deleteAlarm().catch((err: unknown) => {
+        this.#alarmAt = undefined;
+        this.#warn("depart_failed", state, { code, error: errorMessage(err) });
+      });
+    }
+  }
+
+  /** Last activity: frames we handled, or pings the runtime answered while the object slept. */
+  #liveness(ws: WebSocket, s: SocketState): Liveness {
+    const pinged = this.#ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+    return { lastActive: Math.max(s.seen, pinged), expiresAt: s.exp };
+  }
+
+  /**
+   * Moves the alarm earlier if this deadline comes first. The armed time is read from storage once per
+   * wake and then kept here (every set and delete goes through the host), so a connect costs no
+   * storage call.
+   */
+  async #armAlarm(at: number): Promise<void> {
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.#ctx.storage.getAlarm();
+    if (this.#alarmAt === null || at < this.#alarmAt) await this.#setAlarm(at);
+  }
+
+  async #setAlarm(at: number): Promise<void> {
+    this.#alarmAt = at;
+    try {
+      await this.#ctx.storage.setAlarm(at);
+    } catch (err) {
+      this.#alarmAt = undefined; // unknown again: read it back next time
+      throw err;
+    }
+  }
+
+  #warn(event: string, state: SocketState | null | undefined, fields: Record<string, unknown>): void {
+    this.#log("warn", {
+      event,
+      room: this.name,
+      ...this.#options.logFields?.(),
+      conn: state?.connectionId,
+      ...fields,
+    });
+  }
+}
