@@ -253,14 +253,6 @@ export interface RefreshFrame {
 
 export type ClientFrame = PublishFrame | DirectSendFrame | SignalSendFrame | StateFrame | RefreshFrame;
 
-/** `POST /rooms/:room/kick` body (admin). */
-export interface KickRequest {
-  user: string;
-  /** 0 or absent: kick only */
-  banSeconds?: number;
-  reason?: string;
-}
-
 /** `POST /rooms/:room/kick` answer: how many sockets were closed. */
 export interface KickResult {
   closed: number;

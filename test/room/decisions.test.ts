@@ -1,9 +1,14 @@
 // The room's pure decisions with plain numbers: rate limit, deadlines, resume plans, close codes, sizes.
 import { describe, it } from "vitest";
 import { planResume } from "../../src/room/log/resume.ts";
-import { reciprocalCode } from "../../src/room/sockets/close-codes.ts";
 import { dueForClose, nextDeadline } from "../../src/room/sockets/deadlines.ts";
-import { floodLimitExceeded, fullBucket, nextStreak, take } from "../../src/room/sockets/rate-limit.ts";
+import { reciprocalCode } from "../../src/room/sockets/frames/close-codes.ts";
+import {
+  floodLimitExceeded,
+  fullBucket,
+  nextStreak,
+  take,
+} from "../../src/room/sockets/frames/rate-limit.ts";
 import { utf8Exceeds } from "../../src/shared/utf8.ts";
 
 describe("token bucket", () => {

@@ -60,22 +60,26 @@ describe("signal frames", () => {
     for (const s of [ann, bob1, bob2, cat]) s.socket.close();
   });
 
-  it("need write and a well-formed frame", async ({ expect }) => {
+  it("need write (checked before the body is parsed) and a well-formed frame", async ({ expect }) => {
     const room = uniqueRoom("sig");
     const reader = await join(room, { token: await as("rita", { rooms: { [room]: ["read"] } }) });
     reader.socket.send({ type: "signal", data: 1 });
     expect(await reader.socket.expect("error")).toMatchObject({ code: "forbidden" });
     reader.socket.send({ type: "signal" });
-    expect(await reader.socket.expect("error")).toMatchObject({
+    expect(await reader.socket.expect("error")).toMatchObject({ code: "forbidden" });
+    const writer = await join(room, { token: await as("wes") });
+    writer.socket.send({ type: "signal" });
+    expect(await writer.socket.expect("error")).toMatchObject({
       code: "bad_message",
       message: "data is required",
     });
-    reader.socket.send({ type: "signal", data: 1, to: 5 });
-    expect(await reader.socket.expect("error")).toMatchObject({ code: "bad_message" });
+    writer.socket.send({ type: "signal", data: 1, to: 5 });
+    expect(await writer.socket.expect("error")).toMatchObject({ code: "bad_message" });
     reader.socket.close();
+    writer.socket.close();
   });
 
-  it("over their own bucket are dropped with at most one rate_limited a second, and never close 4429", async ({
+  it("over their own bucket are dropped with at most one rate_limited a second; a sender back under it is not closed", async ({
     expect,
   }) => {
     const room = uniqueRoom("sig");

@@ -9,7 +9,7 @@ import type { Log } from "../../server/logger.ts";
 import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../../server/room-rpc.ts";
 import type { Settings } from "../../server/settings.ts";
 import { errorMessage } from "../../shared/errors.ts";
-import type { UserRef } from "../../shared/protocol.ts";
+import type { KickResult, UserRef } from "../../shared/protocol.ts";
 import {
   approxBytes,
   type Faults,
@@ -20,7 +20,7 @@ import {
 } from "./group-commit.ts";
 import { History, type HistoryBounds } from "./history.ts";
 import { renderMessage } from "./message-frame.ts";
-import { Bans, bannedMessage } from "./moderation.ts";
+import { Bans, bannedMessage, kickReason } from "./moderation.ts";
 import { collectReplay, historyPage, type ReplayPage, type ReplayResult, replay } from "./replay.ts";
 import { planResume, type ResumePlan, type ResumeRequest } from "./resume.ts";
 
@@ -92,6 +92,11 @@ export class MessageLog<T> {
     return this.#history.bounds();
   }
 
+  /** Where the log stands, as room info reports it. */
+  head(): { epoch: string; seq: number; history: HistoryBounds } {
+    return { epoch: this.#history.epoch, seq: this.#history.seq, history: this.#history.bounds() };
+  }
+
   /** Assigns the next seq (or finds the duplicate of a keyed message); resolves once durable. */
   async publish(room: string, p: LogPublish, tag: T, bytes: number): Promise<PublishOutcome> {
     try {
@@ -142,9 +147,21 @@ export class MessageLog<T> {
     return this.#history.entriesAfter(after, limit);
   }
 
-  /** Bans a user for `seconds` (nothing for 0). */
-  ban(user: string, seconds: number, reason: string | undefined): void {
-    if (seconds > 0) this.#bans.ban(user, Date.now() + seconds * 1000, reason ?? null);
+  /**
+   * `POST /rooms/:room/kick`: bans the user for `banSeconds` (none for 0), then `close` closes their
+   * sockets with the kick's close reason (wherever they are) and says how many.
+   */
+  async kick(
+    room: string,
+    user: string,
+    banSeconds: number,
+    reason: string | undefined,
+    close: (why: string) => number | Promise<number>,
+  ): Promise<KickResult> {
+    if (banSeconds > 0) this.#bans.ban(user, Date.now() + banSeconds * 1000, reason ?? null);
+    const closed = await close(kickReason(reason, banSeconds));
+    this.#log("info", { event: "kick", room, user, closed, banSeconds });
+    return { closed };
   }
 
   /** The `403 banned` message while the user is banned from this room, else null. */

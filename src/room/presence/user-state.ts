@@ -3,6 +3,8 @@
 // attachment), so the state survives hibernation and goes away with the user's last connection.
 import { MAX_STATE_BYTES, type PresenceFrame, type UserRef } from "../../shared/protocol.ts";
 import { utf8Exceeds } from "../../shared/utf8.ts";
+import type { SocketIndex } from "../sockets/socket-index.ts";
+import { writeState } from "../sockets/socket-state.ts";
 
 export type StateCheck = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -13,6 +15,16 @@ export function checkState(data: unknown): StateCheck {
     return { ok: false, message: `state must be at most ${MAX_STATE_BYTES} bytes of JSON` };
   }
   return { ok: true, value: data ?? null };
+}
+
+/** Stores a user's state on each of the user's sockets here (attachments included). */
+export function storeOnSockets(index: SocketIndex, userId: string, value: unknown): void {
+  for (const ws of index.socketsOf(userId)) {
+    const st = index.get(ws);
+    if (st === undefined) continue;
+    st.presence = value;
+    writeState(ws, st);
+  }
 }
 
 /** The presence `update` every other socket gets, serialised once. */

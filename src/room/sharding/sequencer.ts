@@ -5,18 +5,16 @@
 // is pushed to every shard with sockets, one push at a time per shard (so a shard sees batches in seq
 // order unless one is lost), retrying failures. A shard that still misses a batch sees the hole at the
 // next push and fetches the range with `range`.
-import { DurableObject } from "cloudflare:workers";
-import { logger } from "../../server/logger.ts";
+
 import type { HistoryAnswer, HistoryQuery, HttpPublishResult, RoomBackend } from "../../server/room-rpc.ts";
-import { parseSettings, type Settings } from "../../server/settings.ts";
 import { shardName, shardOf } from "../../server/sharding.ts";
 import type { KickResult, PresenceFrame, RoomInfo, UserRef } from "../../shared/protocol.ts";
 import type { Faults } from "../log/group-commit.ts";
 import { MessageLog, type PublishOutcome } from "../log/message-log.ts";
-import { kickReason } from "../log/moderation.ts";
 import type { ReplayPage } from "../log/replay.ts";
 import type { ResumeRequest } from "../log/resume.ts";
 import { CountThrottle } from "../presence/presence-count.ts";
+import { RoomObject } from "../room-object.ts";
 import { ShardPushes } from "./pushes.ts";
 import type { Committed, JoinPlan, Range, SequencerPublish, ShardedVars, ShardStats } from "./wire.ts";
 
@@ -25,10 +23,8 @@ export const RANGE_LIMIT = 500;
 /** Most users listed in room info; `membersTotal` counts them all. */
 const INFO_MEMBERS = 1000;
 
-export class Sequencer extends DurableObject<ShardedVars> implements RoomBackend {
-  readonly #settings: Settings;
-  readonly #logger;
-  readonly #log: MessageLog<string | null>;
+export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
+  readonly #messages: MessageLog<string | null>;
   readonly #pushes: ShardPushes;
   #room: string | null = null;
   /** messages committed in the current group, pushed once it is durable */
@@ -47,17 +43,15 @@ export class Sequencer extends DurableObject<ShardedVars> implements RoomBackend
 
   constructor(ctx: DurableObjectState, env: ShardedVars) {
     super(ctx, env);
-    this.#settings = parseSettings(env);
-    this.#logger = logger(this.#settings.logLevel);
     const sql = ctx.storage.sql;
     // The publisher's connection of each retained message, written in the message's own transaction, so
     // a shard that fetches a range still gives that connection the ack only, never the message.
     sql.exec(`CREATE TABLE IF NOT EXISTS origins (seq INTEGER PRIMARY KEY, origin TEXT NOT NULL)`);
-    this.#log = new MessageLog<string | null>(ctx.storage, this.#settings, this.#logger, {
+    this.#messages = new MessageLog<string | null>(ctx.storage, this.settings, this.log, {
       written: (seq, frame, origin) => this.#batch.push({ seq, frame, origin }),
       within: (seq, origin) => {
         if (origin !== null) sql.exec(`INSERT INTO origins (seq, origin) VALUES (?, ?)`, seq, origin);
-        sql.exec(`DELETE FROM origins WHERE seq <= ?`, seq - this.#settings.historyLimit);
+        sql.exec(`DELETE FROM origins WHERE seq <= ?`, seq - this.settings.historyLimit);
       },
       durable: () => this.#pushBatch(),
     });
@@ -72,58 +66,52 @@ export class Sequencer extends DurableObject<ShardedVars> implements RoomBackend
     this.#room = named[0]?.value ?? null;
     this.#pushes = new ShardPushes(
       sql,
-      this.#logger,
+      this.log,
       (k) => this.#shard(k),
       () => this.#room,
     );
     // A restart may have lost pushes in flight: tell every shard the head, so one that missed a batch
     // fetches it now rather than at the next publish.
-    if (this.#room !== null && this.#log.seq > 0) {
-      this.#pushes.pushAll({ epoch: this.#log.epoch, head: this.#log.seq, messages: [] });
+    if (this.#room !== null && this.#messages.seq > 0) {
+      this.#pushes.pushAll({ epoch: this.#messages.epoch, head: this.#messages.seq, messages: [] });
     }
   }
 
   /** @internal Test seam of the sequencer's log (storage failures, held flushes). */
   get faults(): Faults {
-    return this.#log.faults;
+    return this.#messages.faults;
   }
 
   // ---- RPC from the worker (RoomBackend) ----
 
   history(room: string, q: HistoryQuery, user: string): HistoryAnswer {
     this.#named(room);
-    return this.#log.page(room, q, user);
+    return this.#messages.page(room, q, user);
   }
 
   publish(room: string, from: UserRef, data: unknown, id?: string): Promise<HttpPublishResult> {
     this.#named(room);
-    return this.#log.publishHttp(room, { from, data, id }, null);
+    return this.#messages.publishHttp(room, { from, data, id }, null);
   }
 
   /** The ban is stored here (it outlasts restarts); the kick goes to the user's shard. */
-  async kick(
-    room: string,
-    user: string,
-    banSeconds: number,
-    reason: string | undefined,
-  ): Promise<KickResult> {
+  kick(room: string, user: string, banSeconds: number, reason: string | undefined): Promise<KickResult> {
     this.#named(room);
-    this.#log.ban(user, banSeconds, reason);
-    const k = shardOf(user, this.#settings.sharding.roomShards);
-    const closed = await this.#shard(k).kick({ room, shard: k }, user, kickReason(reason, banSeconds));
-    this.#logger("info", { event: "kick", room, user, closed, banSeconds });
-    return { closed };
+    const k = shardOf(user, this.settings.sharding.roomShards);
+    return this.#messages.kick(room, user, banSeconds, reason, (why) =>
+      this.#shard(k).kick({ room, shard: k }, user, why),
+    );
   }
 
   banned(room: string, user: string): string | null {
-    return this.#log.banned(room, user);
+    return this.#messages.banned(room, user);
   }
 
   /** Room info: the sequencer's order and history, the shards' sockets and members. */
   async info(room: string): Promise<RoomInfo & { shards: { shard: number; connections: number }[] }> {
     this.#named(room);
     // Only shards with sockets are asked (an empty shard is not woken); the others count as empty.
-    const all = Array.from({ length: this.#settings.sharding.roomShards }, (_, k) => k);
+    const all = Array.from({ length: this.settings.sharding.roomShards }, (_, k) => k);
     const stats: ShardStats[] = await Promise.all(
       all.map((k) =>
         this.#pushes.active(k)
@@ -133,12 +121,10 @@ export class Sequencer extends DurableObject<ShardedVars> implements RoomBackend
     );
     return {
       room,
-      epoch: this.#log.epoch,
-      seq: this.#log.seq,
+      ...this.#messages.head(),
       connections: stats.reduce((n, s) => n + s.connections, 0),
       members: stats.flatMap((s) => s.members).slice(0, INFO_MEMBERS),
       membersTotal: stats.reduce((n, s) => n + s.users, 0),
-      history: this.#log.bounds(),
       shards: stats.map((s) => ({ shard: s.shard, connections: s.connections })),
     };
   }
@@ -148,7 +134,7 @@ export class Sequencer extends DurableObject<ShardedVars> implements RoomBackend
   /** A socket's publish: assigns seq (or finds the duplicate); resolves once durable. */
   submit(room: string, p: SequencerPublish, bytes = 0): Promise<PublishOutcome> {
     this.#named(room);
-    return this.#log.publish(room, { from: p.from, data: p.data, id: p.id }, p.origin, bytes);
+    return this.#messages.publish(room, { from: p.from, data: p.data, id: p.id }, p.origin, bytes);
   }
 
   /**
@@ -165,25 +151,25 @@ export class Sequencer extends DurableObject<ShardedVars> implements RoomBackend
     const banned = this.banned(room, user);
     if (banned !== null) return { banned };
     this.#pushes.register(shard);
-    const { replayAfter, gap } = this.#log.plan(resume);
+    const { replayAfter, gap } = this.#messages.plan(resume);
     const replay =
       replayAfter === null
         ? { frames: [], bytes: 0, last: null, more: false }
-        : this.#log.collect(replayAfter, this.#settings.maxReplayBytes);
+        : this.#messages.collect(replayAfter, this.settings.maxReplayBytes);
     const members = { total: this.members(), shard: this.#counts.get(shard) ?? 0 };
-    return { epoch: this.#log.epoch, head: this.#log.seq, gap, replayAfter, replay, members };
+    return { epoch: this.#messages.epoch, head: this.#messages.seq, gap, replayAfter, replay, members };
   }
 
   /** More of a join's replay (deliveries moved on while it was asked), within what is left of the budget. */
   replay(room: string, after: number, maxBytes: number, atLeastOne: boolean): ReplayPage {
     this.#named(room);
-    return this.#log.collect(after, maxBytes, atLeastOne);
+    return this.#messages.collect(after, maxBytes, atLeastOne);
   }
 
   /** Retained messages with seq > after (at most RANGE_LIMIT), for a shard filling a hole. */
   range(room: string, after: number, limit = RANGE_LIMIT): Range {
     this.#named(room);
-    const entries = this.#log.entriesAfter(after, Math.max(1, Math.min(limit, RANGE_LIMIT)));
+    const entries = this.#messages.entriesAfter(after, Math.max(1, Math.min(limit, RANGE_LIMIT)));
     const origins = new Map<number, string>();
     const last = entries.at(-1)?.seq;
     if (last !== undefined) {
@@ -196,7 +182,12 @@ export class Sequencer extends DurableObject<ShardedVars> implements RoomBackend
       }
     }
     const messages = entries.map((e) => ({ ...e, origin: origins.get(e.seq) ?? null }));
-    return { epoch: this.#log.epoch, head: this.#log.seq, oldest: this.#log.bounds().oldest, messages };
+    return {
+      epoch: this.#messages.epoch,
+      head: this.#messages.seq,
+      oldest: this.#messages.bounds().oldest,
+      messages,
+    };
   }
 
   /** A shard's distinct user count; the sum goes to every shard at most once a second. */
@@ -253,6 +244,6 @@ export class Sequencer extends DurableObject<ShardedVars> implements RoomBackend
     if (this.#batch.length === 0) return;
     const messages = this.#batch;
     this.#batch = [];
-    this.#pushes.pushAll({ epoch: this.#log.epoch, head: this.#log.seq, messages });
+    this.#pushes.pushAll({ epoch: this.#messages.epoch, head: this.#messages.seq, messages });
   }
 }

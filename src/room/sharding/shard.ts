@@ -5,55 +5,49 @@
 // sequencer, and what reaches the sockets is the sequencer's pushes, passed through the cursor, so every
 // shard delivers the same seqs in the same order, each once. The last delivered seq is stored with the
 // delivery, so an evicted or restarted shard carries on where its (hibernated) sockets are.
-import { DurableObject } from "cloudflare:workers";
-import { logger } from "../../server/logger.ts";
-import { parseSettings, type Settings } from "../../server/settings.ts";
+
 import { SHARD_HEADER, shardName, shardOf } from "../../server/sharding.ts";
 import { errorMessage, errorResponse } from "../../shared/errors.ts";
-import { CloseCode, PING, PONG } from "../../shared/protocol.ts";
+import { CloseCode } from "../../shared/protocol.ts";
 import { CountThrottle } from "../presence/presence-count.ts";
-import { type HostOwner, type JoinPlan, SocketHost } from "../sockets/socket-host.ts";
-import type { SocketState } from "../sockets/socket-state.ts";
+import type { HostOwner, JoinPlan } from "../sockets/host-owner.ts";
+import { SocketHost } from "../sockets/socket-host.ts";
+import { SocketObject } from "../sockets/socket-object.ts";
 import { ShardCursor } from "./cursor.ts";
 import type { Committed, Push, ShardAddress, ShardedVars, ShardStats } from "./wire.ts";
 
 /** Most users listed in a shard's welcome or stats; `membersTotal` carries the room's count. */
 const LISTED_MEMBERS = 1000;
 
-export class RoomShard extends DurableObject<ShardedVars> {
-  readonly #settings: Settings;
-  readonly #logger;
-  readonly #host: SocketHost;
+export class RoomShard extends SocketObject<ShardedVars> {
+  protected readonly host: SocketHost;
   readonly #cursor: ShardCursor;
   /** This shard's distinct users go to the sequencer at most once a second, on change (the room's throttle). */
   readonly #reports: CountThrottle;
 
   constructor(ctx: DurableObjectState, env: ShardedVars) {
     super(ctx, env);
-    this.#settings = parseSettings(env);
-    this.#logger = logger(this.#settings.logLevel);
     this.#cursor = new ShardCursor(ctx.storage.sql, {
       sequencer: (room) => env.SEQUENCERS.getByName(room),
       deliver: (messages) => this.#deliver(messages),
-      live: () => this.#host.index.size,
+      live: () => this.host.index.size,
       lost: (room, from, to) => {
-        this.#logger("warn", { event: "shard_lost_range", room, from, to });
-        this.#host.closeAll(CloseCode.SERVER_ERROR, "missed messages; resume");
+        this.log("warn", { event: "shard_lost_range", room, from, to });
+        this.host.closeAll(CloseCode.SERVER_ERROR, "missed messages; resume");
       },
-      log: this.#logger,
+      log: this.log,
     });
-    this.#host = new SocketHost(ctx, this.#settings, this.#logger, this.#owner(), {
+    this.host = new SocketHost(ctx, this.settings, this.log, this.#owner(), {
       listed: LISTED_MEMBERS,
       secret: env.AUTH_SECRET,
       where: (room) => `shard ${this.#cursor.address?.shard} of '${room}'`,
       logFields: () => ({ shard: this.#cursor.address?.shard }),
     });
     this.#reports = new CountThrottle(
-      () => this.#host.index.userCount,
+      () => this.host.index.userCount,
       (users) => this.#report(users),
       { now: () => Date.now(), later: (fn, ms) => setTimeout(fn, ms) },
     );
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
   // ---- entry points ----
@@ -68,23 +62,7 @@ export class RoomShard extends DurableObject<ShardedVars> {
       );
     }
     this.#cursor.remember(JSON.parse(addr) as ShardAddress);
-    return this.#host.admit(req);
-  }
-
-  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    return this.#host.message(ws, message);
-  }
-
-  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
-    this.#host.closed(ws, code, reason);
-  }
-
-  override webSocketError(ws: WebSocket, error: unknown): void {
-    this.#host.errored(ws, error);
-  }
-
-  override alarm(): Promise<void> {
-    return this.#host.alarm();
+    return this.host.admit(req);
   }
 
   // ---- RPC from the sequencer and other shards ----
@@ -96,40 +74,35 @@ export class RoomShard extends DurableObject<ShardedVars> {
   async deliver(addr: ShardAddress, push: Push): Promise<boolean> {
     this.#cursor.remember(addr);
     await this.#cursor.offer(push);
-    return this.#host.index.size > 0 || this.#host.joining > 0;
+    return this.host.index.size > 0 || this.host.joining > 0;
   }
 
   /** Unstored traffic relayed by the sequencer (binary frames, signals, the presence count). */
   broadcast(addr: ShardAddress, frame: string | ArrayBuffer, origin: string | null): void {
     this.#cursor.remember(addr);
-    this.#host.broadcast(frame, this.#host.index.byConnection(origin));
+    this.host.broadcast(frame, this.host.index.byConnection(origin));
   }
 
   /** A `direct` (or targeted signal) for one of this shard's users; returns how many sockets it reached. */
   direct(to: string, text: string): number {
-    return this.#host.toUser(to, text);
+    return this.host.toUser(to, text);
   }
 
   /** Closes every socket of the user here with 4403 (the sequencer stored any ban first). */
   kick(addr: ShardAddress, user: string, reason: string): number {
     this.#cursor.remember(addr);
-    return this.#host.kick(user, reason);
+    return this.host.kick(user, reason);
   }
 
   stats(addr: ShardAddress): ShardStats {
     this.#cursor.remember(addr);
-    const index = this.#host.index;
+    const index = this.host.index;
     return {
       shard: addr.shard,
       connections: index.size,
       users: index.userCount,
       members: index.members(LISTED_MEMBERS),
     };
-  }
-
-  /** @internal The live sockets and their in-memory state, as `Room.liveSockets()` (for tests). */
-  liveSockets(): [WebSocket, SocketState][] {
-    return this.#host.liveSockets();
   }
 
   // ---- what the host asks of a shard ----
@@ -143,7 +116,7 @@ export class RoomShard extends DurableObject<ShardedVars> {
     const sequencer = () => this.env.SEQUENCERS.getByName(addr().room);
     return {
       plan: async (who, resume, empty): Promise<JoinPlan | Response> => {
-        const join = await this.#cursor.join(who.id, resume, empty, this.#settings.maxReplayBytes);
+        const join = await this.#cursor.join(who.id, resume, empty, this.settings.maxReplayBytes);
         if ("banned" in join) return errorResponse(403, "banned", join.banned);
         const { frames, more, next } = join;
         return {
@@ -181,15 +154,15 @@ export class RoomShard extends DurableObject<ShardedVars> {
   async #toUser(user: string, text: string): Promise<number> {
     const addr = this.#cursor.address;
     if (addr === null) return 0;
-    const target = shardOf(user, this.#settings.sharding.roomShards);
+    const target = shardOf(user, this.settings.sharding.roomShards);
     if (target === addr.shard) return this.direct(user, text);
     return this.env.SHARDS.getByName(shardName(addr.room, target)).direct(user, text);
   }
 
   /** A commit (or a fetched range): each publisher's socket gets its ack, not its own message. */
   #deliver(messages: Committed[]): void {
-    const index = this.#host.index;
-    this.#host.deliver(messages.map((m) => ({ frame: m.frame, except: index.byConnection(m.origin) })));
+    const index = this.host.index;
+    this.host.deliver(messages.map((m) => ({ frame: m.frame, except: index.byConnection(m.origin) })));
   }
 
   #report(users: number): void {
@@ -198,7 +171,7 @@ export class RoomShard extends DurableObject<ShardedVars> {
     this.env.SEQUENCERS.getByName(addr.room)
       .report(addr.room, addr.shard, users)
       .catch((err: unknown) =>
-        this.#logger("warn", { event: "report_failed", room: addr.room, error: errorMessage(err) }),
+        this.log("warn", { event: "report_failed", room: addr.room, error: errorMessage(err) }),
       );
   }
 }

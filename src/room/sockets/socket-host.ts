@@ -18,71 +18,23 @@ import {
   CloseCode,
   type DirectFrame,
   type SyncedFrame,
-  type UserRef,
 } from "../../shared/protocol.ts";
-import { utf8Exceeds } from "../../shared/utf8.ts";
-import type { LogPublish, PublishOutcome } from "../log/message-log.ts";
-import type { ReplayResult } from "../log/replay.ts";
-import { type ResumeRequest, resumeRequestOf } from "../log/resume.ts";
-import { checkState } from "../presence/user-state.ts";
-import { newSocketState, welcomeFrame } from "./admission.ts";
-import { parseClientFrame } from "./client-frames.ts";
-import { reciprocalCode } from "./close-codes.ts";
+import type { PublishOutcome } from "../log/message-log.ts";
+import { resumeRequestOf } from "../log/resume.ts";
+import { checkState, storeOnSockets } from "../presence/user-state.ts";
+import { capped, newSocketState, welcomeFrame } from "./admission.ts";
+import { AlarmClock } from "./alarm-clock.ts";
 import { dueForClose, type Liveness, nextDeadline } from "./deadlines.ts";
 import { BATCH_TAG, batchRequested, deliverCommit, type Outgoing, sendReplay } from "./fanout.ts";
-import { floodLimitExceeded, nextStreak, take } from "./rate-limit.ts";
+import { parseClientFrame } from "./frames/client-frames.ts";
+import { reciprocalCode } from "./frames/close-codes.ts";
+import { admissible, chargeFrame, chargeSignal, type GateVerdict, maybeSignal } from "./frames/frame-gate.ts";
+import { SignalLimiter, signalFrame } from "./frames/signals.ts";
+import type { HostOptions, HostOwner, JoinPlan } from "./host-owner.ts";
 import { applyRefresh, checkRefresh } from "./refresh.ts";
-import { admitSignal, SignalLimiter, signalFrame } from "./signals.ts";
 import { SocketIndex } from "./socket-index.ts";
 import { isOpen, sendError, trySend } from "./socket-io.ts";
 import { readState, type SocketState, touchState, userTag, writeState } from "./socket-state.ts";
-
-/** The owner's answer for a joining socket: where the room stands and what to replay. */
-export interface JoinPlan {
-  epoch: string;
-  /** the seq the socket's live stream continues after */
-  seq: number;
-  gap: boolean;
-  /** distinct users elsewhere (a sharded room's other shards), added to this host's own count */
-  elsewhere: number;
-  /** sends the replay through `send`; null when nothing is replayed */
-  replay: ((send: (frames: string[]) => void) => ReplayResult) | null;
-}
-
-/** What differs between a Room and a RoomShard. */
-export interface HostOwner {
-  /** A joining socket's plan, or a refusal (e.g. `403 banned`). `empty`: this host has no socket yet. */
-  plan(
-    who: Identity,
-    resume: ResumeRequest | null,
-    empty: boolean,
-  ): JoinPlan | Response | Promise<JoinPlan | Response>;
-  /** A writer's publish: commit it (or ask the sequencer to). */
-  publish(ws: WebSocket, state: SocketState, p: LogPublish, bytes: number): Promise<PublishOutcome>;
-  /** A writer's binary frame, for everyone else in the room. */
-  binary(ws: WebSocket, state: SocketState, data: ArrayBuffer): void | Promise<void>;
-  /** A signal frame's text, for everyone else in the room (`to` undefined) or for one user. */
-  signal(ws: WebSocket, state: SocketState, text: string, to: string | undefined): void | Promise<void>;
-  /** A `direct` frame's text for one user's sockets; resolves to how many it reached. */
-  direct(to: string, text: string): number | Promise<number>;
-  /** A socket was admitted; `first`: its user's first socket here. */
-  connected(ws: WebSocket, state: SocketState, first: boolean, batch: boolean): void;
-  /** A socket left; `last`: its user's last socket here. */
-  disconnected(ws: WebSocket, state: SocketState, last: boolean): void;
-  /** A user's presence state was stored (on all of the user's sockets here). */
-  stateChanged(user: UserRef, value: unknown, ws: WebSocket): void;
-}
-
-export interface HostOptions {
-  /** most members listed in a welcome */
-  listed: number;
-  /** AUTH_SECRET, for in-band refresh */
-  secret: string | undefined;
-  /** how refusals name this host: `room 'x'`, or `shard 2 of 'x'` */
-  where: (room: string) => string;
-  /** extra log fields (a shard's number) */
-  logFields?: () => Record<string, unknown>;
-}
 
 export class SocketHost {
   /** The room's name: from each forwarded request, or the object's own name after a wake. */
@@ -94,8 +46,7 @@ export class SocketHost {
   readonly #options: HostOptions;
   readonly #signals: SignalLimiter;
   #indexed: SocketIndex | null = null;
-  /** The armed alarm (ms), null for none, undefined until read from storage in this wake. */
-  #alarmAt: number | null | undefined = undefined;
+  readonly #alarm: AlarmClock;
   /** upgrades waiting for their owner's plan: the host is not empty while one is */
   #joining = 0;
 
@@ -106,6 +57,7 @@ export class SocketHost {
     this.#owner = owner;
     this.#options = options;
     this.#signals = new SignalLimiter(settings.signalRatePerSecond);
+    this.#alarm = new AlarmClock(ctx.storage, log);
     this.name = ctx.id.name;
   }
 
@@ -142,7 +94,7 @@ export class SocketHost {
     const url = new URL(req.url);
     const resume = resumeRequestOf(url);
     const batch = batchRequested(url);
-    const refused = this.#capped(who);
+    const refused = capped(this.index, who, this.#settings, this.#options.where(who.room));
     if (refused !== null) return refused;
     let plan: JoinPlan | Response;
     this.#joining++;
@@ -154,7 +106,7 @@ export class SocketHost {
     }
     if (plan instanceof Response) return plan;
     // The caps again: other upgrades may have been admitted while an async plan was asked.
-    const late = this.#capped(who);
+    const late = capped(this.index, who, this.#settings, this.#options.where(who.room));
     if (late !== null) return late;
 
     const index = this.index;
@@ -177,7 +129,7 @@ export class SocketHost {
     server.send(JSON.stringify(synced));
     // Its welcome listed the members as of now: it gets only the presence changes after this.
     this.#owner.connected(server, state, first, batch);
-    await this.#armAlarm(nextDeadline(this.#liveness(server, state), this.#idleMs));
+    await this.#alarm.arm(nextDeadline(this.#liveness(server, state), this.#idleMs));
     this.#log("info", {
       event: "connect",
       room: who.room,
@@ -191,51 +143,47 @@ export class SocketHost {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** A client frame: expiry, size, rate and capability checks, then its handler. */
+  /** A client frame: expiry and size, its bucket, then (parsed only now) capability and handler. */
   async message(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const state = this.index.get(ws);
     if (state === undefined || state.gone) return;
     const now = Date.now();
-    // Expiry on every frame: the alarm is only the backstop for silent sockets.
-    if (now >= state.exp) return this.close(ws, state, CloseCode.TOKEN_EXPIRED, "token expired");
-    const max = this.#settings.maxMessageBytes;
-    if (typeof message === "string" ? utf8Exceeds(message, max) : message.byteLength > max) {
-      return this.close(ws, state, CloseCode.TOO_BIG, `frame larger than ${max} bytes`);
-    }
-    // Signals skip the main bucket, so they are told apart first; other frames are parsed only once they
-    // have a token (a flood of them costs no parsing).
-    const early =
-      typeof message === "string" && message.includes('"signal"') ? parseClientFrame(message) : null;
+    const s = this.#settings;
+    if (!this.#obey(ws, state, admissible(state, message, now, s))) return;
     touchState(ws, state, now);
-    if (early?.ok && early.frame.type === "signal") return this.#signal(ws, state, early.frame, now);
-    const rate = this.#settings.ratePerSecond;
-    const taken = take({ tokens: state.tokens, at: state.refilledAt }, now, rate);
-    state.tokens = taken.bucket.tokens;
-    state.refilledAt = taken.bucket.at;
-    state.refused = nextStreak(state.refused, taken.ok, taken.bucket);
-    if (!taken.ok) {
-      if (floodLimitExceeded(state.refused, rate)) {
-        return this.close(ws, state, CloseCode.FLOODING, "too many frames after rate_limited errors");
+    if (maybeSignal(message)) {
+      if (!this.#obey(ws, state, chargeSignal(state, now, this.#signals, s.signalRatePerSecond))) return;
+      if (!state.capabilities.includes("write")) {
+        return sendError(ws, "forbidden", "signal needs the 'write' capability");
       }
-      return sendError(ws, "rate_limited", `more than ${rate} frames per second (burst ${2 * rate})`);
+      const parsed = parseClientFrame(message);
+      if (!parsed.ok) return sendError(ws, "bad_message", parsed.message, parsed.id);
+      if (parsed.frame.type === "signal") return this.#signal(ws, state, parsed.frame, now);
+      // Not a signal after all (its data said "signal"): charged like any other frame too.
     }
+    if (!this.#obey(ws, state, chargeFrame(state, now, s.ratePerSecond))) return;
     if (typeof message !== "string") {
       if (!state.capabilities.includes("write")) {
         return sendError(ws, "forbidden", "binary frames need the 'write' capability");
       }
       return this.#owner.binary(ws, state, message);
     }
-    const parsed = early ?? parseClientFrame(message);
+    const parsed = parseClientFrame(message);
     if (!parsed.ok) return sendError(ws, "bad_message", parsed.message, parsed.id);
     const frame = parsed.frame;
-    if (frame.type === "signal") return; // handled above, before the main bucket
     if (frame.type === "state") return this.#setState(ws, state, frame.data);
     if (frame.type === "refresh") return this.#refresh(ws, state, frame.token);
     if (!state.capabilities.includes("write")) {
-      return sendError(ws, "forbidden", `${frame.type} needs the 'write' capability`, frame.id);
+      return sendError(
+        ws,
+        "forbidden",
+        `${frame.type} needs the 'write' capability`,
+        "id" in frame ? frame.id : undefined,
+      );
     }
     if (frame.type === "publish") return this.#publish(ws, state, frame, message.length);
-    return this.#direct(ws, state, frame, now);
+    if (frame.type === "direct") return this.#direct(ws, state, frame, now);
+    return this.#signal(ws, state, frame, now);
   }
 
   /** The client closed: reply in kind (the runtime does not, even with web_socket_auto_reply_to_close). */
@@ -263,7 +211,7 @@ export class SocketHost {
 
   /** Closes sockets that went idle or whose token expired (O(n + k)); re-arms while sockets remain. */
   async alarm(): Promise<void> {
-    this.#alarmAt = undefined; // consumed by this call, or kept for a retry if it throws: read it back
+    this.#alarm.fired();
     const now = Date.now();
     let next = Number.POSITIVE_INFINITY;
     for (const [ws, state] of [...this.index.entries()]) {
@@ -272,7 +220,7 @@ export class SocketHost {
       if (due) this.close(ws, state, due.code, due.reason);
       else next = Math.min(next, nextDeadline(facts, this.#idleMs));
     }
-    if (next !== Number.POSITIVE_INFINITY) await this.#setAlarm(next);
+    if (next !== Number.POSITIVE_INFINITY) await this.#alarm.set(next);
   }
 
   // ---- for the owner ----
@@ -336,21 +284,6 @@ export class SocketHost {
     return this.#settings.idleTimeoutSeconds * 1000;
   }
 
-  #capped(who: Identity): Response | null {
-    const index = this.index;
-    const s = this.#settings;
-    if (index.size >= s.maxConnectionsPerRoom) {
-      const where = this.#options.where(who.room);
-      return errorResponse(503, "room_full", `${where} already holds ${index.size} connections`);
-    }
-    if (index.connectionsOf(who.id) < s.maxConnectionsPerUser) return null;
-    return errorResponse(
-      429,
-      "too_many_connections",
-      `user '${who.id}' already holds ${s.maxConnectionsPerUser} connections in room '${who.room}'`,
-    );
-  }
-
   async #publish(
     ws: WebSocket,
     state: SocketState,
@@ -397,24 +330,23 @@ export class SocketHost {
     if (reached === 0) sendError(ws, "no_such_user", `user '${frame.to}' is not in this room`, frame.id);
   }
 
-  /** A signal: own bucket, needs write, relayed at once and never stored. */
+  /** A signal (its bucket and capability already checked): relayed at once and never stored. */
   async #signal(
     ws: WebSocket,
     state: SocketState,
     frame: Extract<ClientFrame, { type: "signal" }>,
     now: number,
   ): Promise<void> {
-    const rate = this.#settings.signalRatePerSecond;
-    if (!admitSignal(this.#signals, ws, state.connectionId, now, rate)) return;
-    if (!state.capabilities.includes("write")) {
-      return sendError(ws, "forbidden", "signal needs the 'write' capability");
-    }
-    await this.#owner.signal(
-      ws,
-      state,
-      signalFrame({ id: state.userId, name: state.name }, frame.data, now),
-      frame.to,
-    );
+    const text = signalFrame({ id: state.userId, name: state.name }, frame.data, now);
+    await this.#owner.signal(ws, state, text, frame.to);
+  }
+
+  /** Carries out a gate's verdict; true when the frame goes on. */
+  #obey(ws: WebSocket, state: SocketState, v: GateVerdict): boolean {
+    if ("pass" in v) return true;
+    if ("close" in v) this.close(ws, state, v.close, v.reason);
+    else if ("error" in v) sendError(ws, v.error, v.message);
+    return false;
   }
 
   /** Presence state: stored on each of the user's sockets (attachments included), then the owner is told. */
@@ -424,13 +356,7 @@ export class SocketHost {
       sendError(ws, "too_large", checked.message);
       return;
     }
-    const index = this.index;
-    for (const s of index.socketsOf(state.userId)) {
-      const st = index.get(s);
-      if (st === undefined) continue;
-      st.presence = checked.value;
-      writeState(s, st);
-    }
+    storeOnSockets(this.index, state.userId, checked.value);
     this.#owner.stateChanged({ id: state.userId, name: state.name }, checked.value, ws);
   }
 
@@ -454,7 +380,7 @@ export class SocketHost {
       user: state.userId,
       exp: outcome.exp,
     });
-    await this.#armAlarm(nextDeadline(this.#liveness(ws, state), this.#idleMs));
+    await this.#alarm.arm(nextDeadline(this.#liveness(ws, state), this.#idleMs));
   }
 
   /** A socket left: O(1) index update, the owner told, the alarm dropped once the host is empty. */
@@ -481,12 +407,7 @@ export class SocketHost {
     });
     this.#owner.disconnected(ws, state, last);
     if (index.size === 0 && this.#joining === 0) {
-      this.#alarmAt = null;
-      // Fails only when storage does: log it instead of leaving a rejection unhandled.
-      this.#ctx.storage.deleteAlarm().catch((err: unknown) => {
-        this.#alarmAt = undefined;
-        this.#warn("depart_failed", state, { code, error: errorMessage(err) });
-      });
+      this.#alarm.clear({ room: this.name, conn: state.connectionId, code });
     }
   }
 
@@ -494,26 +415,6 @@ export class SocketHost {
   #liveness(ws: WebSocket, s: SocketState): Liveness {
     const pinged = this.#ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
     return { lastActive: Math.max(s.seen, pinged), expiresAt: s.exp };
-  }
-
-  /**
-   * Moves the alarm earlier if this deadline comes first. The armed time is read from storage once per
-   * wake and then kept here (every set and delete goes through the host), so a connect costs no
-   * storage call.
-   */
-  async #armAlarm(at: number): Promise<void> {
-    if (this.#alarmAt === undefined) this.#alarmAt = await this.#ctx.storage.getAlarm();
-    if (this.#alarmAt === null || at < this.#alarmAt) await this.#setAlarm(at);
-  }
-
-  async #setAlarm(at: number): Promise<void> {
-    this.#alarmAt = at;
-    try {
-      await this.#ctx.storage.setAlarm(at);
-    } catch (err) {
-      this.#alarmAt = undefined; // unknown again: read it back next time
-      throw err;
-    }
   }
 
   #warn(event: string, state: SocketState | null | undefined, fields: Record<string, unknown>): void {

@@ -1,6 +1,6 @@
 // Parses a client's text frame from unknown JSON into a typed frame, or a bad_message explanation.
 import * as v from "valibot";
-import { type ClientFrame, MAX_ID_LENGTH, MAX_USER_ID_LENGTH } from "../../shared/protocol.ts";
+import { type ClientFrame, MAX_ID_LENGTH, MAX_USER_ID_LENGTH } from "../../../shared/protocol.ts";
 
 const Id = v.optional(
   v.pipe(

@@ -1,5 +1,5 @@
 // Which close code to send back when a client closes: the runtime refuses to send reserved codes.
-import { CloseCode } from "../../shared/protocol.ts";
+import { CloseCode } from "../../../shared/protocol.ts";
 
 /**
  * The code to reciprocate with. 1005/1006/1015 mean "no code" or "dropped" and cannot be sent: answer

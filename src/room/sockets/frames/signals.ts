@@ -1,17 +1,16 @@
 // Signals (cursors, typing): their own per-connection bucket, kept in memory, and the relayed frame.
-// Signals are never stored and never touch the main bucket, so they cannot lead to a 4429 close.
-import type { SignalFrame, UserRef } from "../../shared/protocol.ts";
+// Signals are never stored and never touch the main bucket; refused ones count toward the 4429 streak.
+import type { SignalFrame, UserRef } from "../../../shared/protocol.ts";
 import { type Bucket, fullBucket, take } from "./rate-limit.ts";
-import { sendError } from "./socket-io.ts";
 
-/** What to do with one incoming signal. */
-export type SignalVerdict =
-  /** relay it */
-  | "relay"
-  /** drop it silently: the sender was told within the last second */
-  | "drop"
-  /** drop it and send one `rate_limited` error */
-  | "drop_and_tell";
+/** One incoming signal: relay it, or drop it (telling the sender at most once a second). */
+export interface SignalVerdict {
+  relay: boolean;
+  /** dropped, and the sender was not told within the last second: send one `rate_limited` error */
+  tell: boolean;
+  /** tokens left after this one (below 1: still at the limit) */
+  tokens: number;
+}
 
 interface SignalBucket extends Bucket {
   /** ms of the last `rate_limited` error sent for signals, or -Infinity */
@@ -38,10 +37,10 @@ export class SignalLimiter {
     b.tokens = r.bucket.tokens;
     b.at = r.bucket.at;
     this.#buckets.set(cid, b);
-    if (r.ok) return "relay";
-    if (now - b.told < 1000) return "drop";
+    if (r.ok) return { relay: true, tell: false, tokens: b.tokens };
+    if (now - b.told < 1000) return { relay: false, tell: false, tokens: b.tokens };
     b.told = now;
-    return "drop_and_tell";
+    return { relay: false, tell: true, tokens: b.tokens };
   }
 
   /** Forgets a connection that left. */
@@ -59,22 +58,4 @@ export class SignalLimiter {
 export function signalFrame(from: UserRef, data: unknown, now: number): string {
   const frame: SignalFrame = { type: "signal", from, data, ts: now };
   return JSON.stringify(frame);
-}
-
-/**
- * Admits one signal from a socket: true to relay it. A dropped signal tells the sender with a
- * `rate_limited` error at most once a second (the limiter's verdict says when).
- */
-export function admitSignal(
-  limiter: SignalLimiter,
-  ws: WebSocket,
-  connectionId: string,
-  now: number,
-  rate: number,
-): boolean {
-  const verdict = limiter.admit(connectionId, now);
-  if (verdict === "drop_and_tell") {
-    sendError(ws, "rate_limited", `more than ${rate} signals per second (burst ${2 * rate}): dropped`);
-  }
-  return verdict === "relay";
 }
