@@ -37,7 +37,7 @@ export class History {
   readonly epoch: string;
   #seq: number;
   /**
-   * Test seam: called inside the append transaction between the INSERT and the seq update. A test
+   * @internal Test seam: called inside the append transaction between the INSERT and the seq update. A test
    * makes it throw to simulate a failed storage write (see `Room.faults`).
    */
   beforeCommit: (() => void) | null = null;
