@@ -22,6 +22,12 @@ export const MAX_USER_ID_LENGTH = 64;
 /** Largest presence state, as serialised JSON (UTF-8 bytes). */
 export const MAX_STATE_BYTES = 1024;
 
+/**
+ * Most presence state (characters of JSON, all members together) one `welcome` or room info lists;
+ * members past it are listed with `state: null, stateOmitted: true`.
+ */
+export const MAX_LISTED_STATE_CHARS = 65_536;
+
 /** Longest kick reason (characters) and ban (seconds, 30 days) for `POST /rooms/:room/kick`. */
 export const MAX_KICK_REASON = 120;
 export const MAX_BAN_SECONDS = 2_592_000;
@@ -59,6 +65,8 @@ export interface Member<TState = unknown> extends UserRef {
   connections: number;
   /** The user's presence state in this room (set with a `state` frame), `null` when unset. */
   state: TState | null;
+  /** The state was left out of this list (MAX_LISTED_STATE_CHARS): unknown until the next `update`. */
+  stateOmitted?: true;
 }
 
 export interface Limits {

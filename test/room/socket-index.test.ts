@@ -5,6 +5,7 @@ import { GroupCommit, Overloaded } from "../../src/room/log/group-commit.ts";
 import { CountThrottle, presenceMode } from "../../src/room/presence/presence-count.ts";
 import { SocketIndex } from "../../src/room/sockets/socket-index.ts";
 import type { SocketState } from "../../src/room/sockets/socket-state.ts";
+import { MAX_LISTED_STATE_CHARS } from "../../src/shared/protocol.ts";
 
 const state = (userId: string, extra: Partial<SocketState> = {}): SocketState => ({
   connectionId: crypto.randomUUID(),
@@ -21,6 +22,22 @@ const state = (userId: string, extra: Partial<SocketState> = {}): SocketState =>
 const sock = () => ({}) as WebSocket;
 
 describe("SocketIndex", () => {
+  it("lists presence state within MAX_LISTED_STATE_CHARS; members past it carry stateOmitted", ({
+    expect,
+  }) => {
+    const ix = new SocketIndex();
+    const big = "x".repeat(1000);
+    // 70 users with about 1 KB of state each: over the 64 Ki budget of one welcome.
+    for (let i = 0; i < 70; i++) ix.add(sock(), state(`u${i}`, { presence: big }));
+    const listed = ix.members(1000);
+    const withState = listed.filter((m) => m.state !== null);
+    const omitted = listed.filter((m) => m.stateOmitted === true);
+    expect(withState.length).toBe(Math.floor(MAX_LISTED_STATE_CHARS / JSON.stringify(big).length));
+    expect(omitted.length).toBe(70 - withState.length);
+    expect(omitted.every((m) => m.state === null)).toBe(true);
+    expect(listed.slice(0, withState.length).every((m) => m.state === big)).toBe(true);
+  });
+
   it("tracks sockets per user: first/last of a user, counts, capped member lists in join order", ({
     expect,
   }) => {

@@ -6,7 +6,7 @@ import { utf8Exceeds } from "../../shared/utf8.ts";
 import type { SocketIndex } from "../sockets/socket-index.ts";
 import { writeState } from "../sockets/socket-state.ts";
 
-export type StateCheck = { ok: true; value: unknown } | { ok: false; message: string };
+export type StateCheck = { ok: true; value: unknown; chars: number } | { ok: false; message: string };
 
 /** Checks a state value: JSON, at most MAX_STATE_BYTES serialised. `undefined` is stored as null. */
 export function checkState(data: unknown): StateCheck {
@@ -14,15 +14,16 @@ export function checkState(data: unknown): StateCheck {
   if (utf8Exceeds(text, MAX_STATE_BYTES)) {
     return { ok: false, message: `state must be at most ${MAX_STATE_BYTES} bytes of JSON` };
   }
-  return { ok: true, value: data ?? null };
+  return { ok: true, value: data ?? null, chars: text.length };
 }
 
 /** Stores a user's state on each of the user's sockets here (attachments included). */
-export function storeOnSockets(index: SocketIndex, userId: string, value: unknown): void {
+export function storeOnSockets(index: SocketIndex, userId: string, value: unknown, chars: number): void {
   for (const ws of index.socketsOf(userId)) {
     const st = index.get(ws);
     if (st === undefined) continue;
     st.presence = value;
+    st.presenceChars = chars;
     writeState(ws, st);
   }
 }

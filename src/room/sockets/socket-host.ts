@@ -114,7 +114,10 @@ export class SocketHost {
     const { 0: client, 1: server } = new WebSocketPair();
     const state = newSocketState(who, s, Date.now());
     const peer = index.peerOf(who.id);
-    if (peer?.presence !== undefined) state.presence = peer.presence;
+    if (peer?.presence !== undefined) {
+      state.presence = peer.presence;
+      if (peer.presenceChars !== undefined) state.presenceChars = peer.presenceChars;
+    }
     this.#ctx.acceptWebSocket(server, batch ? [userTag(who.id), BATCH_TAG] : [userTag(who.id)]);
     writeState(server, state);
     const first = index.add(server, state, batch);
@@ -356,7 +359,7 @@ export class SocketHost {
       sendError(ws, "too_large", checked.message);
       return;
     }
-    storeOnSockets(this.index, state.userId, checked.value);
+    storeOnSockets(this.index, state.userId, checked.value, checked.chars);
     this.#owner.stateChanged({ id: state.userId, name: state.name }, checked.value, ws);
   }
 

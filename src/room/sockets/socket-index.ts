@@ -5,7 +5,7 @@
 // is built once per wake from `ctx.getWebSockets()` and the attachments, then kept current by the room
 // on every accept and departure. Attachments stay the durable copy (they survive hibernation); the
 // index only mirrors them for the life of this instance.
-import type { Member } from "../../shared/protocol.ts";
+import { MAX_LISTED_STATE_CHARS, type Member } from "../../shared/protocol.ts";
 import type { SocketState } from "./socket-state.ts";
 
 interface UserEntry {
@@ -114,12 +114,29 @@ export class SocketIndex {
     return this.#sockets.entries();
   }
 
-  /** The first `limit` members in join order (the rest are only counted: `userCount`). */
+  /**
+   * The first `limit` members in join order (the rest are only counted: `userCount`), with their
+   * presence state while the states listed stay within MAX_LISTED_STATE_CHARS.
+   */
   members(limit: number): Member[] {
     const out: Member[] = [];
+    let budget = MAX_LISTED_STATE_CHARS;
     for (const [id, u] of this.#users) {
       if (out.length >= limit) break;
-      out.push({ id, name: u.name, connections: u.sockets.size, state: this.peerOf(id)?.presence ?? null });
+      const peer = this.peerOf(id);
+      const state = peer?.presence ?? null;
+      const member = { id, name: u.name, connections: u.sockets.size };
+      if (state === null || peer === undefined) {
+        out.push({ ...member, state: null });
+        continue;
+      }
+      peer.presenceChars ??= JSON.stringify(state).length;
+      if (peer.presenceChars > budget) {
+        out.push({ ...member, state: null, stateOmitted: true });
+        continue;
+      }
+      budget -= peer.presenceChars;
+      out.push({ ...member, state });
     }
     return out;
   }

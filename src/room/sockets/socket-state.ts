@@ -28,6 +28,8 @@ export interface SocketState {
   refused: number;
   /** the user's presence state in this room (every socket of the user holds the same copy) */
   presence?: unknown;
+  /** characters of `presence` as JSON (counted once, when it is set) */
+  presenceChars?: number;
   /** admitted by a custom `authenticate()`: no in-band refresh (it is a JWT feature) */
   auth?: "custom";
   /** closed by the server, or departure already announced */
