@@ -81,6 +81,10 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
     return this.#messages.banned(room, user);
   }
 
+  ban(_room: string, user: string, banSeconds: number, reason: string | undefined): void {
+    this.#messages.ban(user, banSeconds, reason);
+  }
+
   // ---- what the host asks of a plain room ----
 
   #owner(): HostOwner {

@@ -38,4 +38,9 @@ export interface RoomBackend {
   ): KickResult | Promise<KickResult>;
   /** The `403 banned` message while the user is banned from the room, else null. */
   banned(room: string, user: string): string | null;
+  /**
+   * Stores a ban without closing anything: the worker mirrors each ban into the room's other
+   * deployment, so it holds when the room moves into or out of SHARDED_ROOMS.
+   */
+  ban(room: string, user: string, banSeconds: number, reason: string | undefined): void;
 }

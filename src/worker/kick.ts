@@ -4,7 +4,7 @@ import { MAX_BAN_SECONDS, MAX_KICK_REASON, MAX_USER_ID_LENGTH } from "../shared/
 import { gate } from "./gate.ts";
 import { HttpError } from "./http-error.ts";
 import type { AppContext } from "./options.ts";
-import { backendFor } from "./sharded-rooms.ts";
+import { backendFor, mirrorFor } from "./sharded-rooms.ts";
 
 const KickBody = v.strictObject({
   user: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_USER_ID_LENGTH)),
@@ -31,5 +31,6 @@ export async function kick(c: AppContext): Promise<Response> {
   }
   const { user, banSeconds = 0, reason } = body.output;
   const result = await backendFor(c, a.settings, a.room).kick(a.room, user, banSeconds, reason);
+  if (banSeconds > 0) await mirrorFor(c, a.settings, a.room)?.ban(a.room, user, banSeconds, reason);
   return c.json(result);
 }

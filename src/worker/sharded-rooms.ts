@@ -42,6 +42,18 @@ export function backendFor(c: AppContext, settings: Settings, room: string): Roo
   return namespace<Sequencer>(c, SEQUENCER_BINDING, "Sequencer").getByName(room);
 }
 
+/**
+ * The room's other deployment (its Sequencer for a plain room, its Room for a sharded one), where bans
+ * are mirrored so they survive a change of SHARDED_ROOMS; null when sharded rooms are not configured.
+ */
+export function mirrorFor(c: AppContext, settings: Settings, room: string): RoomBackendStub | null {
+  if (isSharded(settings.sharding, room)) return roomStub(c, room);
+  const ns = (c.env as Record<string, unknown>)[SEQUENCER_BINDING] as
+    | DurableObjectNamespace<Sequencer>
+    | undefined;
+  return typeof ns?.getByName === "function" ? ns.getByName(room) : null;
+}
+
 /** Forwards a verified upgrade: to the room, or to shard `hash(user) mod ROOM_SHARDS` of a sharded room. */
 export function forwardUpgrade(
   c: AppContext,

@@ -158,10 +158,15 @@ export class MessageLog<T> {
     reason: string | undefined,
     close: (why: string) => number | Promise<number>,
   ): Promise<KickResult> {
-    if (banSeconds > 0) this.#bans.ban(user, Date.now() + banSeconds * 1000, reason ?? null);
+    this.ban(user, banSeconds, reason);
     const closed = await close(kickReason(reason, banSeconds));
     this.#log("info", { event: "kick", room, user, closed, banSeconds });
     return { closed };
+  }
+
+  /** Stores a ban of `seconds` (none for 0), replacing an earlier one. */
+  ban(user: string, seconds: number, reason: string | undefined): void {
+    if (seconds > 0) this.#bans.ban(user, Date.now() + seconds * 1000, reason ?? null);
   }
 
   /** The `403 banned` message while the user is banned from this room, else null. */

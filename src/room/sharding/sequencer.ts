@@ -107,6 +107,10 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
     return this.#messages.banned(room, user);
   }
 
+  ban(_room: string, user: string, banSeconds: number, reason: string | undefined): void {
+    this.#messages.ban(user, banSeconds, reason);
+  }
+
   /** Room info: the sequencer's order and history, the shards' sockets and members. */
   async info(room: string): Promise<RoomInfo & { shards: { shard: number; connections: number }[] }> {
     this.#named(room);
@@ -215,6 +219,11 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
     await Promise.allSettled(
       this.#pushes.shards().map((k) => this.#shard(k).broadcast({ room, shard: k }, frame, origin)),
     );
+  }
+
+  /** @internal What waits for shard `k`: a push in flight, and how many messages are merged behind it. */
+  pushLane(k: number): { inFlight: boolean; pending: number | null } {
+    return this.#pushes.lane(k);
   }
 
   /** @internal The shards pushed to (for tests and tools). */

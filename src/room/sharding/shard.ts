@@ -25,6 +25,11 @@ export class RoomShard extends SocketObject<ShardedVars> {
   /** This shard's distinct users go to the sequencer at most once a second, on change (the room's throttle). */
   readonly #reports: CountThrottle;
 
+  /** @internal Test seam: the next N pushes from the sequencer throw (a shard failing for a while). */
+  failPushes = 0;
+  /** @internal Pushes received, failed ones included (for tests). */
+  pushesSeen = 0;
+
   constructor(ctx: DurableObjectState, env: ShardedVars) {
     super(ctx, env);
     this.#cursor = new ShardCursor(ctx.storage.sql, {
@@ -72,6 +77,11 @@ export class RoomShard extends SocketObject<ShardedVars> {
    * the sequencer then stops pushing to it until a socket joins through it again.
    */
   async deliver(addr: ShardAddress, push: Push): Promise<boolean> {
+    this.pushesSeen++;
+    if (this.failPushes > 0) {
+      this.failPushes--;
+      throw new Error("injected push failure");
+    }
     this.#cursor.remember(addr);
     await this.#cursor.offer(push);
     return this.host.index.size > 0 || this.host.joining > 0;

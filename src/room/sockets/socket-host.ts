@@ -49,6 +49,11 @@ export class SocketHost {
   readonly #alarm: AlarmClock;
   /** upgrades waiting for their owner's plan: the host is not empty while one is */
   #joining = 0;
+  /** kicks so far, and per user the number of their last kick (while joins are in flight) */
+  #kicks = 0;
+  readonly #kickedAt = new Map<string, number>();
+  /** @internal Test seam: while set, each upgrade waits for it after its plan (a window for a kick). */
+  holdJoins: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, settings: Settings, log: Log, owner: HostOwner, options: HostOptions) {
     this.#ctx = ctx;
@@ -97,14 +102,27 @@ export class SocketHost {
     const refused = capped(this.index, who, this.#settings, this.#options.where(who.room));
     if (refused !== null) return refused;
     let plan: JoinPlan | Response;
+    let kicked = false;
+    const kicksBefore = this.#kicks;
     this.#joining++;
     try {
       const pending = this.#owner.plan(who, resume, this.index.size === 0);
       plan = pending instanceof Promise ? await pending : pending;
+      if (this.holdJoins) await this.holdJoins;
+      // A kick of this user while the plan was asked (its ban check already passed) closed nothing
+      // here yet: the join must not slip in after it.
+      kicked = (this.#kickedAt.get(who.id) ?? -1) > kicksBefore;
     } finally {
-      this.#joining--;
+      if (--this.#joining === 0) this.#kickedAt.clear();
     }
     if (plan instanceof Response) return plan;
+    if (kicked) {
+      return errorResponse(
+        403,
+        "forbidden",
+        `user '${who.id}' was removed from room '${who.room}' while joining`,
+      );
+    }
     // The caps again: other upgrades may have been admitted while an async plan was asked.
     const late = capped(this.index, who, this.#settings, this.#options.where(who.room));
     if (late !== null) return late;
@@ -238,8 +256,9 @@ export class SocketHost {
     this.#depart(ws, state, code, reason);
   }
 
-  /** Closes every socket of one user with 4403; returns how many. */
+  /** Closes every socket of one user with 4403 (and refuses their joins in flight); returns how many. */
   kick(user: string, reason: string): number {
+    if (this.#joining > 0) this.#kickedAt.set(user, ++this.#kicks);
     let closed = 0;
     for (const ws of [...this.index.socketsOf(user)]) {
       const state = this.index.get(ws);

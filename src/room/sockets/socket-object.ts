@@ -31,6 +31,16 @@ export abstract class SocketObject<E extends RoomcastVars> extends RoomObject<E>
     return this.host.alarm();
   }
 
+  /** @internal Test seam: while `gate` is pending, upgrades wait after their plan (null releases). */
+  holdJoins(gate: Promise<void> | null): void {
+    this.host.holdJoins = gate;
+  }
+
+  /** @internal Upgrades waiting for their plan (for tests). */
+  joining(): number {
+    return this.host.joining;
+  }
+
   /** @internal The live sockets and their in-memory state (for tests that age a socket). */
   liveSockets(): [WebSocket, SocketState][] {
     return this.host.liveSockets();

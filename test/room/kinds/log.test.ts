@@ -1,5 +1,6 @@
 // One suite over both kinds of room (plain and sharded) for what the message log decides: kick and ban
 // (the socket, the door, /auth/check and history all refuse a banned user), and the replay budget.
+import { env } from "cloudflare:workers";
 import { describe, it } from "vitest";
 import { call, errorOf, join, open, token } from "../../helpers/runtime.ts";
 import { KINDS, nextOf } from "./kinds.ts";
@@ -69,5 +70,17 @@ describe.each(KINDS)("$kind room: replay budget", (k) => {
     expect(late.synced.next).toBe(replayed.length + 1);
     ann.socket.close();
     late.socket.close();
+  });
+});
+
+describe.each(KINDS)("$kind room: a ban outlasts a move into or out of SHARDED_ROOMS", (k) => {
+  it("is mirrored into the room's other deployment", async ({ expect }) => {
+    const room = k.room();
+    const kick = await post(`/rooms/${room}/kick`, await admin(), { user: "bob", banSeconds: 60 });
+    expect(await kick.json()).toEqual({ closed: 0 });
+    // The object that would serve this room name if SHARDED_ROOMS changed holds the ban too.
+    const other = k.kind === "plain" ? env.SEQUENCERS.getByName(room) : env.ROOMS.getByName(room);
+    expect(await other.banned(room, "bob")).toMatch(/banned from room/);
+    expect(await other.banned(room, "ann")).toBeNull();
   });
 });
