@@ -24,10 +24,10 @@ export interface Thresholds {
 }
 
 /**
- * Gross regressions only. Today (2026-12-03, 2 shared vCPUs) the check measured storm 0.6–0.8×,
- * idle 1.1–1.2×, fan-out ≥ 1.4× (bench/RESULTS.md, "The CI guard").
+ * Gross regressions only. On 2026-12-03 (2 shared vCPUs, four runs) the check measured storm
+ * 0.76–1.07×, idle 1.14–1.17×, fan-out 1.65–2.98×: bench/RESULTS.md ("The CI guard") says why these.
  */
-export const THRESHOLDS = { stormMin: 0.6, idleMax: 1.5, fanoutMin: 1 } as const satisfies Thresholds;
+export const THRESHOLDS = { stormMin: 0.55, idleMax: 1.4, fanoutMin: 1 } as const satisfies Thresholds;
 
 export interface Verdict {
   pass: boolean;

@@ -11,7 +11,7 @@ describe("decide", () => {
     expect(v.pass).toBe(true);
     expect(v.failures).toEqual([]);
     expect(v.line).toBe(
-      "bench check: storm=0.78× (≥ 0.60×) idle=1.16× (≤ 1.50×) vs bare+assets; fanout=1.63× (≥ 1.00×) vs bare: pass",
+      "bench check: storm=0.78× (≥ 0.55×) idle=1.16× (≤ 1.40×) vs bare+assets; fanout=1.63× (≥ 1.00×) vs bare: pass",
     );
     expect(v.line).not.toContain("\n");
   });
@@ -19,12 +19,12 @@ describe("decide", () => {
   it("fails a storm below its floor", ({ expect }) => {
     const v = decide({ ...today, storm: 0.52 });
     expect(v.pass).toBe(false);
-    expect(v.failures).toEqual(["storm 0.52× < 0.60×"]);
-    expect(v.line).toMatch(/: FAIL \(storm 0\.52× < 0\.60×\)$/);
+    expect(v.failures).toEqual(["storm 0.52× < 0.55×"]);
+    expect(v.line).toMatch(/: FAIL \(storm 0\.52× < 0\.55×\)$/);
   });
 
   it("fails idle memory above its ceiling", ({ expect }) => {
-    expect(decide({ ...today, idle: 1.62 }).failures).toEqual(["idle 1.62× > 1.50×"]);
+    expect(decide({ ...today, idle: 1.62 }).failures).toEqual(["idle 1.62× > 1.40×"]);
   });
 
   it("fails fan-out below the bare DO", ({ expect }) => {
@@ -39,7 +39,7 @@ describe("decide", () => {
   it("lists every failed ratio", ({ expect }) => {
     const v = decide({ storm: 0.4, idle: 2, fanout: 0.5 });
     expect(v.failures).toHaveLength(3);
-    expect(v.line).toContain("FAIL (storm 0.40× < 0.60×; idle 2.00× > 1.50×; fanout 0.50× < 1.00×)");
+    expect(v.line).toContain("FAIL (storm 0.40× < 0.55×; idle 2.00× > 1.40×; fanout 0.50× < 1.00×)");
   });
 
   it("fails a ratio that was not measured instead of passing blind", ({ expect }) => {
