@@ -1,4 +1,5 @@
-// Integration and unit tests that run inside the Workers runtime (workerd) via @cloudflare/vitest-plugin.
+// Every test suite as one vitest project: `npm test` runs runtime + big + unit; e2e and browser need
+// `wrangler dev` (and Chromium) and run on their own: `vitest run --project e2e` / `--project browser`.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { RUNTIME_SECRET as TEST_SECRET } from "./test/support/tokens.ts";
@@ -8,36 +9,108 @@ import { RUNTIME_SECRET as TEST_SECRET } from "./test/support/tokens.ts";
 process.env.AUTH_SECRET ??= TEST_SECRET;
 
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          AUTH_SECRET: TEST_SECRET,
-          IDLE_TIMEOUT_SECONDS: "60",
-          RATE_PER_SECOND: "20",
-          // Small enough that trimming and the room cap are cheap to reach in tests.
-          HISTORY_LIMIT: "50",
-          MAX_CONNECTIONS_PER_ROOM: "12",
-          // Small enough that the per-user cap and big-room presence are cheap to reach in tests.
-          MAX_CONNECTIONS_PER_USER: "5",
-          PRESENCE_LIMIT: "8",
-          MAX_REPLAY_BYTES: "65536",
-          MAX_MESSAGE_BYTES: "4096",
-          ALLOWED_ORIGINS: "https://app.example",
-          LOG_LEVEL: "warn",
-          // Rooms named shard-… are sharded over 4 shards (test/room/sharding).
-          SHARDED_ROOMS: "shard-*",
-          ROOM_SHARDS: "4",
+  test: {
+    projects: [
+      {
+        // Integration and unit tests inside the Workers runtime (workerd), with small limits.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                AUTH_SECRET: TEST_SECRET,
+                IDLE_TIMEOUT_SECONDS: "60",
+                RATE_PER_SECOND: "20",
+                // Small enough that trimming and the room cap are cheap to reach in tests.
+                HISTORY_LIMIT: "50",
+                MAX_CONNECTIONS_PER_ROOM: "12",
+                // Small enough that the per-user cap and big-room presence are cheap to reach in tests.
+                MAX_CONNECTIONS_PER_USER: "5",
+                PRESENCE_LIMIT: "8",
+                MAX_REPLAY_BYTES: "65536",
+                MAX_MESSAGE_BYTES: "4096",
+                ALLOWED_ORIGINS: "https://app.example",
+                LOG_LEVEL: "warn",
+                // Rooms named shard-… are sharded over 4 shards (test/room/sharding).
+                SHARDED_ROOMS: "shard-*",
+                ROOM_SHARDS: "4",
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "runtime",
+          include: ["test/worker/**/*.test.ts", "test/room/**/*.test.ts", "test/client/**/*.runtime.test.ts"],
+          testTimeout: 20_000,
+          // Logs go straight to the output instead of through vitest's RPC, which a room still logging
+          // while a test file is torn down made fail ("Closing rpc while onUserConsoleLog was pending").
+          disableConsoleIntercept: true,
         },
       },
-    }),
-  ],
-  test: {
-    include: ["test/worker/**/*.test.ts", "test/room/**/*.test.ts", "test/client/**/*.runtime.test.ts"],
-    testTimeout: 20_000,
-    // Logs go straight to the output instead of through vitest's RPC, which a room still logging
-    // while a test file is torn down made fail ("Closing rpc while onUserConsoleLog was pending").
-    disableConsoleIntercept: true,
+      {
+        // Workers-runtime tests that need production-sized limits (60 KiB messages, a 1,000-message
+        // history, the default 4 MiB replay budget): their own bindings, so the main suite keeps its
+        // small limits.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                AUTH_SECRET: TEST_SECRET,
+                HISTORY_LIMIT: "2000",
+                MAX_MESSAGE_BYTES: "65536",
+                MAX_REPLAY_BYTES: "4194304",
+                LOG_LEVEL: "warn",
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "big",
+          include: ["test/big/**/*.test.ts"],
+          testTimeout: 120_000,
+          disableConsoleIntercept: true,
+          // After the runtime suite, not beside it: these are heavy and the machine has 2 cores.
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Plain Node unit tests (client library, CLI parsing, shared helpers, the bench guard): no
+        // runtime, no servers.
+        test: {
+          name: "unit",
+          include: ["test/**/*.unit.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        // Real clients (ws, the CLI as a child process) against `wrangler dev` on free loopback ports.
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts", "test/cli/**/*.e2e.test.ts"],
+          environment: "node",
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+          // Each file starts its own wrangler dev; two at a time fit the 2-core machine.
+          maxWorkers: 2,
+          // A project with its own maxWorkers needs its own group (vitest refuses to mix them).
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        // Debian's Chromium driven by playwright-core against the page served by `wrangler dev`.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          // Its *.unit.test.ts files need no browser: the unit project runs them.
+          exclude: ["**/*.unit.test.ts"],
+          environment: "node",
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 3 },
+        },
+      },
+    ],
   },
 });

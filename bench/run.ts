@@ -1,13 +1,16 @@
 // `npm run bench`: roomcast against a bare hibernatable broadcast Durable Object (bench/baseline), in one
 // run on this machine: fan-out matrix, connection storm, idle memory per connection, saturation ramp.
 // Writes bench/results/<date>-<mode>.{json,md}; the last line printed is the ratio summary.
-// `npm run bench -- --quick` checks a change in under two minutes. Servers are started and stopped here.
+// `npm run bench -- --quick` checks a change in under two minutes. `--check` (CI's performance guard) runs
+// only what the guard compares, prints its verdict as the last line and exits 1 on a gross regression.
+// Servers are started and stopped here.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "../test/support/dev-server.ts";
+import { checkRatios, decide } from "./lib/check.ts";
 import { closeAll } from "./lib/fleet.ts";
 import { memoryProbes } from "./lib/memory-probe.ts";
 import { waitQuiet } from "./lib/procs.ts";
@@ -34,6 +37,8 @@ const started = performance.now();
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
+    /** the CI guard: storm and idle against bare+assets, two fan-out cases against bare; exit 1 on a regression */
+    check: { type: "boolean", default: false },
     reps: { type: "string" },
     seconds: { type: "string" },
     "log-level": { type: "string" },
@@ -48,22 +53,30 @@ const { values: args } = parseArgs({
   },
 });
 
-const quick = args.quick;
+const check = args.check;
+const quick = args.quick || check;
 const reps = Number(args.reps ?? (quick ? 1 : 3));
+/** The storm is the noisiest ratio: the guard takes the median of 3 smaller storms. */
+const stormReps = check ? Math.max(3, reps) : reps;
 const seconds = Number(args.seconds ?? (quick ? 2 : 10));
 /** Sockets for the storm and the idle-memory count: the issue's sizes, halved in quick mode. */
-const stormSockets = quick ? 500 : 1000;
+const stormSockets = check ? 300 : quick ? 500 : 1000;
 const idleSockets = quick ? 500 : 2000;
-/** Scenarios that would start after this many seconds are skipped (and listed as skipped). */
-const budgetSeconds = quick ? 100 : 1500;
-const only = new Set((args.only ?? "idle,storm,fanout,saturation").split(","));
+/**
+ * Scenarios that would start after this many seconds are skipped (and listed as skipped). The guard
+ * has fewer scenarios and must not skip one on a busy machine (a skipped ratio fails it).
+ */
+const budgetSeconds = check ? 180 : quick ? 100 : 1500;
+const only = new Set(
+  (args.only ?? (check ? "idle,storm,fanout" : "idle,storm,fanout,saturation")).split(","),
+);
 /** roomcast's LOG_LEVEL: the one wrangler.toml ships unless --log-level says otherwise. */
 const logLevel =
   args["log-level"] ??
   /^LOG_LEVEL\s*=\s*"(\w+)"/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))?.[1] ??
   "info";
 const batch = !args["no-batch"];
-const withPartyserver = args.partyserver || (!quick && !args["no-partyserver"]);
+const withPartyserver = !check && (args.partyserver || (!quick && !args["no-partyserver"]));
 const vars = Object.fromEntries(
   (args.var ?? []).map((kv) => {
     const at = kv.indexOf("=");
@@ -72,11 +85,13 @@ const vars = Object.fromEntries(
   }),
 );
 
-const MATRIX: FanoutCase[] = [
+const FULL_MATRIX: FanoutCase[] = [
   { rooms: 1, clients: 50, perClient: 10 },
   { rooms: 10, clients: 20, perClient: 10 },
   { rooms: 1, clients: 200, perClient: 2 },
 ];
+/** The guard's fan-out: the same offered rate per socket, one room and ten (1×200 needs the longest connect). */
+const MATRIX = check ? FULL_MATRIX.slice(0, 2) : FULL_MATRIX;
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -85,6 +100,12 @@ function log(line: string): void {
 const targets: Target[] = [];
 /** Measured in the storm and idle scenarios only. */
 const references: Target[] = [];
+/**
+ * Who takes part in storm and idle: everyone, or for the guard roomcast and its like-for-like peer only
+ * (the bare DO without the router is compared in fan-out).
+ */
+const connectTargets = () =>
+  [...targets, ...references].filter((t) => !check || t.name === "roomcast" || t.name === "bare+assets");
 const skipped: string[] = [];
 /** True when the scenario was asked for and the time budget allows starting it. */
 function want(scenario: string): boolean {
@@ -119,7 +140,7 @@ const wranglerVersion = execFileSync(
 const record: BenchRecord = {
   meta: {
     date: new Date().toISOString(),
-    mode: quick ? "quick" : "full",
+    mode: check ? "check" : quick ? "quick" : "full",
     machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     node: process.version,
     wrangler: wranglerVersion,
@@ -130,6 +151,7 @@ const record: BenchRecord = {
         .map(([k, v]) => `${k}=${v}`)
         .join(" ") || "none",
     repetitions: reps,
+    stormRepetitions: stormReps,
     windowSeconds: seconds,
     payloadBytes: 64,
     stormSockets,
@@ -159,7 +181,7 @@ try {
     log(`${t.name} on ${t.server.url}: runtime pid ${t.procs.runtime}, proxy pid ${t.procs.proxy}`);
 
   if (want("idle")) {
-    for (const t of [...targets, ...references]) {
+    for (const t of connectTargets()) {
       const later = Number(args["idle-later"] ?? (quick ? 0 : 15)) * 1000;
       const result = await idleMemory(t, 10, idleSockets / 10, quick ? 1000 : 2000, later);
       record.idle.push({ target: t.name, result });
@@ -172,8 +194,8 @@ try {
 
   if (want("storm")) {
     const runs = new Map<string, Awaited<ReturnType<typeof storm>>[]>();
-    const all = [...targets, ...references];
-    for (let i = 0; i < reps; i++) {
+    const all = connectTargets();
+    for (let i = 0; i < stormReps; i++) {
       for (const t of i % 2 ? [...all].reverse() : all) {
         const s = await storm(t, 10, stormSockets / 10);
         runs.set(t.name, [...(runs.get(t.name) ?? []), s]);
@@ -262,3 +284,8 @@ if (
   record.idle.some((i) => i.target === "bare+assets")
 )
   console.log(likeForLikeLine(record));
+if (check) {
+  const verdict = decide(checkRatios(record));
+  console.log(verdict.line);
+  if (!verdict.pass) process.exitCode = 1;
+}

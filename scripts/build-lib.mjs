@@ -22,7 +22,8 @@ if (event === "prepare" && (command === "pack" || command === "publish")) {
 
 const started = Date.now();
 await Promise.all(OUT.map((d) => rm(join(root, "dist", d), { recursive: true, force: true })));
-for (const project of ["tsconfig.build.json", "tsconfig.build.server.json"]) {
+// The build tsconfigs live beside this script.
+for (const project of ["scripts/tsconfig.build.json", "scripts/tsconfig.build.server.json"]) {
   const r = spawnSync(process.execPath, [tsc, "-p", project], { cwd: root, stdio: "inherit" });
   if (r.status !== 0) {
     console.error(`build-lib: tsc -p ${project} failed`);
