@@ -150,6 +150,8 @@ app.post("/rooms/:room/messages", async (c) => {
   if (!r.ok) {
     if (r.code === "banned") throw new HttpError(403, "banned", r.message);
     if (r.code === "too_large") throw new HttpError(413, "too_large", r.message);
+    if (r.code === "rejected") throw new HttpError(422, "rejected", r.message);
+    if (r.code === "internal") throw new HttpError(500, "internal", r.message);
     throw new HttpError(503, r.code, r.message, { retryAfter: RETRY_AFTER_SECONDS });
   }
   return c.json(r.duplicate ? { seq: r.seq, duplicate: true } : { seq: r.seq }, 201);
