@@ -20,6 +20,18 @@ export const MAX_IN_FLIGHT = 500;
 /** Exit code for a second Ctrl-C while closing (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
 
+/**
+ * Where a session is. `connecting`: the first connection has not opened (a failure ends the session,
+ * like wscat). `live`: it opened at least once (later failures are reconnects). `ending`: EOF or /quit
+ * (`drain`: held lines are acknowledged first) or Ctrl-C (`now`); after /quit (`inputClosed`) later
+ * input lines are not sent. `done`: the exit code is known.
+ */
+type Phase =
+  | { name: "connecting" }
+  | { name: "live" }
+  | { name: "ending"; how: "drain" | "now"; opened: boolean; inputClosed: boolean }
+  | { name: "done" };
+
 export interface SessionOptions {
   args: ConnectArgs;
   io: CliIo;
@@ -49,17 +61,11 @@ export class ConnectSession {
   #rl: Interface | null = null;
   /** stdin is paused because enough lines are held. */
   #paused = false;
-  /** The connection opened at least once: later failures are reconnects, not a refused connect. */
-  #opened = false;
-  /** How the session is ending, once it is: after the held lines are acknowledged, or at once. */
-  #ending: "drain" | "now" | null = null;
-  /** After /quit: later input lines are not sent. */
-  #inputClosed = false;
+  #phase: Phase = { name: "connecting" };
   /** Lines that were not delivered, and a drain that gave up: the exit code of a drain is 1. */
   #failures = 0;
   /** The last error event, to explain a first connection that never opened. */
   #lastError: RoomcastError | null = null;
-  #done = false;
   #resolve: (code: number) => void = () => undefined;
 
   constructor(options: SessionOptions) {
@@ -98,10 +104,10 @@ export class ConnectSession {
       client.on("error", (e) => {
         this.#lastError = e;
         // Before the first open and after the end, the failure is reported once on stderr instead.
-        if (this.#out.json || (this.#opened && !this.#done)) this.#out.emit(errorEvent(e));
+        if (this.#out.json || this.#opened()) this.#out.emit(errorEvent(e));
       }),
       io.onSignal(() => {
-        if (this.#ending) this.#finish(EXIT_INTERRUPTED);
+        if (this.#phase.name === "ending") this.#finish(EXIT_INTERRUPTED);
         else void this.#quit("now");
       }),
     );
@@ -141,16 +147,17 @@ export class ConnectSession {
   #onState(s: ConnectionState): void {
     this.#out.emit(stateEvent(s));
     if (s.status === "open") {
-      this.#opened = true;
+      if (this.#phase.name === "connecting") this.#phase = { name: "live" };
+      else if (this.#phase.name === "ending") this.#phase = { ...this.#phase, opened: true };
       this.#lastError = null;
-    } else if (s.status === "reconnecting" && !this.#opened) {
+    } else if (s.status === "reconnecting" && !this.#opened()) {
       // Like wscat: a first connection that fails is reported, not retried forever.
       const { args, transportError } = this.#options;
       this.#finish(EXIT.FAILURE, neverOpened(args.base, s, this.#lastError, transportError()));
       this.#client.close(CloseCode.NORMAL, "giving up");
     } else if (s.status === "closed") {
       if (s.error) this.#finish(EXIT.FAILURE, `${s.error.code}: ${s.error.message}`);
-      else if (this.#ending) this.#finish(this.#exitCode());
+      else if (this.#phase.name === "ending") this.#finish(this.#exitCode());
       else {
         this.#finish(
           EXIT.FAILURE,
@@ -167,7 +174,7 @@ export class ConnectSession {
   }
 
   #onLine(line: string): void {
-    if (this.#inputClosed) return;
+    if (this.#phase.name === "ending" && this.#phase.inputClosed) return;
     const action = parseInput(line);
     switch (action.kind) {
       case "empty":
@@ -196,8 +203,7 @@ export class ConnectSession {
         this.#out.info(SESSION_HELP);
         break;
       case "quit":
-        this.#inputClosed = true; // lines after /quit are not sent
-        void this.#quit("drain");
+        void this.#quit("drain", { inputClosed: true }); // lines after /quit are not sent
         return;
       case "invalid":
         this.#out.note(action.message);
@@ -210,7 +216,7 @@ export class ConnectSession {
     const p = this.#client.publish(data).then(
       (seq) => this.#out.emit({ type: "ack", seq }),
       (err: unknown) => {
-        if (this.#ending === "now") return;
+        if (this.#phase.name === "ending" && this.#phase.how === "now") return;
         this.#failures++;
         const e = err instanceof RoomcastError ? err : new RoomcastError("closed", String(err));
         if (this.#out.json) this.#out.emit(errorEvent(e));
@@ -243,7 +249,7 @@ export class ConnectSession {
   async #drain(): Promise<boolean> {
     // Even with nothing to send, wait for the first sync, so `true | roomcast connect …` reports a refused token.
     if (!(await settleWithin([this.#client.ready()], DRAIN_TIMEOUT_MS))) return false;
-    while (!this.#done && (this.#pending.size > 0 || this.#lines.size > 0)) {
+    while (!this.#isDone() && (this.#pending.size > 0 || this.#lines.size > 0)) {
       if (this.#pending.size === 0) this.#lines.pump();
       if (this.#pending.size === 0) break;
       const before = this.#settled;
@@ -254,16 +260,17 @@ export class ConnectSession {
   }
 
   // Called as `void this.quit(…)` from events: it never rejects (drain only awaits allSettled and timers).
-  async #quit(how: "drain" | "now"): Promise<void> {
-    if (this.#ending || this.#done) return;
-    this.#ending = how;
+  async #quit(how: "drain" | "now", o: { inputClosed?: boolean } = {}): Promise<void> {
+    if (this.#phase.name === "ending" || this.#phase.name === "done") return;
+    const opened = this.#phase.name === "live";
+    this.#phase = { name: "ending", how, opened, inputClosed: o.inputClosed ?? false };
     this.#closeInput();
     if (how === "drain") {
       const drained = await this.#drain();
-      if (this.#done) return;
+      if (this.#isDone()) return;
       if (!drained) {
         const what =
-          this.#client.state.status === "open" || this.#opened
+          this.#client.state.status === "open" || this.#opened()
             ? `${this.#pending.size + this.#lines.size} unacknowledged line(s)`
             : "the connection";
         this.#out.fail(`gave up waiting for ${what}: nothing happened for ${DRAIN_TIMEOUT_MS / 1000}s`);
@@ -276,13 +283,25 @@ export class ConnectSession {
     else this.#client.close(CloseCode.NORMAL, "bye");
   }
 
+  /** The session ended (a method, so a check after an await is not narrowed away). */
+  #isDone(): boolean {
+    return this.#phase.name === "done";
+  }
+
+  /** The connection opened at least once, and the session has not ended. */
+  #opened(): boolean {
+    const p = this.#phase;
+    return p.name === "live" || (p.name === "ending" && p.opened);
+  }
+
   #exitCode(): number {
-    return this.#ending === "drain" && this.#failures > 0 ? EXIT.FAILURE : EXIT.OK;
+    const p = this.#phase;
+    return p.name === "ending" && p.how === "drain" && this.#failures > 0 ? EXIT.FAILURE : EXIT.OK;
   }
 
   #finish(code: number, message?: string): void {
-    if (this.#done) return;
-    this.#done = true;
+    if (this.#phase.name === "done") return;
+    this.#phase = { name: "done" };
     for (const off of this.#subscriptions) off();
     this.#closeInput();
     if (message) this.#out.fail(message);
