@@ -53,6 +53,8 @@ export class Client implements RoomClient {
   #token: string | null = null;
   /** A token the server accepted in band, used for reconnects when the token source is a string. */
   #acceptedToken: string | null = null;
+  /** The token the server last refused (401 or 4401); a token function that returns it again ends the client. */
+  #refusedToken: string | null = null;
   /** The presence state the app set, restored after every reconnect (`undefined`: never set). */
   #myState: unknown;
   readonly #refresher: TokenRefresher;
@@ -190,6 +192,16 @@ export class Client implements RoomClient {
       return;
     }
     if (gen !== this.#generation) return;
+    if (token === this.#refusedToken) {
+      // A fixed token behind a function (useRoom wraps every token in one) cannot get better: stop.
+      const error = new RoomcastError(
+        "unauthorized",
+        "the server refused this token and the token source returned it again: give the client a new token",
+      );
+      this.#finish(CloseCode.ABNORMAL, "token refused", error);
+      return;
+    }
+    this.#refusedToken = null;
     this.#token = token;
     this.#conn = openConnection({
       base: this.#options.base,
@@ -217,6 +229,7 @@ export class Client implements RoomClient {
     const gen = this.#generation;
     if (opened) {
       const d = closeDecision(code, reason, typeof this.#options.token === "function");
+      if (code === CloseCode.TOKEN_EXPIRED) this.#refusedToken = this.#token ?? token;
       if (d.action === "stop") this.#finish(code, reason, d.error);
       else this.#retry(code, reason);
       return;
@@ -231,6 +244,7 @@ export class Client implements RoomClient {
     if (d.kind === "fatal") return this.#finish(code, reason, d.error);
     if (d.kind === "unauthorized") {
       if (typeof this.#options.token !== "function") return this.#finish(code, reason, d.error);
+      this.#refusedToken = token;
       this.#emitError(d.error);
     }
     this.#retry(code, reason);
