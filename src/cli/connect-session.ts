@@ -175,7 +175,7 @@ export class ConnectSession {
 
   #onLine(line: string): void {
     if (this.#phase.name === "ending" && this.#phase.inputClosed) return;
-    const action = parseInput(line);
+    const action = parseInput(line, this.#options.interactive ? "chat" : "pipe");
     switch (action.kind) {
       case "empty":
         break;
