@@ -53,7 +53,8 @@ export async function diagnoseResponse(res: Response): Promise<Diagnosis> {
 
 /** The server's refusal of this page's origin, with the setting that fixes it. */
 export function originAdvice(serverMessage: string): string {
-  const origin = globalThis.location?.origin;
+  // Workers and Node have no `location`: then the advice shows an example origin.
+  const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
   const example = origin && origin !== "null" ? origin : "https://app.example";
   return (
     `${serverMessage}: the server's ALLOWED_ORIGINS must list this page's origin ` +
