@@ -53,7 +53,7 @@ export class Client implements RoomClient {
   #token: string | null = null;
   /** A token the server accepted in band, used for reconnects when the token source is a string. */
   #acceptedToken: string | null = null;
-  /** The token the server last refused (401 or 4401); a token function that returns it again ends the client. */
+  /** The token the server last refused with 401; a token function that returns it again ends the client. */
   #refusedToken: string | null = null;
   /** The presence state the app set, restored after every reconnect (`undefined`: never set). */
   #myState: unknown;
@@ -229,7 +229,6 @@ export class Client implements RoomClient {
     const gen = this.#generation;
     if (opened) {
       const d = closeDecision(code, reason, typeof this.#options.token === "function");
-      if (code === CloseCode.TOKEN_EXPIRED) this.#refusedToken = this.#token ?? token;
       if (d.action === "stop") this.#finish(code, reason, d.error);
       else this.#retry(code, reason);
       return;
