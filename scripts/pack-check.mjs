@@ -130,6 +130,12 @@ try {
     "the published manifest has no prepare script (npm would list it as an install script)",
   );
   check(manifest.scripts?.prepare !== undefined, "postpack put the repository's prepare script back");
+  // npm 11's publish drops a bin whose path starts with "./" ("script name … was invalid and removed").
+  check(
+    Object.values(shipped.bin ?? {}).every((p) => typeof p === "string" && !p.startsWith("./")),
+    "bin paths have no ./ prefix (npm publish would drop them)",
+    JSON.stringify(shipped.bin),
+  );
   for (const dep of ["hono", "react"]) {
     check(
       !(dep in (shipped.dependencies ?? {})) && shipped.peerDependenciesMeta?.[dep]?.optional === true,
