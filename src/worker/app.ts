@@ -53,7 +53,19 @@ const crossOrigin = cors({
   allowHeaders: ["Authorization", "Content-Type"],
   maxAge: 600,
 });
-app.use("/auth/check", crossOrigin);
+// /auth/check answers every origin, so an app on a refused origin learns why (403 origin_not_allowed)
+// instead of a bare CORS failure. Nothing leaks: the origin check runs before the token is looked at,
+// so a refused origin only ever reads that refusal (or 400 bad_room / 500 misconfigured), never a
+// verdict on a token.
+app.use(
+  "/auth/check",
+  cors({
+    origin: (origin) => origin,
+    allowMethods: ["GET", "OPTIONS"],
+    allowHeaders: ["Authorization"],
+    maxAge: 600,
+  }),
+);
 app.use("/rooms/:room", crossOrigin);
 app.use("/rooms/:room/messages", crossOrigin);
 app.use("/rooms/:room/kick", crossOrigin);
