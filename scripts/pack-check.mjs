@@ -121,6 +121,22 @@ try {
       /^(src|test|bench|scripts|examples|dist\/web)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")),
   );
   check(stray.length === 0, "tarball holds no sources, tests or page build", stray.slice(0, 5).join(", "));
+  // The published types are a promise to users: no test seams (marked @internal, stripped by the build)
+  // and no reference to the project's generated Env (the room classes type their own bindings).
+  const seams =
+    /\b(faults|liveSockets|activeShards|holdJoins|joining|eventSink|failPushes|pushesSeen|pushLane|beforeCommit|recorded)\b\s*[(:?]/;
+  const leaks = [];
+  for (const f of files.filter((f) => f.endsWith(".d.ts"))) {
+    const text = must(run("tar", ["-xOzf", tarball, `package/${f}`]), `read ${f}`).stdout;
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+    if (seams.test(code)) leaks.push(`${f}: ${seams.exec(code)?.[1]}`);
+    if (/[<:,(]\s*Env\b/.test(code)) leaks.push(`${f}: Env`);
+  }
+  check(
+    leaks.length === 0,
+    "published .d.ts carry no test seams and no generated Env",
+    leaks.slice(0, 5).join(", "),
+  );
   const manifest = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
   const shipped = JSON.parse(
     must(run("tar", ["-xOzf", tarball, "package/package.json"]), "read the packed package.json").stdout,

@@ -18,7 +18,9 @@ import { RoomShard } from "./sharding/shard.ts";
  * });
  * ```
  */
-export function defineRoom<E extends RoomcastVars = RoomcastVars>(hooks: RoomHooks<E>) {
+export function defineRoom<E extends RoomcastVars = RoomcastVars>(
+  hooks: RoomHooks<E>,
+): { Room: typeof Room; Sequencer: typeof Sequencer; RoomShard: typeof RoomShard } {
   const own = hooks as unknown as RoomHooks<RoomcastVars>;
   class HookedRoom extends Room {
     protected override roomHooks(): RoomHooks<RoomcastVars> {

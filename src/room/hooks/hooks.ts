@@ -76,7 +76,7 @@ export async function runHook<R>(
     log("warn", { event: "hook_failed", hook: name, room, error: errorMessage(err) });
     throw err instanceof HookFailed ? err : new HookFailed(`${name} failed`, { cause: err });
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 
