@@ -2,7 +2,13 @@
 // 500 misconfigured, 400 bad_room, 426, 403 origin_not_allowed, 401, 403 forbidden.
 
 import { capabilitiesFor } from "../server/capabilities.ts";
-import { parseSettings, type RoomcastVars, type Settings, SettingsError } from "../server/settings.ts";
+import {
+  checkAuthSecret,
+  parseSettings,
+  type RoomcastVars,
+  type Settings,
+  SettingsError,
+} from "../server/settings.ts";
 import { type Capability, ROOM_NAME } from "../shared/protocol.ts";
 import { isRoomName } from "../shared/rules.ts";
 import { HttpError } from "./http-error.ts";
@@ -40,14 +46,8 @@ export function cachedSettings(env: RoomcastVars): Settings {
 }
 
 function settingsOf(env: RoomcastVars, jwt: boolean): Settings {
-  if (jwt && !env.AUTH_SECRET) {
-    throw new HttpError(
-      500,
-      "misconfigured",
-      "AUTH_SECRET is not set: run `wrangler secret put AUTH_SECRET`",
-    );
-  }
   try {
+    if (jwt) checkAuthSecret(env.AUTH_SECRET);
     return cachedSettings(env);
   } catch (err) {
     if (err instanceof SettingsError) throw new HttpError(500, "misconfigured", err.message, { cause: err });
