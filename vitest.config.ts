@@ -30,6 +30,12 @@ export default defineConfig({
           SHARDED_ROOMS: "shard-*",
           ROOM_SHARDS: "4",
         },
+        // Most tests act as the same user: lift wrangler.toml's per-user request limit far above what
+        // the suite sends. RATE_LIMIT_TIGHT is a real limiter the rate-limit tests bind in its place.
+        ratelimits: {
+          RATE_LIMIT_USER: { namespace_id: "7302", simple: { limit: 1_000_000, period: 60 } },
+          RATE_LIMIT_TIGHT: { namespace_id: "7399", simple: { limit: 3, period: 60 } },
+        },
       },
     }),
   ],

@@ -1,6 +1,6 @@
 // Starts `wrangler dev` on a free loopback port for e2e and browser tests, and stops it again.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { createServer } from "node:net";
@@ -40,6 +40,31 @@ export interface DevServerOptions {
    * --env-file so a developer's .dev.vars is not read, and AUTH_SECRET removed from the environment.
    */
   noSecret?: boolean;
+  /**
+   * Keep wrangler.toml's request rate limits (`[[ratelimits]]`). Off by default: every suite and
+   * benchmark connects from 127.0.0.1 (wrangler dev's CF-Connecting-IP) as a few users, far above
+   * the production limits. Ignored when `args` name another `--config`.
+   */
+  rateLimits?: boolean;
+}
+
+/**
+ * wrangler.toml without its `[[ratelimits]]` blocks, written beside it (paths in it stay relative to
+ * the project root) and rewritten only when it changed: wrangler dev restarts when its config file does.
+ */
+async function configWithoutRateLimits(): Promise<string> {
+  const file = join(ROOT, "wrangler.dev-no-ratelimits.toml");
+  const toml = (await readFile(join(ROOT, "wrangler.toml"), "utf8")).replace(
+    /\n\[\[ratelimits\]\][^[]*/g,
+    "\n",
+  );
+  const current = await readFile(file, "utf8").catch(() => null);
+  if (current !== toml) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, toml);
+    await rename(tmp, file);
+  }
+  return file;
 }
 
 export async function freePort(): Promise<number> {
@@ -84,6 +109,9 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   let url = `${scheme}://127.0.0.1:${port}`;
   let log = "";
   let child: ChildProcess | null = null;
+  const ownConfig =
+    opts.args?.some((a) => a === "--config" || a === "-c" || a.startsWith("--config=")) ?? false;
+  const config = opts.rateLimits || ownConfig ? [] : ["--config", await configWithoutRateLimits()];
 
   const launch = async () => {
     const args = [
@@ -101,6 +129,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       ...(opts.https ? ["--local-protocol", "https"] : []),
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ...(opts.noSecret ? ["--env-file", emptyEnvFile] : []),
+      ...config,
       ...(opts.args ?? []),
     ];
     const proc = spawn(process.execPath, args, {

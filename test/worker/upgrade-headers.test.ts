@@ -11,7 +11,11 @@ import { TestSocket, token, uniqueRoom } from "../helpers/runtime.ts";
  * The real namespace; each request the worker sends one of its objects is recorded on the way and
  * then delivered unchanged, so the room below is the real one.
  */
-function recording(ns: DurableObjectNamespace, seen: Headers[]) {
+interface Namespace {
+  getByName(name: string): { fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> };
+}
+
+function recording(ns: Namespace, seen: Headers[]) {
   return {
     getByName(name: string) {
       const stub = ns.getByName(name);
