@@ -42,6 +42,8 @@ export default defineConfig({
   test: {
     include: ["test/worker/**/*.test.ts", "test/room/**/*.test.ts", "test/client/**/*.runtime.test.ts"],
     testTimeout: 20_000,
+    // The fuzz suite's size and seed (test/worker/fuzz): FUZZ_RUNS=5000 FUZZ_SEED=7 npm run test:fuzz.
+    provide: { fuzz: { runs: process.env.FUZZ_RUNS ?? "", seed: process.env.FUZZ_SEED ?? "" } },
     // Logs go straight to the output instead of through vitest's RPC, which a room still logging
     // while a test file is torn down made fail ("Closing rpc while onUserConsoleLog was pending").
     disableConsoleIntercept: true,
