@@ -1,7 +1,7 @@
 // Fuzz: bodies and query parameters of the HTTP routes (publish, history, kick, auth/check) on a
 // plain and a sharded room. Every answer is a success or a 4xx with the error body, never a 5xx.
 import fc from "fast-check";
-import { describe, it } from "vitest";
+import { describe, type ExpectStatic, it } from "vitest";
 import { HTTP_ERROR_CODES } from "../../../src/shared/protocol.ts";
 import { call, token, uniqueRoom } from "../../helpers/runtime.ts";
 import { anyValue, fuzz, fuzzTimeout, isErrorBody } from "./fuzz.ts";
@@ -48,7 +48,7 @@ const request = fc.oneof(
   fc.record({ route: fc.constant("auth" as const), body: fc.constant(""), query }),
 );
 
-async function fuzzRoutes(room: string, expect: Parameters<Parameters<typeof it>[1]>[0]["expect"]) {
+async function fuzzRoutes(room: string, expect: ExpectStatic) {
   // An admin of the fuzz room only: whatever it kicks or bans stays there.
   const auth = {
     Authorization: `Bearer ${await token({ sub: "fuzz-admin", rooms: { [room]: ["admin"] } })}`,
