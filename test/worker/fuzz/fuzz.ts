@@ -66,7 +66,7 @@ export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
     [],
     {},
   ),
-  fc.integer({ min: 1, max: 3000 }).map(nested),
+  fc.integer({ min: 1, max: 1000 }).map(nested),
 );
 
 /** `n` levels of arrays: `[[[…]]]`. */
