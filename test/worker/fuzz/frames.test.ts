@@ -3,8 +3,11 @@
 // The property: the fuzzing socket only ever gets frames of the contract (refusals as error frames with
 // a contract code) or a documented close (1009 too large, 4429 flooding), never 1011 or a dropped
 // socket; and a canary user in the same room keeps publishing and receiving throughout.
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, type ExpectStatic, it } from "vitest";
+import { isSharded, parseSharding, shardName } from "../../../src/server/sharding.ts";
 import { FRAME_ERROR_CODES } from "../../../src/shared/protocol.ts";
 import { join, type TestSocket, token, uniqueRoom } from "../../helpers/runtime.ts";
 import { anyValue, fuzz, fuzzTimeout, nested } from "./fuzz.ts";
@@ -136,18 +139,51 @@ async function until(
   }
 }
 
+const HANDLERS = ["webSocketMessage", "webSocketClose", "webSocketError"] as const;
+
+/**
+ * Records every exception a socket handler of the room's objects throws (and rethrows it, so the
+ * runtime sees what it would have): the runtime only logs them, the client sees nothing. The real
+ * object keeps running; its handlers are wrapped for this test (the objects are not evicted during it).
+ */
+async function recordThrows(room: string, thrown: string[]): Promise<void> {
+  const sharding = parseSharding({ SHARDED_ROOMS: env.SHARDED_ROOMS, ROOM_SHARDS: env.ROOM_SHARDS });
+  const stubs: DurableObjectStub[] = isSharded(sharding, room)
+    ? Array.from({ length: sharding.roomShards }, (_, i) => env.SHARDS.getByName(shardName(room, i)))
+    : [env.ROOMS.getByName(room)];
+  for (const stub of stubs) {
+    await runInDurableObject(stub, (obj: object) => {
+      const target = obj as Record<string, unknown>;
+      for (const name of HANDLERS) {
+        const original = target[name];
+        if (typeof original !== "function") continue;
+        target[name] = async (...args: unknown[]) => {
+          try {
+            return await original.apply(obj, args);
+          } catch (err) {
+            thrown.push(`${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+            throw err;
+          }
+        };
+      }
+    });
+  }
+}
+
 function checkFrame(expect: ExpectStatic, f: Frame, seen: string): void {
   expect(SERVER_FRAME_TYPES, seen).toContain(f.type);
   if (f.type === "error") expect(FRAME_ERROR_CODES, seen).toContain(f.code);
 }
 
 async function fuzzRoom(room: string, expect: ExpectStatic): Promise<void> {
+  const thrown: string[] = [];
+  await recordThrows(room, thrown);
   const canary = await join(room, { token: await token({ sub: "canary" }) });
   let fuzzer: TestSocket | null = null;
   let used = 0;
   let sockets = 0;
   let n = 0;
-  const closes: number[] = [];
+  const closes: Record<number, number> = {};
   let acked = 0;
 
   const fresh = async (): Promise<TestSocket> => {
@@ -167,6 +203,7 @@ async function fuzzRoom(room: string, expect: ExpectStatic): Promise<void> {
     RUNS,
     fc.array(hostile, { minLength: 1, maxLength: 3 }),
     async (frames) => {
+      const threwBefore = thrown.length;
       const s = fuzzer !== null && used < CASES_PER_SOCKET ? fuzzer : await fresh();
       used++;
       const id = `sentinel-${++n}`;
@@ -182,8 +219,9 @@ async function fuzzRoom(room: string, expect: ExpectStatic): Promise<void> {
         `fuzzer ${seen}`,
       );
       for (const f of out.frames) checkFrame(expect, f, `${seen} → ${json(f)}`);
+      expect(thrown.slice(threwBefore), `${seen}: the room threw`).toEqual([]);
       if (out.closed !== null) {
-        closes.push(out.closed.code);
+        closes[out.closed.code] = (closes[out.closed.code] ?? 0) + 1;
         expect(DOCUMENTED_CLOSES, `${seen} → close ${json(out.closed)}`).toContain(out.closed.code);
         fuzzer = null;
       } else {
@@ -215,7 +253,7 @@ async function fuzzRoom(room: string, expect: ExpectStatic): Promise<void> {
   );
   expect(await Promise.race([canary.socket.closed, Promise.resolve("open")])).toBe("open");
   console.log(
-    `fuzz: client frames (${room.split("-")[0]} room): ${acked} sentinels acked and seen by the canary, ${sockets} fuzzing sockets, closes ${json(closes)}`,
+    `fuzz: client frames (${room.split("-")[0]} room): ${acked} sentinels acked and seen by the canary, ${sockets} fuzzing sockets, closes by code ${json(closes)}, room exceptions ${thrown.length}`,
   );
   (fuzzer as TestSocket | null)?.close();
   canary.socket.close();
