@@ -38,7 +38,7 @@ describe("roomcast history arguments", () => {
       command: "history",
       base: "http://h",
       room: "r1",
-      auth: { kind: "mint", user: "u", secret: "x-0123456789abcdef0123456789abcdef" },
+      auth: { kind: "mint", user: "u", secret: "x" },
       before: 42,
       insecure: true,
     });

@@ -61,7 +61,7 @@ describe("mintToken", () => {
       rooms: { "*": ["admin"] },
       ttlSeconds: 5,
     });
-    expect(await verify(token, "s", "HS256")).not.toHaveProperty("name");
+    expect(await verify(token, "s-0123456789abcdef0123456789abcdef", "HS256")).not.toHaveProperty("name");
     await expect(
       mintToken({ secret: "s-0123456789abcdef0123456789abcdef", user: "", rooms: {}, ttlSeconds: 5 }),
     ).rejects.toThrow(/1-64/);
