@@ -43,21 +43,21 @@ export interface DevServerOptions {
   /**
    * Keep wrangler.toml's request rate limits (`[[ratelimits]]`). Off by default: every suite and
    * benchmark connects from 127.0.0.1 (wrangler dev's CF-Connecting-IP) as a few users, far above
-   * the production limits. Ignored when `args` name another `--config`.
+   * the production limits. Applies to a config named in `args` (`--config`) too.
    */
   rateLimits?: boolean;
 }
 
 /**
- * wrangler.toml without its `[[ratelimits]]` blocks, written beside it (paths in it stay relative to
- * the project root) and rewritten only when it changed: wrangler dev restarts when its config file does.
+ * `config` without its `[[ratelimits]]` blocks, written beside it as `<name>.no-ratelimits.toml`
+ * (relative paths in it keep their meaning) and rewritten only when it changed: wrangler dev restarts
+ * when its config file does. A config without rate limits is returned as it is.
  */
-async function configWithoutRateLimits(): Promise<string> {
-  const file = join(ROOT, "wrangler.dev-no-ratelimits.toml");
-  const toml = (await readFile(join(ROOT, "wrangler.toml"), "utf8")).replace(
-    /\n\[\[ratelimits\]\][^[]*/g,
-    "\n",
-  );
+async function withoutRateLimits(config: string): Promise<string> {
+  const original = await readFile(config, "utf8");
+  if (!original.includes("[[ratelimits]]")) return config;
+  const toml = original.replace(/\n\[\[ratelimits\]\][^[]*/g, "\n");
+  const file = `${config.replace(/\.toml$/, "")}.no-ratelimits.toml`;
   const current = await readFile(file, "utf8").catch(() => null);
   if (current !== toml) {
     const tmp = `${file}.${process.pid}.tmp`;
@@ -109,9 +109,13 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   let url = `${scheme}://127.0.0.1:${port}`;
   let log = "";
   let child: ChildProcess | null = null;
-  const ownConfig =
-    opts.args?.some((a) => a === "--config" || a === "-c" || a.startsWith("--config=")) ?? false;
-  const config = opts.rateLimits || ownConfig ? [] : ["--config", await configWithoutRateLimits()];
+  // The config wrangler dev reads (the project's, or one named by `args`), without its rate limits
+  // unless asked for them.
+  const extra = [...(opts.args ?? [])];
+  const at = extra.findIndex((a) => a === "--config" || a === "-c");
+  const named = at >= 0 ? extra.splice(at, 2)[1] : undefined;
+  const given = resolve(ROOT, named ?? "wrangler.toml");
+  const config = ["--config", opts.rateLimits ? given : await withoutRateLimits(given)];
 
   const launch = async () => {
     const args = [
@@ -130,7 +134,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ...(opts.noSecret ? ["--env-file", emptyEnvFile] : []),
       ...config,
-      ...(opts.args ?? []),
+      ...extra,
     ];
     const proc = spawn(process.execPath, args, {
       cwd: ROOT,
