@@ -13,6 +13,8 @@ import { join, type TestSocket, token, uniqueRoom } from "../../helpers/runtime.
 import { anyValue, fuzz, fuzzTimeout, nested } from "./fuzz.ts";
 
 const RUNS = 150;
+/** Time budget per case (a sharded room's took about 60 ms on a loaded 2-core machine). */
+const MS_PER_CASE = 300;
 /** MAX_MESSAGE_BYTES in vitest.config.ts: larger frames close with 1009. */
 const MAX_MESSAGE_BYTES = 4096;
 /** Cases per fuzzing socket: its rate bucket (burst 40) holds 8 cases of up to 4 frames each. */
@@ -250,6 +252,7 @@ async function fuzzRoom(room: string, expect: ExpectStatic): Promise<void> {
         expect(got.closed, `canary closed after ${seen}`).toBeNull();
       }
     },
+    MS_PER_CASE,
   );
   expect(await Promise.race([canary.socket.closed, Promise.resolve("open")])).toBe("open");
   console.log(
@@ -265,7 +268,7 @@ describe("fuzz: client frames over a real socket", () => {
     async ({ expect }) => {
       await fuzzRoom(uniqueRoom("fuzz"), expect);
     },
-    fuzzTimeout(RUNS, 150),
+    fuzzTimeout(RUNS, MS_PER_CASE),
   );
 
   it(
@@ -273,6 +276,6 @@ describe("fuzz: client frames over a real socket", () => {
     async ({ expect }) => {
       await fuzzRoom(uniqueRoom("shard"), expect);
     },
-    fuzzTimeout(RUNS, 150),
+    fuzzTimeout(RUNS, MS_PER_CASE),
   );
 });

@@ -27,22 +27,26 @@ export function fuzzTimeout(ciRuns: number, msPerCase: number): number {
 /**
  * Runs an async property `runs` times from FUZZ_SEED, prints `fuzz: <name>: N cases (seed S)` and
  * throws fast-check's report (the seed, the path and the shrunk counterexample) when a case fails.
+ * `msPerCase` sizes the time budget as fuzzTimeout does: a run (or a shrink) that outlives it stops
+ * 5 s before the test's timeout and fails with what it found, instead of the test timing out silently.
  */
 export async function fuzz<T>(
   name: string,
   ciRuns: number,
   arb: fc.Arbitrary<T>,
   property: (value: T) => Promise<void>,
+  msPerCase: number,
 ): Promise<void> {
   const numRuns = fuzzRuns(ciRuns);
   const started = Date.now();
   const out = await fc.check(fc.asyncProperty(arb, property), {
     seed: FUZZ_SEED,
     numRuns,
-    endOnFailure: false,
+    interruptAfterTimeLimit: fuzzTimeout(ciRuns, msPerCase) - 5000,
+    markInterruptAsFailure: true,
   });
   console.log(
-    `fuzz: ${name}: ${out.numRuns} cases (seed ${FUZZ_SEED}) in ${Date.now() - started} ms${out.failed ? ", FAILED" : ""}`,
+    `fuzz: ${name}: ${out.numRuns} cases (seed ${FUZZ_SEED}) in ${Date.now() - started} ms${out.interrupted ? ", interrupted" : ""}${out.failed ? ", FAILED" : ""}`,
   );
   if (out.failed) throw new Error(fc.defaultReportMessage(out) ?? `fuzz: ${name} failed`);
 }

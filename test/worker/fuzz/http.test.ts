@@ -6,6 +6,8 @@ import { HTTP_ERROR_CODES } from "../../../src/shared/protocol.ts";
 import { call, token, uniqueRoom } from "../../helpers/runtime.ts";
 import { anyValue, fuzz, fuzzTimeout, isErrorBody } from "./fuzz.ts";
 
+/** Time budget per case. */
+const MS_PER_CASE = 100;
 const RUNS = 200;
 
 /** Text that looks like JSON of the right shape with wrong types, JSON of any shape, or no JSON. */
@@ -53,24 +55,30 @@ async function fuzzRoutes(room: string, expect: ExpectStatic) {
   const auth = {
     Authorization: `Bearer ${await token({ sub: "fuzz-admin", rooms: { [room]: ["admin"] } })}`,
   };
-  await fuzz(`http routes (${room.split("-")[0]} room)`, RUNS, request, async (r) => {
-    const q = new URLSearchParams(r.query);
-    let path: string;
-    let init: RequestInit;
-    if (r.route === "publish") [path, init] = [`/rooms/${room}/messages`, { method: "POST", body: r.body }];
-    else if (r.route === "kick") [path, init] = [`/rooms/${room}/kick`, { method: "POST", body: r.body }];
-    else if (r.route === "history") [path, init] = [`/rooms/${room}/messages`, {}];
-    else {
-      if (!q.has("room")) q.set("room", room);
-      [path, init] = ["/auth/check", {}];
-    }
-    q.delete("token");
-    const res = await call(`${path}?${q}`, { ...init, headers: auth });
-    const text = await res.text();
-    const seen = `${r.route} ?${q} ${JSON.stringify(r.body).slice(0, 300)} → ${res.status} ${text.slice(0, 300)}`;
-    expect(res.status, seen).toBeLessThan(500);
-    if (res.status >= 400) expect(isErrorBody(JSON.parse(text), HTTP_ERROR_CODES), seen).toBe(true);
-  });
+  await fuzz(
+    `http routes (${room.split("-")[0]} room)`,
+    RUNS,
+    request,
+    async (r) => {
+      const q = new URLSearchParams(r.query);
+      let path: string;
+      let init: RequestInit;
+      if (r.route === "publish") [path, init] = [`/rooms/${room}/messages`, { method: "POST", body: r.body }];
+      else if (r.route === "kick") [path, init] = [`/rooms/${room}/kick`, { method: "POST", body: r.body }];
+      else if (r.route === "history") [path, init] = [`/rooms/${room}/messages`, {}];
+      else {
+        if (!q.has("room")) q.set("room", room);
+        [path, init] = ["/auth/check", {}];
+      }
+      q.delete("token");
+      const res = await call(`${path}?${q}`, { ...init, headers: auth });
+      const text = await res.text();
+      const seen = `${r.route} ?${q} ${JSON.stringify(r.body).slice(0, 300)} → ${res.status} ${text.slice(0, 300)}`;
+      expect(res.status, seen).toBeLessThan(500);
+      if (res.status >= 400) expect(isErrorBody(JSON.parse(text), HTTP_ERROR_CODES), seen).toBe(true);
+    },
+    MS_PER_CASE,
+  );
 }
 
 describe("fuzz: HTTP bodies and query parameters", () => {
@@ -79,7 +87,7 @@ describe("fuzz: HTTP bodies and query parameters", () => {
     async ({ expect }) => {
       await fuzzRoutes(uniqueRoom("fuzz"), expect);
     },
-    fuzzTimeout(RUNS, 60),
+    fuzzTimeout(RUNS, MS_PER_CASE),
   );
 
   it(
@@ -87,6 +95,6 @@ describe("fuzz: HTTP bodies and query parameters", () => {
     async ({ expect }) => {
       await fuzzRoutes(uniqueRoom("shard"), expect);
     },
-    fuzzTimeout(RUNS, 60),
+    fuzzTimeout(RUNS, MS_PER_CASE),
   );
 });
