@@ -217,7 +217,11 @@ try {
     "roomcast --help (installed bin)",
     `exit ${help.code}`,
   );
-  const tok = run(bin, ["token", "--secret", "S3cret", "--user", "U", "--room", "lobby:rw"], { cwd: app });
+  const tok = run(
+    bin,
+    ["token", "--secret", "S3cret-0123456789abcdef0123456789abcdef", "--user", "U", "--room", "lobby:rw"],
+    { cwd: app },
+  );
   const jwt = tok.stdout.trim();
   check(
     tok.code === 0 && /^[\w-]+\.[\w-]+\.[\w-]+$/.test(jwt) && tok.stdout === `${jwt}\n`,
@@ -229,7 +233,7 @@ try {
     [
       "--input-type=module",
       "-e",
-      `import { verify } from "hono/jwt"; const p = await verify(${JSON.stringify(jwt)}, "S3cret", "HS256"); console.log(JSON.stringify([p.sub, p.rooms]));`,
+      `import { verify } from "hono/jwt"; const p = await verify(${JSON.stringify(jwt)}, "S3cret-0123456789abcdef0123456789abcdef", "HS256"); console.log(JSON.stringify([p.sub, p.rooms]));`,
     ],
     { cwd: app },
   );
@@ -411,7 +415,7 @@ room.on("message", (m) => document.body.append(String(m.data)));
     (tscEmbed.stdout || tscEmbed.stderr).trim().split("\n")[0],
   );
 
-  await writeFile(join(embed, ".dev.vars"), "SESSION_SECRET=pack-check-session-secret\n");
+  await writeFile(join(embed, ".dev.vars"), "SESSION_SECRET=pack-check-session-secret-0123456789abcdef\n");
   const toml = await readFile(join(embed, "wrangler.toml"), "utf8");
   await writeFile(
     join(embed, "wrangler.toml"),
