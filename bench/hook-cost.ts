@@ -43,7 +43,8 @@ try {
         batch: true,
         ...(variant === "no hook" ? {} : { config }),
       });
-      const f = (figures[variant] = { rate: [] as number[], p99: [] as number[] });
+      const f = { rate: [] as number[], p99: [] as number[] };
+      figures[variant] = f;
       try {
         const fleet = await connectFleet(t, c.rooms, c.clients);
         try {
