@@ -56,7 +56,7 @@ export interface DevServerOptions {
 async function withoutRateLimits(config: string): Promise<string> {
   const original = await readFile(config, "utf8");
   if (!original.includes("[[ratelimits]]")) return config;
-  const toml = original.replace(/\n\[\[ratelimits\]\][^[]*/g, "\n");
+  const toml = original.replace(/^\[\[ratelimits\]\][^[]*/gm, "");
   const file = `${config.replace(/\.toml$/, "")}.no-ratelimits.toml`;
   const current = await readFile(file, "utf8").catch(() => null);
   if (current !== toml) {
