@@ -32,6 +32,8 @@ export interface DevServerOptions {
   https?: boolean;
   /** Extra `wrangler dev` arguments. */
   args?: string[];
+  /** A wrangler config other than the project's wrangler.toml (path from the project root). */
+  config?: string;
   timeoutMs?: number;
   /** The inspector (Chrome DevTools protocol) port, for profiling; a random one by default. */
   inspectorPort?: number;
@@ -98,6 +100,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       "--persist-to",
       stateDir,
       "--show-interactive-dev-session=false",
+      ...(opts.config ? ["--config", resolve(ROOT, opts.config)] : []),
       ...(opts.https ? ["--local-protocol", "https"] : []),
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ...(opts.noSecret ? ["--env-file", emptyEnvFile] : []),
