@@ -16,9 +16,12 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
+            // The project's Worker, with test hooks in rooms named hook-… (test/support/hooked-worker.ts).
+            main: "./test/support/hooked-worker.ts",
             miniflare: {
               bindings: {
                 AUTH_SECRET: TEST_SECRET,
+                HOOK_TIMEOUT_MS: "300",
                 IDLE_TIMEOUT_SECONDS: "60",
                 RATE_PER_SECOND: "20",
                 // Small enough that trimming and the room cap are cheap to reach in tests.

@@ -47,9 +47,11 @@ const host = typeof values.ip === "string" && values.ip !== "0.0.0.0" ? values.i
 const scheme = values["local-protocol"] === "https" ? "https" : "http";
 const base = `${scheme}://${host}:${port}`;
 const ttlSeconds = 24 * 3600;
-const [alice, bob, admin] = await Promise.all([
+// A third user for the terminal, so the page does not show Alice twice.
+const [alice, bob, carol, admin] = await Promise.all([
   mintToken({ secret, user: "alice", name: "Alice", rooms: { lobby: ["read", "write"] }, ttlSeconds }),
   mintToken({ secret, user: "bob", name: "Bob", rooms: { lobby: ["read", "write"] }, ttlSeconds }),
+  mintToken({ secret, user: "carol", name: "Carol", rooms: { lobby: ["read", "write"] }, ttlSeconds }),
   mintToken({ secret, user: "ops", name: "Ops", rooms: { "*": ["admin"] }, ttlSeconds }),
 ]);
 
@@ -59,7 +61,7 @@ roomcast dev server: ${base}   (demo tokens below are valid for 24 h)
   Open the chat as Alice:  ${base}/#room=lobby&token=${alice}
   Open the chat as Bob:    ${base}/#room=lobby&token=${bob}
 
-  Terminal: npx roomcast connect ${base} --room lobby --token ${alice}
+  Terminal as Carol: npx roomcast connect ${base} --room lobby --token ${carol}
   Admin token (all rooms): ${admin}
             npx roomcast info ${base} --room lobby --token <admin token>
 `);

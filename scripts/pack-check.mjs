@@ -1,12 +1,16 @@
 // Proves the npm package works outside this repository, as a user gets it: npm pack, install the
 // tarball into fresh apps under the temp dir, then with the system Node (20 here; run this file with
 // it) use the CLI, the client, the React hook and the type generics, bundle the client for browsers
-// under its size limit, and run examples/embed (roomcast/server in a Worker of one's own) under
-// wrangler dev. Plain Node ESM: `node scripts/pack-check.mjs` (CI runs it from .ci/run).
-// Dependencies of the tarball (ws, hono, valibot, react) come from the npm registry or its cache.
+// under its size limit (and print its gzip size, which the README quotes), measure what a client-only
+// install weighs, and run examples/embed (roomcast/server in a Worker of one's own) under the OLDEST
+// wrangler and compatibility date roomcast supports, on the system Node. Plain Node ESM:
+// `node scripts/pack-check.mjs` (CI runs it from .ci/run).
+// Dependencies of the tarball (ws, valibot, and the optional peers hono and react) and the oldest
+// wrangler come from the npm registry or its cache.
 
 import { spawn, spawnSync } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -19,6 +23,11 @@ const SIZE_LIMIT = 12 * 1024; // gzip bytes of the browser bundle of roomcast/cl
 const NODE22 = join(ROOT, "node_modules/.bin/node"); // wrangler needs Node 22 (the node@22 devDependency)
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
+// The oldest supported toolchain, as the README states it. 4.86 is what `npm i -D wrangler` resolves on
+// Node 20; 2024-04-03 is the first date with Durable Object RPC on by default (the worker calls rooms
+// over RPC). The live embed check below runs on exactly these.
+const MIN_WRANGLER = "4.86.0";
+const MIN_COMPAT_DATE = "2024-04-03";
 
 // The system Node: the first `node` on PATH that is not this project's node@22 devDependency.
 const PATH = (process.env.PATH ?? "")
@@ -51,13 +60,9 @@ function must(r, what) {
   return r;
 }
 
+/** The version of a dev dependency installed here (read from its package.json: not every package exports it). */
 function version(pkg) {
-  return JSON.parse(
-    spawnSync(process.execPath, ["-p", `JSON.stringify(require("${pkg}/package.json").version)`], {
-      cwd: ROOT,
-      encoding: "utf8",
-    }).stdout,
-  );
+  return JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")).version;
 }
 
 async function freePort() {
@@ -106,6 +111,8 @@ try {
     "dist/server/index.d.ts",
     "CHANGELOG.md",
     "README.md",
+    "LICENSE",
+    "docs/client.md",
   ]) {
     check(files.includes(f), `tarball has ${f}`);
   }
@@ -114,10 +121,66 @@ try {
       /^(src|test|bench|scripts|examples|dist\/web)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")),
   );
   check(stray.length === 0, "tarball holds no sources, tests or page build", stray.slice(0, 5).join(", "));
+  // The published types are a promise to users: no test seams (marked @internal, stripped by the build)
+  // and no reference to the project's generated Env (the room classes type their own bindings).
+  const seams =
+    /\b(faults|liveSockets|activeShards|holdJoins|joining|eventSink|failPushes|pushesSeen|pushLane|beforeCommit|recorded)\b\s*[(:?]/;
+  const leaks = [];
+  for (const f of files.filter((f) => f.endsWith(".d.ts"))) {
+    const text = must(run("tar", ["-xOzf", tarball, `package/${f}`]), `read ${f}`).stdout;
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+    if (seams.test(code)) leaks.push(`${f}: ${seams.exec(code)?.[1]}`);
+    if (/[<:,(]\s*Env\b/.test(code)) leaks.push(`${f}: Env`);
+  }
+  check(
+    leaks.length === 0,
+    "published .d.ts carry no test seams and no generated Env",
+    leaks.slice(0, 5).join(", "),
+  );
   const manifest = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+  const shipped = JSON.parse(
+    must(run("tar", ["-xOzf", tarball, "package/package.json"]), "read the packed package.json").stdout,
+  );
+  check(
+    shipped.scripts?.prepare === undefined,
+    "the published manifest has no prepare script (npm would list it as an install script)",
+  );
+  check(manifest.scripts?.prepare !== undefined, "postpack put the repository's prepare script back");
+  // npm 11's publish drops a bin whose path starts with "./" ("script name … was invalid and removed").
+  check(
+    Object.values(shipped.bin ?? {}).every((p) => typeof p === "string" && !p.startsWith("./")),
+    "bin paths have no ./ prefix (npm publish would drop them)",
+    JSON.stringify(shipped.bin),
+  );
+  for (const dep of ["hono", "react"]) {
+    check(
+      !(dep in (shipped.dependencies ?? {})) && shipped.peerDependenciesMeta?.[dep]?.optional === true,
+      `${dep} is an optional peer, not installed for client-only users`,
+    );
+  }
   for (const dev of ["wrangler", "vitest", "node", "typescript", "esbuild"]) {
     check(!(dev in (manifest.dependencies ?? {})), `${dev} is not a runtime dependency`);
   }
+
+  // ---- a client-only user installs the tarball alone ----
+  const lean = join(tmp, "client-only");
+  await mkdir(lean);
+  await writeFile(
+    join(lean, "package.json"),
+    JSON.stringify({ name: "lean", private: true, type: "module" }),
+  );
+  const leanInstall = must(
+    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], { cwd: lean }),
+    "npm install <tarball> alone",
+  );
+  const installed = (await readdir(join(lean, "node_modules"))).filter((d) => !d.startsWith("."));
+  const kib = Number(must(run("du", ["-sk", join(lean, "node_modules")]), "du").stdout.split(/\s/)[0]);
+  console.log(`client-only install: ${installed.join(", ")}: ${(kib / 1024).toFixed(1)} MiB on disk`);
+  check(!installed.includes("hono"), "a client-only install does not pull in hono", installed.join(", "));
+  check(
+    !/install-scripts|prepare/.test(leanInstall.stdout + leanInstall.stderr),
+    "installing the tarball lists no install script of roomcast",
+  );
 
   // ---- a fresh app installs the tarball ----
   const app = join(tmp, "app");
@@ -136,6 +199,7 @@ try {
         "--no-audit",
         "--no-fund",
         tarball,
+        `hono@${version("hono")}`,
         `react@${react}`,
         `react-dom@${react}`,
         `@types/react@${version("@types/react")}`,
@@ -296,6 +360,7 @@ room.on("message", (m) => document.body.append(String(m.data)));
   });
   const js = bundle.outputFiles[0].contents;
   const gz = gzipSync(js, { level: 9 }).length;
+  console.log(`client bundle: ${js.length} bytes minified, ${gz} bytes gzip (${(gz / 1024).toFixed(1)} KiB)`);
   check(
     gz <= SIZE_LIMIT,
     `browser bundle of roomcast/client is at most ${SIZE_LIMIT} bytes gzip`,
@@ -316,6 +381,17 @@ room.on("message", (m) => document.body.append(String(m.data)));
     run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], { cwd: embed }),
     "npm install in examples/embed",
   );
+  // The oldest supported wrangler, from the registry, run by the system Node (20 here).
+  const oldTools = join(tmp, "oldest-wrangler");
+  await mkdir(oldTools);
+  await writeFile(join(oldTools, "package.json"), JSON.stringify({ name: "oldest", private: true }));
+  must(
+    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", `wrangler@${MIN_WRANGLER}`], {
+      cwd: oldTools,
+    }),
+    `npm install wrangler@${MIN_WRANGLER}`,
+  );
+  const OLD_WRANGLER = join(oldTools, "node_modules/wrangler/bin/wrangler.js");
   const wranglerEnv = { ...userEnv, CI: "true", WRANGLER_SEND_METRICS: "false" };
   const dry = run(NODE22, [WRANGLER, "deploy", "--dry-run", "--outdir", join(tmp, "embed-out")], {
     cwd: embed,
@@ -336,12 +412,17 @@ room.on("message", (m) => document.body.append(String(m.data)));
   );
 
   await writeFile(join(embed, ".dev.vars"), "SESSION_SECRET=pack-check-session-secret\n");
+  const toml = await readFile(join(embed, "wrangler.toml"), "utf8");
+  await writeFile(
+    join(embed, "wrangler.toml"),
+    toml.replace(/^compatibility_date = .*$/m, `compatibility_date = "${MIN_COMPAT_DATE}"`),
+  );
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const dev = spawn(
-    NODE22,
+    "node",
     [
-      WRANGLER,
+      OLD_WRANGLER,
       "dev",
       "--ip",
       "127.0.0.1",
@@ -376,7 +457,9 @@ room.on("message", (m) => document.body.append(String(m.data)));
       rej(new Error(`wrangler dev exited (${code}):\n${devLog}`));
     });
   });
-  console.log(`examples/embed under wrangler dev on ${base}`);
+  console.log(
+    `examples/embed under wrangler ${MIN_WRANGLER} dev (system Node, compatibility_date ${MIN_COMPAT_DATE}) on ${base}`,
+  );
 
   await writeFile(
     join(app, "join-embed.mjs"),
@@ -397,6 +480,8 @@ const room = connect({
 await Promise.race([room.ready(), new Promise((_, rej) => setTimeout(() => rej(new Error("no synced within 20 s")), 20000))]);
 out.user = room.user;
 out.seq = await room.publish({ text: "hi from the packed client" });
+// An HTTP route that reaches the room over RPC.
+out.check = (await fetch(base + "/chat/auth/check?room=lobby", { headers: { authorization: "Bearer " + login.session } })).status;
 room.close();
 // A browser on the app's origin sends the session cookie instead of a token.
 out.cookie = await new Promise((res) => {
@@ -437,6 +522,7 @@ console.log(JSON.stringify(out));
     "a publish through the mounted app is acked",
     String(result.seq),
   );
+  check(result.check === 200, "GET /chat/auth/check answers 200 (the room over RPC)", String(result.check));
   check(result.cookie === "ann", "the session cookie alone authenticates the upgrade", String(result.cookie));
   check(
     result.anonymous === "401 unauthorized",

@@ -30,16 +30,21 @@ export type AuthArgs =
   | { kind: "token"; token: string }
   | { kind: "mint"; user: string; name?: string; secret?: string };
 
-export interface ConnectArgs {
-  command: "connect";
+/** Where a room command goes and as whom: the options every room command shares. */
+export interface RoomTarget {
   base: string;
   room: string;
   auth: AuthArgs;
+  /** Accept a self-signed certificate (wss/https). */
+  insecure: boolean;
+}
+
+export interface ConnectArgs extends RoomTarget {
+  command: "connect";
   since?: number;
   epoch?: string;
   /** Show the last N messages on joining (when not resuming). */
   rewind?: number;
-  insecure: boolean;
   /** One JSON object per event on stdout even on a terminal. */
   json: boolean;
   /** Receive only: do not read stdin (for background listeners). */
@@ -55,42 +60,27 @@ export interface TokenArgs {
   secret?: string;
 }
 
-export interface PublishArgs {
+export interface PublishArgs extends RoomTarget {
   command: "publish";
-  base: string;
-  room: string;
-  auth: AuthArgs;
   data: unknown;
   id?: string;
-  insecure: boolean;
 }
 
-export interface InfoArgs {
+export interface InfoArgs extends RoomTarget {
   command: "info";
-  base: string;
-  room: string;
-  auth: AuthArgs;
-  insecure: boolean;
 }
 
-export interface KickArgs {
+export interface KickArgs extends RoomTarget {
   command: "kick";
-  base: string;
-  room: string;
-  auth: AuthArgs;
   /** The user whose sockets are closed (4403). */
   target: string;
   /** Ban length in seconds; 0 or absent: kick only. */
   banSeconds?: number;
   reason?: string;
-  insecure: boolean;
 }
 
-export interface HistoryArgs {
+export interface HistoryArgs extends RoomTarget {
   command: "history";
-  base: string;
-  room: string;
-  auth: AuthArgs;
   /** Messages with seq > after (oldest first on the server). */
   after?: number;
   /** Messages with seq < before (newest first on the server). */
@@ -98,7 +88,6 @@ export interface HistoryArgs {
   /** 1–1,000; the server's default (100) when absent. */
   limit?: number;
   epoch?: string;
-  insecure: boolean;
 }
 
 export type Command =
@@ -188,6 +177,15 @@ function parseRoomCommand<O extends ParseArgsOptionsConfig>(
   });
 }
 
+/** The URL, room, credentials and --insecure of a room command, checked in that order. */
+function roomTarget(
+  command: CommandName,
+  positionals: string[],
+  v: Parameters<typeof auth>[1] & { room?: string | undefined; insecure?: boolean | undefined },
+): RoomTarget {
+  return { ...target(command, positionals, v.room), auth: auth(command, v), insecure: v.insecure ?? false };
+}
+
 function target(command: CommandName, positionals: string[], roomFlag: string | undefined) {
   if (positionals.length === 0)
     throw new UsageError(`${command}: missing server URL (e.g. http://127.0.0.1:8787)`);
@@ -249,9 +247,7 @@ function parseConnect(args: string[]): ConnectArgs {
   });
   const out: ConnectArgs = {
     command: "connect",
-    ...target("connect", positionals, v.room),
-    auth: auth("connect", v),
-    insecure: v.insecure ?? false,
+    ...roomTarget("connect", positionals, v),
     json: v.json ?? false,
     listen: v.listen ?? false,
   };
@@ -318,7 +314,7 @@ function parsePublish(args: string[]): PublishArgs {
     data: { type: "string", short: "d" },
     id: { type: "string" },
   });
-  const where = target("publish", positionals, v.room);
+  const where = roomTarget("publish", positionals, v);
   if (v.data === undefined)
     throw new UsageError(`publish: missing --data (JSON, e.g. --data '"hello"' or '{"n":1}')`);
   const data = parseJsonArg("publish: --data", v.data);
@@ -328,10 +324,8 @@ function parsePublish(args: string[]): PublishArgs {
   return {
     command: "publish",
     ...where,
-    auth: auth("publish", v),
     data,
     ...(v.id !== undefined ? { id: v.id } : {}),
-    insecure: v.insecure ?? false,
   };
 }
 
@@ -339,9 +333,7 @@ function parseInfo(args: string[]): InfoArgs {
   const { values: v, positionals } = parseRoomCommand("info", args, {});
   return {
     command: "info",
-    ...target("info", positionals, v.room),
-    auth: auth("info", v),
-    insecure: v.insecure ?? false,
+    ...roomTarget("info", positionals, v),
   };
 }
 
@@ -351,15 +343,13 @@ function parseKick(args: string[]): KickArgs {
     ban: { type: "string" },
     reason: { type: "string" },
   });
-  const where = target("kick", positionals, v.room);
+  const where = roomTarget("kick", positionals, v);
   if (v.target === undefined) throw new UsageError("kick: missing --target (the user id to remove)");
   if (!isUserId(v.target)) throw new UsageError(`kick: --target must be 1-${MAX_USER_ID_LENGTH} characters`);
   const out: KickArgs = {
     command: "kick",
     ...where,
-    auth: auth("kick", v),
     target: v.target,
-    insecure: v.insecure ?? false,
   };
   if (v.ban !== undefined) {
     let seconds: number;
@@ -395,15 +385,13 @@ function parseHistory(args: string[]): HistoryArgs {
     limit: { type: "string" },
     epoch: { type: "string" },
   });
-  const where = target("history", positionals, v.room);
+  const where = roomTarget("history", positionals, v);
   if (v.after !== undefined && v.before !== undefined) {
     throw new UsageError("history: give --after or --before, not both");
   }
   const out: HistoryArgs = {
     command: "history",
     ...where,
-    auth: auth("history", v),
-    insecure: v.insecure ?? false,
   };
   if (v.after !== undefined) out.after = seqOption("history", "after", v.after);
   if (v.before !== undefined) out.before = seqOption("history", "before", v.before);

@@ -20,6 +20,18 @@ export const MAX_IN_FLIGHT = 500;
 /** Exit code for a second Ctrl-C while closing (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
 
+/**
+ * Where a session is. `connecting`: the first connection has not opened (a failure ends the session,
+ * like wscat). `live`: it opened at least once (later failures are reconnects). `ending`: EOF or /quit
+ * (`drain`: held lines are acknowledged first) or Ctrl-C (`now`); after /quit (`inputClosed`) later
+ * input lines are not sent. `done`: the exit code is known.
+ */
+type Phase =
+  | { name: "connecting" }
+  | { name: "live" }
+  | { name: "ending"; how: "drain" | "now"; opened: boolean; inputClosed: boolean }
+  | { name: "done" };
+
 export interface SessionOptions {
   args: ConnectArgs;
   io: CliIo;
@@ -37,39 +49,33 @@ export interface SessionOptions {
  * EOF or /quit after every held line is acknowledged (`drain`), or on Ctrl-C at once (`now`).
  */
 export class ConnectSession {
-  private readonly options: SessionOptions;
-  private readonly client: RoomClient;
-  private readonly out: SessionOutput;
-  private readonly lines: LineQueue;
+  readonly #options: SessionOptions;
+  readonly #client: RoomClient;
+  readonly #out: SessionOutput;
+  readonly #lines: LineQueue;
   /** Publishes not yet acknowledged or refused. */
-  private readonly pending = new Set<Promise<void>>();
+  readonly #pending = new Set<Promise<void>>();
   /** Publishes settled so far: a drain keeps waiting while this moves. */
-  private settled = 0;
-  private readonly subscriptions: (() => void)[] = [];
-  private rl: Interface | null = null;
+  #settled = 0;
+  readonly #subscriptions: (() => void)[] = [];
+  #rl: Interface | null = null;
   /** stdin is paused because enough lines are held. */
-  private paused = false;
-  /** The connection opened at least once: later failures are reconnects, not a refused connect. */
-  private opened = false;
-  /** How the session is ending, once it is: after the held lines are acknowledged, or at once. */
-  private ending: "drain" | "now" | null = null;
-  /** After /quit: later input lines are not sent. */
-  private inputClosed = false;
+  #paused = false;
+  #phase: Phase = { name: "connecting" };
   /** Lines that were not delivered, and a drain that gave up: the exit code of a drain is 1. */
-  private failures = 0;
+  #failures = 0;
   /** The last error event, to explain a first connection that never opened. */
-  private lastError: RoomcastError | null = null;
-  private done = false;
-  private resolve: (code: number) => void = () => undefined;
+  #lastError: RoomcastError | null = null;
+  #resolve: (code: number) => void = () => undefined;
 
   constructor(options: SessionOptions) {
-    this.options = options;
-    this.client = options.client;
-    this.out = options.output;
+    this.#options = options;
+    this.#client = options.client;
+    this.#out = options.output;
     // Lines wait for the first sync (so piped /dm and /who find an open room) and for room in the queue.
-    this.lines = new LineQueue({
-      handle: (line) => this.onLine(line),
-      inFlight: () => this.pending.size,
+    this.#lines = new LineQueue({
+      handle: (line) => this.#onLine(line),
+      inFlight: () => this.#pending.size,
       maxInFlight: MAX_IN_FLIGHT,
     });
   }
@@ -77,78 +83,83 @@ export class ConnectSession {
   /** Runs the session; resolves with the exit code when it ends. */
   run(): Promise<number> {
     const result = new Promise<number>((resolve) => {
-      this.resolve = resolve;
+      this.#resolve = resolve;
     });
-    const { client, io } = this.options;
-    this.subscriptions.push(
-      client.on("state", (s) => this.onState(s)),
-      client.on("welcome", (f) => this.out.emit(f)),
-      client.on("synced", (e) => this.onSynced(e)),
-      client.on("message", (f) => this.out.emit(f)),
-      client.on("direct", (f) => this.out.emit(f)),
-      client.on("presence", (f) => this.out.emit(f)),
-      client.on("signal", (f) => this.out.emit(f)),
+    const { client, io } = this.#options;
+    this.#subscriptions.push(
+      client.on("state", (s) => this.#onState(s)),
+      client.on("welcome", (f) => this.#out.emit(f)),
+      client.on("synced", (e) => this.#onSynced(e)),
+      client.on("message", (f) => this.#out.emit(f)),
+      client.on("direct", (f) => this.#out.emit(f)),
+      client.on("presence", (f) => this.#out.emit(f)),
+      client.on("signal", (f) => this.#out.emit(f)),
       client.on("binary", (buf) =>
-        this.out.emit({ type: "binary", bytes: buf.byteLength, base64: Buffer.from(buf).toString("base64") }),
+        this.#out.emit({
+          type: "binary",
+          bytes: buf.byteLength,
+          base64: Buffer.from(buf).toString("base64"),
+        }),
       ),
       client.on("error", (e) => {
-        this.lastError = e;
+        this.#lastError = e;
         // Before the first open and after the end, the failure is reported once on stderr instead.
-        if (this.out.json || (this.opened && !this.done)) this.out.emit(errorEvent(e));
+        if (this.#out.json || this.#opened()) this.#out.emit(errorEvent(e));
       }),
       io.onSignal(() => {
-        if (this.ending) this.finish(EXIT_INTERRUPTED);
-        else void this.quit("now");
+        if (this.#phase.name === "ending") this.#finish(EXIT_INTERRUPTED);
+        else void this.#quit("now");
       }),
     );
     // The client announced its first "connecting" inside connect(), before anyone listened.
-    this.out.emit(stateEvent(client.state));
-    const onOutError = () => void this.quit("now");
+    this.#out.emit(stateEvent(client.state));
+    const onOutError = () => void this.#quit("now");
     io.stdout.on("error", onOutError);
-    this.subscriptions.push(() => io.stdout.off("error", onOutError));
-    if (!this.options.args.listen) this.readInput();
+    this.#subscriptions.push(() => io.stdout.off("error", onOutError));
+    if (!this.#options.args.listen) this.#readInput();
     return result;
   }
 
-  private readInput(): void {
-    const { io, interactive } = this.options;
+  #readInput(): void {
+    const { io, interactive } = this.#options;
     const rl = createInterface({
       input: io.stdin,
       ...(interactive ? { output: io.stdout, terminal: true } : { terminal: false }),
       prompt: "> ",
     });
-    this.rl = rl;
+    this.#rl = rl;
     rl.on("line", (line) => {
-      this.lines.push(line);
-      this.flowControl();
+      this.#lines.push(line);
+      this.#flowControl();
     });
-    rl.on("close", () => void this.quit("drain"));
+    rl.on("close", () => void this.#quit("drain"));
     // On a terminal readline swallows Ctrl-C itself and reports it here, not as a process signal.
-    rl.on("SIGINT", () => void this.quit("now"));
+    rl.on("SIGINT", () => void this.#quit("now"));
   }
 
-  private closeInput(): void {
-    const rl = this.rl;
-    this.rl = null;
-    this.out.hidePrompt();
+  #closeInput(): void {
+    const rl = this.#rl;
+    this.#rl = null;
+    this.#out.hidePrompt();
     rl?.close();
   }
 
-  private onState(s: ConnectionState): void {
-    this.out.emit(stateEvent(s));
+  #onState(s: ConnectionState): void {
+    this.#out.emit(stateEvent(s));
     if (s.status === "open") {
-      this.opened = true;
-      this.lastError = null;
-    } else if (s.status === "reconnecting" && !this.opened) {
+      if (this.#phase.name === "connecting") this.#phase = { name: "live" };
+      else if (this.#phase.name === "ending") this.#phase = { ...this.#phase, opened: true };
+      this.#lastError = null;
+    } else if (s.status === "reconnecting" && !this.#opened()) {
       // Like wscat: a first connection that fails is reported, not retried forever.
-      const { args, transportError } = this.options;
-      this.finish(EXIT.FAILURE, neverOpened(args.base, s, this.lastError, transportError()));
-      this.client.close(CloseCode.NORMAL, "giving up");
+      const { args, transportError } = this.#options;
+      this.#finish(EXIT.FAILURE, neverOpened(args.base, s, this.#lastError, transportError()));
+      this.#client.close(CloseCode.NORMAL, "giving up");
     } else if (s.status === "closed") {
-      if (s.error) this.finish(EXIT.FAILURE, `${s.error.code}: ${s.error.message}`);
-      else if (this.ending) this.finish(this.exitCode());
+      if (s.error) this.#finish(EXIT.FAILURE, `${s.error.code}: ${s.error.message}`);
+      else if (this.#phase.name === "ending") this.#finish(this.#exitCode());
       else {
-        this.finish(
+        this.#finish(
           EXIT.FAILURE,
           `connection closed by the server (${s.code}${s.reason ? ` ${s.reason}` : ""})`,
         );
@@ -156,132 +167,145 @@ export class ConnectSession {
     }
   }
 
-  private onSynced(e: { seq: number; replayed: number; gap: boolean }): void {
-    this.out.emit({ type: "synced", ...e });
-    this.lines.open();
-    if (this.rl) this.out.showPrompt(this.rl);
+  #onSynced(e: { seq: number; replayed: number; gap: boolean }): void {
+    this.#out.emit({ type: "synced", ...e });
+    this.#lines.open();
+    if (this.#rl) this.#out.showPrompt(this.#rl);
   }
 
-  private onLine(line: string): void {
-    if (this.inputClosed) return;
-    const action = parseInput(line);
+  #onLine(line: string): void {
+    if (this.#phase.name === "ending" && this.#phase.inputClosed) return;
+    const action = parseInput(line, this.#options.interactive ? "chat" : "pipe");
     switch (action.kind) {
       case "empty":
         break;
       case "publish":
-        this.publish(action.data);
+        this.#publish(action.data);
         break;
       case "dm":
         try {
-          this.client.direct(action.to, action.data);
+          this.#client.direct(action.to, action.data);
         } catch (err) {
-          this.out.note(`direct message not sent: ${errorMessage(err)}`);
+          this.#out.note(`direct message not sent: ${errorMessage(err)}`);
         }
         break;
       case "signal":
         try {
-          this.client.signal(action.data);
+          this.#client.signal(action.data);
         } catch (err) {
-          this.out.note(`signal not sent: ${errorMessage(err)}`);
+          this.#out.note(`signal not sent: ${errorMessage(err)}`);
         }
         break;
       case "who":
-        this.out.emit({ type: "members", members: this.client.members });
+        this.#out.emit({ type: "members", members: this.#client.members });
         break;
       case "help":
-        this.out.info(SESSION_HELP);
+        this.#out.info(SESSION_HELP);
         break;
       case "quit":
-        this.inputClosed = true; // lines after /quit are not sent
-        void this.quit("drain");
+        void this.#quit("drain", { inputClosed: true }); // lines after /quit are not sent
         return;
       case "invalid":
-        this.out.note(action.message);
+        this.#out.note(action.message);
         break;
     }
-    this.out.reprompt();
+    this.#out.reprompt();
   }
 
-  private publish(data: unknown): void {
-    const p = this.client.publish(data).then(
-      (seq) => this.out.emit({ type: "ack", seq }),
+  #publish(data: unknown): void {
+    const p = this.#client.publish(data).then(
+      (seq) => this.#out.emit({ type: "ack", seq }),
       (err: unknown) => {
-        if (this.ending === "now") return;
-        this.failures++;
+        if (this.#phase.name === "ending" && this.#phase.how === "now") return;
+        this.#failures++;
         const e = err instanceof RoomcastError ? err : new RoomcastError("closed", String(err));
-        if (this.out.json) this.out.emit(errorEvent(e));
+        if (this.#out.json) this.#out.emit(errorEvent(e));
         else {
-          this.out.note(
+          this.#out.note(
             `not delivered (${e.code}: ${e.message}): ${typeof data === "string" ? data : JSON.stringify(data)}`,
           );
         }
       },
     );
-    this.pending.add(p);
+    this.#pending.add(p);
     // Both branches above handle the outcome, so this chain never rejects.
     void p.finally(() => {
-      this.pending.delete(p);
-      this.settled++;
-      this.lines.pump();
-      this.flowControl();
+      this.#pending.delete(p);
+      this.#settled++;
+      this.#lines.pump();
+      this.#flowControl();
     });
   }
 
   /** Pauses reading stdin while enough lines are held, and resumes when they drained. */
-  private flowControl(): void {
-    if (!this.rl || this.paused === this.lines.full) return;
-    this.paused = this.lines.full;
-    if (this.paused) this.rl.pause();
-    else this.rl.resume();
+  #flowControl(): void {
+    if (!this.#rl || this.#paused === this.#lines.full) return;
+    this.#paused = this.#lines.full;
+    if (this.#paused) this.#rl.pause();
+    else this.#rl.resume();
   }
 
   /** Waits for the first sync, then for every held line and publish, while acks keep coming. */
-  private async drain(): Promise<boolean> {
+  async #drain(): Promise<boolean> {
     // Even with nothing to send, wait for the first sync, so `true | roomcast connect …` reports a refused token.
-    if (!(await settleWithin([this.client.ready()], DRAIN_TIMEOUT_MS))) return false;
-    while (!this.done && (this.pending.size > 0 || this.lines.size > 0)) {
-      if (this.pending.size === 0) this.lines.pump();
-      if (this.pending.size === 0) break;
-      const before = this.settled;
-      if (!(await settleWithin([...this.pending], DRAIN_TIMEOUT_MS)) && this.settled === before) return false;
+    if (!(await settleWithin([this.#client.ready()], DRAIN_TIMEOUT_MS))) return false;
+    while (!this.#isDone() && (this.#pending.size > 0 || this.#lines.size > 0)) {
+      if (this.#pending.size === 0) this.#lines.pump();
+      if (this.#pending.size === 0) break;
+      const before = this.#settled;
+      if (!(await settleWithin([...this.#pending], DRAIN_TIMEOUT_MS)) && this.#settled === before)
+        return false;
     }
     return true;
   }
 
   // Called as `void this.quit(…)` from events: it never rejects (drain only awaits allSettled and timers).
-  private async quit(how: "drain" | "now"): Promise<void> {
-    if (this.ending || this.done) return;
-    this.ending = how;
-    this.closeInput();
+  async #quit(how: "drain" | "now", o: { inputClosed?: boolean } = {}): Promise<void> {
+    if (this.#phase.name === "ending" || this.#phase.name === "done") return;
+    const opened = this.#phase.name === "live";
+    this.#phase = { name: "ending", how, opened, inputClosed: o.inputClosed ?? false };
+    this.#closeInput();
     if (how === "drain") {
-      const drained = await this.drain();
-      if (this.done) return;
+      const drained = await this.#drain();
+      if (this.#isDone()) return;
       if (!drained) {
         const what =
-          this.client.state.status === "open" || this.opened
-            ? `${this.pending.size + this.lines.size} unacknowledged line(s)`
+          this.#client.state.status === "open" || this.#opened()
+            ? `${this.#pending.size + this.#lines.size} unacknowledged line(s)`
             : "the connection";
-        this.out.fail(`gave up waiting for ${what}: nothing happened for ${DRAIN_TIMEOUT_MS / 1000}s`);
-        this.failures++;
+        this.#out.fail(`gave up waiting for ${what}: nothing happened for ${DRAIN_TIMEOUT_MS / 1000}s`);
+        this.#failures++;
       }
     }
-    const { epoch, seq } = this.client;
-    if (epoch !== null && seq !== null) this.out.resumeHint(epoch, seq);
-    if (this.client.state.status === "closed") this.finish(this.exitCode());
-    else this.client.close(CloseCode.NORMAL, "bye");
+    const { epoch, seq } = this.#client;
+    if (epoch !== null && seq !== null) this.#out.resumeHint(epoch, seq);
+    if (this.#client.state.status === "closed") this.#finish(this.#exitCode());
+    else this.#client.close(CloseCode.NORMAL, "bye");
   }
 
-  private exitCode(): number {
-    return this.ending === "drain" && this.failures > 0 ? EXIT.FAILURE : EXIT.OK;
+  /** The session ended (a method, so a check after an await is not narrowed away). */
+  #isDone(): boolean {
+    return this.#phase.name === "done";
   }
 
-  private finish(code: number, message?: string): void {
-    if (this.done) return;
-    this.done = true;
-    for (const off of this.subscriptions) off();
-    this.closeInput();
-    if (message) this.out.fail(message);
-    this.resolve(code);
+  /** The connection opened at least once, and the session has not ended. */
+  #opened(): boolean {
+    const p = this.#phase;
+    return p.name === "live" || (p.name === "ending" && p.opened);
+  }
+
+  #exitCode(): number {
+    const p = this.#phase;
+    return p.name === "ending" && p.how === "drain" && this.#failures > 0 ? EXIT.FAILURE : EXIT.OK;
+  }
+
+  #finish(code: number, message?: string): void {
+    if (this.#phase.name === "done") return;
+    this.#phase = { name: "done" };
+    for (const off of this.#subscriptions) off();
+    this.#closeInput();
+    if (message) this.#out.fail(message);
+    this.#resolve(code);
   }
 }
 

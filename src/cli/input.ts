@@ -12,15 +12,20 @@ export type InputAction =
   | { kind: "quit" }
   | { kind: "invalid"; message: string };
 
+/** How plain text is published: `chat` (a terminal) as `{"text": …}` like the page, `pipe` as a JSON string. */
+export type InputMode = "chat" | "pipe";
+
 /**
- * Plain text publishes the text as a JSON string; `/json <JSON>` publishes any JSON value;
- * `//x` publishes "/x". Blank lines are ignored. A trailing "\r" (CRLF input) is dropped.
+ * Plain text publishes the text (as `{"text": …}` in chat mode, a JSON string in pipe mode);
+ * `/json <JSON>` publishes any JSON value; `//x` publishes "/x" the same way as plain text. Blank
+ * lines are ignored. A trailing "\r" (CRLF input) is dropped.
  */
-export function parseInput(raw: string): InputAction {
+export function parseInput(raw: string, mode: InputMode = "pipe"): InputAction {
   const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
   if (line.trim() === "") return { kind: "empty" };
-  if (!line.startsWith("/")) return { kind: "publish", data: line };
-  if (line.startsWith("//")) return { kind: "publish", data: line.slice(1) };
+  const text = (t: string): unknown => (mode === "chat" ? { text: t } : t);
+  if (!line.startsWith("/")) return { kind: "publish", data: text(line) };
+  if (line.startsWith("//")) return { kind: "publish", data: text(line.slice(1)) };
   const m = /^\/(\S+)\s*([\s\S]*)$/.exec(line);
   const cmd = m?.[1] ?? "";
   const rest = m?.[2] ?? "";

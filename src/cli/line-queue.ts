@@ -7,58 +7,58 @@
  * while it holds `maxInFlight` lines or more.
  */
 export class LineQueue {
-  private readonly lines: string[] = [];
-  private head = 0;
-  private ready = false;
-  private pumping = false;
-  private readonly handle: (line: string) => void;
-  private readonly inFlight: () => number;
-  private readonly maxInFlight: number;
+  readonly #lines: string[] = [];
+  #head = 0;
+  #ready = false;
+  #pumping = false;
+  readonly #handle: (line: string) => void;
+  readonly #inFlight: () => number;
+  readonly #maxInFlight: number;
 
   constructor(opts: { handle: (line: string) => void; inFlight: () => number; maxInFlight: number }) {
-    this.handle = opts.handle;
-    this.inFlight = opts.inFlight;
-    this.maxInFlight = opts.maxInFlight;
+    this.#handle = opts.handle;
+    this.#inFlight = opts.inFlight;
+    this.#maxInFlight = opts.maxInFlight;
   }
 
   /** Lines held. */
   get size(): number {
-    return this.lines.length - this.head;
+    return this.#lines.length - this.#head;
   }
 
   /** True while the input should pause (enough lines held already). */
   get full(): boolean {
-    return this.size >= this.maxInFlight;
+    return this.size >= this.#maxInFlight;
   }
 
   push(line: string): void {
-    this.lines.push(line);
+    this.#lines.push(line);
     this.pump();
   }
 
   /** The session is synced: from now on lines flow. */
   open(): void {
-    this.ready = true;
+    this.#ready = true;
     this.pump();
   }
 
   /** Feeds held lines while there is room; call again whenever a publish settles. */
   pump(): void {
     // `handle` may settle a publish synchronously and call pump() again: one loop at a time.
-    if (this.pumping) return;
-    this.pumping = true;
+    if (this.#pumping) return;
+    this.#pumping = true;
     try {
-      while (this.ready && this.size > 0 && this.inFlight() < this.maxInFlight) {
-        const line = this.lines[this.head] ?? "";
-        this.head++;
-        if (this.head === this.lines.length) {
-          this.lines.length = 0;
-          this.head = 0;
+      while (this.#ready && this.size > 0 && this.#inFlight() < this.#maxInFlight) {
+        const line = this.#lines[this.#head] ?? "";
+        this.#head++;
+        if (this.#head === this.#lines.length) {
+          this.#lines.length = 0;
+          this.#head = 0;
         }
-        this.handle(line);
+        this.#handle(line);
       }
     } finally {
-      this.pumping = false;
+      this.#pumping = false;
     }
   }
 }

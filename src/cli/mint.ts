@@ -1,5 +1,4 @@
 // Token minting for the CLI and the dev script: capability specs like "lobby:rw" → a signed HS256 JWT.
-import { sign } from "hono/jwt";
 import { type Capability, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
 import { isRoomPattern, isUserId } from "../shared/rules.ts";
 
@@ -50,9 +49,35 @@ export interface MintOptions {
 export async function mintToken(o: MintOptions): Promise<string> {
   if (!isUserId(o.user)) throw new Error(`user id must be 1-${MAX_USER_ID_LENGTH} characters`);
   const iat = Math.floor((o.now ?? Date.now()) / 1000);
-  return sign(
-    { sub: o.user, ...(o.name ? { name: o.name } : {}), rooms: o.rooms, iat, exp: iat + o.ttlSeconds },
-    o.secret,
-    "HS256",
+  const claims = {
+    sub: o.user,
+    ...(o.name ? { name: o.name } : {}),
+    rooms: o.rooms,
+    iat,
+    exp: iat + o.ttlSeconds,
+  };
+  return signHs256(claims, o.secret);
+}
+
+// WebCrypto instead of hono/jwt, so the CLI does not make every installer of the package pull in hono
+// (a server-side dependency, ~4 MB). Node 20 has globalThis.crypto.subtle.
+const utf8 = new TextEncoder();
+
+function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("base64url");
+}
+
+/** A compact JWS: base64url(header).base64url(payload).base64url(HMAC-SHA256 of the two). */
+async function signHs256(payload: object, secret: string): Promise<string> {
+  const head = base64url(utf8.encode(JSON.stringify({ alg: "HS256", typ: "JWT" })));
+  const body = base64url(utf8.encode(JSON.stringify(payload)));
+  const key = await crypto.subtle.importKey(
+    "raw",
+    utf8.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
   );
+  const mac = await crypto.subtle.sign("HMAC", key, utf8.encode(`${head}.${body}`));
+  return `${head}.${body}.${base64url(new Uint8Array(mac))}`;
 }

@@ -99,9 +99,16 @@ export function sanitize(text: string): string {
     .replace(/\n/g, "\n    ");
 }
 
-/** Message data as shown on a terminal: strings as they are, anything else as JSON. */
+/**
+ * Message data as shown on a terminal, as the browser page shows it: strings as they are, the `text`
+ * of a `{"text": …}` object (what the page and chat mode publish), anything else as JSON.
+ */
 export function showData(data: unknown): string {
-  return sanitize(typeof data === "string" ? data : (JSON.stringify(data) ?? String(data)));
+  if (typeof data === "string") return sanitize(data);
+  if (data !== null && typeof data === "object" && "text" in data && typeof data.text === "string") {
+    return sanitize(data.text);
+  }
+  return sanitize(JSON.stringify(data) ?? String(data));
 }
 
 function who(u: UserRef): string {

@@ -43,9 +43,23 @@ export async function diagnoseResponse(res: Response): Promise<Diagnosis> {
   if (res.status >= 500 || res.status === 429 || res.status === 408) {
     return { kind: "retry", reason: `${code ?? "http"} ${res.status}: ${message}` };
   }
-  // 400 bad_room / bad_request, 403 forbidden / origin_not_allowed, 404, 426: retrying cannot help.
+  if (code === "origin_not_allowed") {
+    return { kind: "fatal", error: new RoomcastError(code, originAdvice(message)) };
+  }
+  // 400 bad_room / bad_request, 403 forbidden, 404, 426: retrying cannot help.
   const fallback: HttpErrorCode = res.status === 403 ? "forbidden" : "bad_request";
   return { kind: "fatal", error: new RoomcastError(code ?? fallback, message) };
+}
+
+/** The server's refusal of this page's origin, with the setting that fixes it. */
+export function originAdvice(serverMessage: string): string {
+  // Workers and Node have no `location`: then the advice shows an example origin.
+  const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
+  const example = origin && origin !== "null" ? origin : "https://app.example";
+  return (
+    `${serverMessage}: the server's ALLOWED_ORIGINS must list this page's origin ` +
+    `(wrangler.toml [vars] ALLOWED_ORIGINS = "${example}", or locally npm run dev -- --var ALLOWED_ORIGINS:${example})`
+  );
 }
 
 /**

@@ -2,14 +2,14 @@
 
 /** Listeners keyed by event name, each receiving that event's payload. */
 export class Emitter<Events extends object> {
-  private readonly listeners = new Map<keyof Events, Set<(payload: never) => void>>();
+  readonly #listeners = new Map<keyof Events, Set<(payload: never) => void>>();
 
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): () => void {
-    let set = this.listeners.get(event);
+    let set = this.#listeners.get(event);
     if (!set) {
       set = new Set();
-      this.listeners.set(event, set);
+      this.#listeners.set(event, set);
     }
     set.add(listener);
     return () => {
@@ -19,7 +19,7 @@ export class Emitter<Events extends object> {
 
   /** Calls every listener of `event`. */
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    const set = this.listeners.get(event);
+    const set = this.#listeners.get(event);
     if (!set) return;
     for (const listener of [...set]) {
       try {

@@ -12,46 +12,46 @@ export interface KeepaliveOptions {
 
 /** One connection's keepalive; `stop()` when the connection ends. */
 export class Keepalive {
-  private interval: ReturnType<typeof setInterval> | null = null;
-  private deadline: ReturnType<typeof setTimeout> | null = null;
-  private readonly options: KeepaliveOptions;
+  #interval: ReturnType<typeof setInterval> | null = null;
+  #deadline: ReturnType<typeof setTimeout> | null = null;
+  readonly #options: KeepaliveOptions;
 
   constructor(options: KeepaliveOptions) {
-    this.options = options;
+    this.#options = options;
   }
 
   /** Sends the first ping now, then one every `intervalMs`. */
   start(): void {
     this.stop();
-    this.ping();
-    this.interval = setInterval(() => this.ping(), this.options.intervalMs);
+    this.#ping();
+    this.#interval = setInterval(() => this.#ping(), this.#options.intervalMs);
   }
 
   /** A `pong` arrived: the connection is alive. */
   pong(): void {
-    if (this.deadline !== null) clearTimeout(this.deadline);
-    this.deadline = null;
+    if (this.#deadline !== null) clearTimeout(this.#deadline);
+    this.#deadline = null;
   }
 
   stop(): void {
-    if (this.interval !== null) clearInterval(this.interval);
-    if (this.deadline !== null) clearTimeout(this.deadline);
-    this.interval = null;
-    this.deadline = null;
+    if (this.#interval !== null) clearInterval(this.#interval);
+    if (this.#deadline !== null) clearTimeout(this.#deadline);
+    this.#interval = null;
+    this.#deadline = null;
   }
 
-  private ping(): void {
+  #ping(): void {
     try {
-      this.options.send(PING);
+      this.#options.send(PING);
     } catch {
       // The socket is already closing; its close event takes over.
       return;
     }
     // An unanswered earlier ping keeps its (earlier) deadline.
-    if (this.deadline !== null) return;
-    this.deadline = setTimeout(() => {
+    if (this.#deadline !== null) return;
+    this.#deadline = setTimeout(() => {
       this.stop();
-      this.options.onDead();
-    }, this.options.pongTimeoutMs);
+      this.#options.onDead();
+    }, this.#options.pongTimeoutMs);
   }
 }

@@ -7,18 +7,18 @@ export type RetryPlan = { attempt: number; delayMs: number } | { giveUp: true; f
 export class Reconnector {
   /** Consecutive attempts that did not reach `synced`. */
   failures = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private stopOnline: (() => void) | null = null;
-  private readonly settings: BackoffSettings;
-  private readonly random: () => number;
-  private readonly run: () => void;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #stopOnline: (() => void) | null = null;
+  readonly #settings: BackoffSettings;
+  readonly #random: () => number;
+  readonly #run: () => void;
 
   /** `run` starts an attempt; it is called by the timer or by the browser's `online` event. */
   constructor(settings: BackoffSettings, random: () => number, run: () => void) {
-    this.settings = settings;
-    this.random = random;
-    this.run = run;
-    this.listenOnline();
+    this.#settings = settings;
+    this.#random = random;
+    this.#run = run;
+    this.#listenOnline();
   }
 
   /** The attempt reached `synced`: the next failure starts from the smallest delay again. */
@@ -28,42 +28,42 @@ export class Reconnector {
 
   /** Schedules the next attempt after a jittered delay, unless `maxAttempts` failures in a row. */
   schedule(): RetryPlan {
-    this.cancel();
-    if (this.failures >= this.settings.maxAttempts) return { giveUp: true, failures: this.failures };
-    const delayMs = backoffDelay(this.failures, this.settings, this.random);
+    this.#cancel();
+    if (this.failures >= this.#settings.maxAttempts) return { giveUp: true, failures: this.failures };
+    const delayMs = backoffDelay(this.failures, this.#settings, this.#random);
     this.failures++;
-    this.timer = setTimeout(() => this.fire(), delayMs);
+    this.#timer = setTimeout(() => this.#fire(), delayMs);
     return { attempt: this.failures, delayMs };
   }
 
   /** Stops the pending attempt and the `online` listener for good. */
   dispose(): void {
-    this.cancel();
-    this.stopOnline?.();
-    this.stopOnline = null;
+    this.#cancel();
+    this.#stopOnline?.();
+    this.#stopOnline = null;
   }
 
-  private cancel(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+  #cancel(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 
-  private fire(): void {
-    this.timer = null;
-    this.run();
+  #fire(): void {
+    this.#timer = null;
+    this.#run();
   }
 
   /** In browsers, `online` means the network is back: skip the rest of the delay. */
-  private listenOnline(): void {
+  #listenOnline(): void {
     const target = onlineTarget();
     if (!target) return;
     const onOnline = (): void => {
-      if (this.timer === null) return;
-      this.cancel();
-      this.fire();
+      if (this.#timer === null) return;
+      this.#cancel();
+      this.#fire();
     };
     target.addEventListener("online", onOnline);
-    this.stopOnline = () => target.removeEventListener("online", onOnline);
+    this.#stopOnline = () => target.removeEventListener("online", onOnline);
   }
 }
 

@@ -12,7 +12,7 @@ const OWN_LIMIT = 10_000;
 export class ResumeState {
   epoch: string | null;
   seq: number | null;
-  private readonly own = new Set<number>();
+  readonly #own = new Set<number>();
 
   constructor(epoch?: string, since?: number) {
     this.epoch = epoch ?? null;
@@ -29,14 +29,14 @@ export class ResumeState {
     if (epoch === this.epoch) return;
     this.epoch = epoch;
     this.seq = null;
-    this.own.clear();
+    this.#own.clear();
   }
 
   /** Our publish got `seq`: if a replay brings it back, it is not delivered as a message. */
   ownAck(seq: number): void {
     if (this.seq !== null && seq <= this.seq) return;
-    this.own.add(seq);
-    if (this.own.size > OWN_LIMIT) this.own.delete(Math.min(...this.own));
+    this.#own.add(seq);
+    if (this.#own.size > OWN_LIMIT) this.#own.delete(Math.min(...this.#own));
   }
 
   /**
@@ -45,8 +45,8 @@ export class ResumeState {
    */
   receive(seq: number, own: boolean): "deliver" | "drop" {
     if (this.seq !== null && seq <= this.seq) return "drop";
-    const mine = own || this.own.has(seq);
-    this.advance(seq);
+    const mine = own || this.#own.has(seq);
+    this.#advance(seq);
     return mine ? "drop" : "deliver";
   }
 
@@ -55,11 +55,11 @@ export class ResumeState {
    * `since` beyond the room's seq) the skipped seqs are gone for good, so the resume point moves there.
    */
   synced(frame: SyncedFrame): void {
-    if (frame.gap || this.seq === null || frame.seq > this.seq) this.advance(frame.seq);
+    if (frame.gap || this.seq === null || frame.seq > this.seq) this.#advance(frame.seq);
   }
 
-  private advance(seq: number): void {
+  #advance(seq: number): void {
     this.seq = seq;
-    for (const s of this.own) if (s <= seq) this.own.delete(s);
+    for (const s of this.#own) if (s <= seq) this.#own.delete(s);
   }
 }

@@ -52,15 +52,15 @@ export class Connection {
   /** Set from `welcome`: paces publishes and counts direct/binary frames against the rate limit. */
   pacer: Pacer | null = null;
   maxMessageBytes: number | null = null;
-  private keepalive: Keepalive | null = null;
-  private readonly ws: WebSocketLike | null;
-  private opened = false;
-  private reported = false;
-  private timer: ReturnType<typeof setTimeout> | null;
-  private readonly options: ConnectionOptions;
+  #keepalive: Keepalive | null = null;
+  readonly #ws: WebSocketLike | null;
+  #opened = false;
+  #reported = false;
+  #timer: ReturnType<typeof setTimeout> | null;
+  readonly #options: ConnectionOptions;
 
   constructor(options: ConnectionOptions) {
-    this.options = options;
+    this.#options = options;
     const url = socketUrl(options.base, options.room, options.token, options.resume, options.rewind);
     let ws: WebSocketLike | null = null;
     try {
@@ -68,73 +68,73 @@ export class Connection {
     } catch (err) {
       // Report asynchronously, like a socket that fails to connect, so the caller's state is settled first.
       const reason = `could not create a WebSocket: ${errorMessage(err)}`;
-      queueMicrotask(() => this.report(CloseCode.ABNORMAL, reason));
+      queueMicrotask(() => this.#report(CloseCode.ABNORMAL, reason));
     }
-    this.ws = ws;
-    this.timer = setTimeout(() => this.abandon("connect timeout"), options.connectTimeoutMs);
+    this.#ws = ws;
+    this.#timer = setTimeout(() => this.abandon("connect timeout"), options.connectTimeoutMs);
     if (!ws) return;
     // Blob is the browser default; ArrayBuffer arrives synchronously and keeps frame order.
     ws.binaryType = "arraybuffer";
     ws.onopen = () => {
-      this.opened = true;
+      this.#opened = true;
     };
     ws.onmessage = (ev) => {
-      if (this.reported) return;
+      if (this.#reported) return;
       // Any frame proves the connection is alive, not only `pong`.
-      this.keepalive?.pong();
-      this.deliver(ev.data);
+      this.#keepalive?.pong();
+      this.#deliver(ev.data);
     };
-    ws.onclose = (ev) => this.report(ev.code, ev.reason);
-    ws.onerror = () => this.onError();
+    ws.onclose = (ev) => this.#report(ev.code, ev.reason);
+    ws.onerror = () => this.#onError();
   }
 
   isOpen(): boolean {
-    return !this.reported && this.ws?.readyState === OPEN;
+    return !this.#reported && this.#ws?.readyState === OPEN;
   }
 
   /** The welcome arrived: the attempt succeeded; the room's limits apply from now on. */
   welcomed(limits: Limits): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
     this.pacer = new Pacer(limits.ratePerSecond, Date.now());
     this.maxMessageBytes = limits.maxMessageBytes;
   }
 
   /** After `synced`: `ping` now and every idleTimeoutSeconds/2; a missing `pong` abandons the socket. */
   startKeepalive(limits: Limits, pongTimeoutMs: number): void {
-    this.keepalive?.stop();
-    this.keepalive = new Keepalive({
+    this.#keepalive?.stop();
+    this.#keepalive = new Keepalive({
       intervalMs: (limits.idleTimeoutSeconds * 1000) / 2,
       pongTimeoutMs,
       send: (text) => this.send(text),
       // A dead connection may never deliver its close event: abandon it and reconnect now.
       onDead: () => this.abandon("keepalive timeout"),
     });
-    this.keepalive.start();
+    this.#keepalive.start();
   }
 
   send(data: string | ArrayBuffer | Uint8Array): void {
-    if (!this.ws || !this.isOpen()) throw new RoomcastError("closed", "the socket is not open");
-    this.ws.send(data);
+    if (!this.#ws || !this.isOpen()) throw new RoomcastError("closed", "the socket is not open");
+    this.#ws.send(data);
   }
 
   /** Closes the socket; codes a browser refuses (not 1000 or 3000–4999) fall back to a plain close. */
   close(code: number, reason: string): void {
-    if (!this.ws) return;
+    if (!this.#ws) return;
     try {
-      this.ws.close(code, reason);
+      this.#ws.close(code, reason);
     } catch {
-      this.ws.close();
+      this.#ws.close();
     }
   }
 
   /** Stops listening: later events of this socket are ignored. */
   dispose(): void {
-    this.reported = true;
-    this.keepalive?.stop();
-    this.keepalive = null;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.#reported = true;
+    this.#keepalive?.stop();
+    this.#keepalive = null;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 
   /**
@@ -142,10 +142,10 @@ export class Connection {
    * its later events, and reports 1006 now.
    */
   abandon(reason: string): void {
-    if (this.reported) return;
+    if (this.#reported) return;
     this.dispose();
     this.close(CloseCode.ABANDONED, reason);
-    this.options.onClose(CloseCode.ABNORMAL, reason, this.opened);
+    this.#options.onClose(CloseCode.ABNORMAL, reason, this.#opened);
   }
 
   /**
@@ -154,41 +154,41 @@ export class Connection {
    * error therefore ends the attempt at once (browsers would report 1006 anyway); after opening, the
    * close event gets a moment to arrive before the socket is abandoned.
    */
-  private onError(): void {
-    if (!this.opened) {
-      this.report(CloseCode.ABNORMAL, "connection failed");
+  #onError(): void {
+    if (!this.#opened) {
+      this.#report(CloseCode.ABNORMAL, "connection failed");
       return;
     }
-    if (this.reported || this.timer !== null) return;
-    this.timer = setTimeout(() => this.abandon("error without close"), ERROR_CLOSE_GRACE_MS);
+    if (this.#reported || this.#timer !== null) return;
+    this.#timer = setTimeout(() => this.abandon("error without close"), ERROR_CLOSE_GRACE_MS);
   }
 
-  private deliver(data: unknown): void {
+  #deliver(data: unknown): void {
     if (typeof data === "string") {
-      this.options.onText(data);
+      this.#options.onText(data);
       return;
     }
     const buf = toArrayBuffer(data);
     if (buf === null) {
-      this.options.onBadFrame("binary frame of an unknown type");
+      this.#options.onBadFrame("binary frame of an unknown type");
       return;
     }
     if (buf instanceof ArrayBuffer) {
-      this.options.onBinary(buf);
+      this.#options.onBinary(buf);
       return;
     }
     buf.then(
       (b) => {
-        if (!this.reported) this.options.onBinary(b);
+        if (!this.#reported) this.#options.onBinary(b);
       },
-      (err: unknown) => this.options.onBadFrame(`unreadable binary frame: ${errorMessage(err)}`),
+      (err: unknown) => this.#options.onBadFrame(`unreadable binary frame: ${errorMessage(err)}`),
     );
   }
 
-  private report(code: number, reason: string): void {
-    if (this.reported) return;
+  #report(code: number, reason: string): void {
+    if (this.#reported) return;
     this.dispose();
-    this.options.onClose(code, reason, this.opened);
+    this.#options.onClose(code, reason, this.#opened);
   }
 }
 

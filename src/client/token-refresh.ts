@@ -46,99 +46,99 @@ export interface RefresherDeps {
 
 /** One refresh schedule per connection: started after `synced`, stopped when the socket goes. */
 export class TokenRefresher {
-  private readonly deps: RefresherDeps;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private expMs: number | null = null;
-  private inFlight = false;
+  readonly #deps: RefresherDeps;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #expMs: number | null = null;
+  #inFlight = false;
   /** The token of the refresh in flight. */
-  private sentToken: string | null = null;
+  #sentToken: string | null = null;
   /** Bumped on stop(): a token function that resolves late is ignored. */
-  private generation = 0;
+  #generation = 0;
 
   constructor(deps: RefresherDeps) {
-    this.deps = deps;
+    this.#deps = deps;
   }
 
   /** A refresh was sent and no answer has come yet. */
   get pending(): boolean {
-    return this.inFlight;
+    return this.#inFlight;
   }
 
   /** Schedules the first refresh for the token this connection opened with (nothing if it has no exp). */
   start(token: string): void {
     this.stop();
     const exp = jwtExp(token);
-    if (exp !== null && this.deps.auto) this.schedule(exp * 1000);
+    if (exp !== null && this.#deps.auto) this.#schedule(exp * 1000);
   }
 
   /** Refreshes now: with `token`, or with a new one from the token function. Throws when not open. */
   refreshNow(token?: string): void {
     if (token === undefined) {
-      void this.refresh();
+      void this.#refresh();
       return;
     }
-    this.clear();
-    this.deps.send({ type: "refresh", token });
-    this.sentToken = token;
-    this.inFlight = true;
+    this.#clear();
+    this.#deps.send({ type: "refresh", token });
+    this.#sentToken = token;
+    this.#inFlight = true;
   }
 
   /** The server accepted a refresh: schedule the next one for the new exp (seconds). */
   refreshed(exp: number): void {
-    if (!this.inFlight) return;
-    this.inFlight = false;
-    if (this.sentToken !== null) this.deps.onAccepted(this.sentToken);
-    this.sentToken = null;
-    if (this.deps.auto) this.schedule(exp * 1000);
+    if (!this.#inFlight) return;
+    this.#inFlight = false;
+    if (this.#sentToken !== null) this.#deps.onAccepted(this.#sentToken);
+    this.#sentToken = null;
+    if (this.#deps.auto) this.#schedule(exp * 1000);
   }
 
   /** The server refused the pending refresh. Returns false when no refresh was pending. */
   refused(error: RoomcastError): boolean {
-    if (!this.inFlight) return false;
-    this.inFlight = false;
-    this.clear();
-    this.deps.onRefused(error);
+    if (!this.#inFlight) return false;
+    this.#inFlight = false;
+    this.#clear();
+    this.#deps.onRefused(error);
     return true;
   }
 
   stop(): void {
-    this.generation++;
-    this.inFlight = false;
-    this.expMs = null;
-    this.clear();
+    this.#generation++;
+    this.#inFlight = false;
+    this.#expMs = null;
+    this.#clear();
   }
 
-  private clear(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+  #clear(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 
-  private schedule(expMs: number): void {
-    this.clear();
-    this.expMs = expMs;
-    this.timer = setTimeout(() => void this.refresh(), refreshDelay(expMs, this.deps.now()));
+  #schedule(expMs: number): void {
+    this.#clear();
+    this.#expMs = expMs;
+    this.#timer = setTimeout(() => void this.#refresh(), refreshDelay(expMs, this.#deps.now()));
   }
 
-  private async refresh(): Promise<void> {
-    this.timer = null;
-    const gen = this.generation;
+  async #refresh(): Promise<void> {
+    this.#timer = null;
+    const gen = this.#generation;
     let token: string;
     try {
-      token = await this.deps.token();
+      token = await this.#deps.token();
     } catch (err) {
-      if (gen !== this.generation) return;
+      if (gen !== this.#generation) return;
       const why = errorMessage(err);
-      this.deps.onError(new RoomcastError("unauthorized", `token function failed: ${why}`, { cause: err }));
+      this.#deps.onError(new RoomcastError("unauthorized", `token function failed: ${why}`, { cause: err }));
       // Try again in a while: until exp the connection is fine; at exp the server closes it (4401).
-      const expMs = this.expMs;
-      if (expMs !== null && expMs - this.deps.now() > 1_000) this.schedule(expMs);
+      const expMs = this.#expMs;
+      if (expMs !== null && expMs - this.#deps.now() > 1_000) this.#schedule(expMs);
       return;
     }
-    if (gen !== this.generation) return;
+    if (gen !== this.#generation) return;
     try {
-      this.deps.send({ type: "refresh", token });
-      this.sentToken = token;
-      this.inFlight = true;
+      this.#deps.send({ type: "refresh", token });
+      this.#sentToken = token;
+      this.#inFlight = true;
     } catch {
       // The socket is going away; the reconnect fetches a fresh token anyway.
     }

@@ -13,7 +13,7 @@ export interface RoomSnapshot<TMessage = unknown, TState = unknown> {
   /** This connection's user, once welcomed. */
   user: UserRef | null;
   members: Member<TState>[];
-  /** The last `maxMessages` messages, oldest first. */
+  /** The last `maxMessages` messages in seq order, oldest first (with `echo`, this user's acked publishes too). */
   messages: MessageFrame<TMessage>[];
   /** The last error event or the error that closed the connection, cleared on the next `open`. */
   error: RoomcastError | null;
@@ -77,13 +77,48 @@ export class RoomStore<TMessage = unknown, TState = unknown> {
       client.on("error", (error) => this.#set({ error })),
       client.on("message", (m) => {
         onMessage?.(m);
-        const max = this.maxMessages;
-        if (max <= 0) return;
-        const prev = this.#snapshot.messages;
-        const messages = prev.length >= max ? [...prev.slice(prev.length - max + 1), m] : [...prev, m];
-        this.#set({ messages });
+        this.#keep(m);
       }),
     ];
+  }
+
+  /**
+   * This user's own publish, acknowledged with `seq` on `client`: added to `messages` in seq order (the
+   * client library never delivers its own publishes as `message` events). Ignored once `client` is
+   * detached, and when the user is not known yet.
+   */
+  echo(
+    client: RoomClient<TMessage, unknown, TState>,
+    data: TMessage,
+    seq: number,
+    id?: string,
+  ): MessageFrame<TMessage> | null {
+    const from = client.user;
+    if (client !== this.#client || from === null) return null;
+    const m: MessageFrame<TMessage> = {
+      type: "message",
+      seq,
+      from,
+      data,
+      ts: Date.now(),
+      ...(id === undefined ? {} : { id }),
+    };
+    this.#keep(m);
+    return m;
+  }
+
+  /** Inserts `m` by seq (live messages arrive in order, so usually at the end) and keeps the newest `maxMessages`. */
+  #keep(m: MessageFrame<TMessage>): void {
+    const max = this.maxMessages;
+    if (max <= 0) return;
+    const prev = this.#snapshot.messages;
+    let at = prev.length;
+    while (at > 0 && (prev[at - 1]?.seq ?? 0) > m.seq) at--;
+    if (prev[at - 1]?.seq === m.seq) return;
+    const all = [...prev.slice(0, at), m, ...prev.slice(at)];
+    const messages = all.length > max ? all.slice(all.length - max) : all;
+    if (!messages.includes(m)) return;
+    this.#set({ messages });
   }
 
   /** Stops following the current client and goes back to idle. Does not close the client. */

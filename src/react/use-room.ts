@@ -1,5 +1,6 @@
 // useRoom(): one roomcast connection bound to a component's lifetime, as React state.
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { newId } from "../client/ids.ts";
 import { connect } from "../client/index.ts";
 import { type ConnectOptions, type RoomClient, RoomcastError, type TokenSource } from "../client/types.ts";
 import type { DirectFrame, MessageFrame } from "../shared/protocol.ts";
@@ -16,6 +17,12 @@ export interface UseRoomOptions<TMessage = unknown, TDirect = unknown>
   enabled?: boolean;
   /** How many recent messages `messages` keeps (default 100; `0` keeps none, use `onMessage`). */
   maxMessages?: number;
+  /**
+   * Add this user's own publishes (made with this hook's `publish`) to `messages`, in seq order, once
+   * the room acknowledged them; `onMessage` gets them too. Default `true`, as Ably echoes by default.
+   * Their `ts` is the client's clock at the ack (history pages carry the server's).
+   */
+  echo?: boolean;
   /** Called for every message, including ones beyond `maxMessages`. The latest function is used. */
   onMessage?: (m: MessageFrame<TMessage>) => void;
   /** Called for every direct message. The latest function is used. */
@@ -53,12 +60,14 @@ export function useRoom<TMessage = unknown, TDirect = unknown, TState = unknown>
 ): UseRoomResult<TMessage, TDirect, TState> {
   const { url, room, enabled = true, maxMessages = 100 } = options;
   const [store] = useState(() => new RoomStore<TMessage, TState>(maxMessages));
+  const [restarts, setRestarts] = useState(0);
   store.maxMessages = maxMessages;
   // The latest options, read when a connection starts and by the callbacks: changing a callback or a
   // token function between renders never reconnects.
   const latest = useRef(options);
   latest.current = options;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `restarts` connects again after a refused token was replaced.
   useEffect(() => {
     if (!enabled) return;
     const {
@@ -67,6 +76,7 @@ export function useRoom<TMessage = unknown, TDirect = unknown, TState = unknown>
       maxMessages: _m,
       onMessage: _om,
       onDirect: _od,
+      echo: _echo,
       ...rest
     } = latest.current;
     const client = connect<TMessage, TDirect, TState>({
@@ -85,15 +95,35 @@ export function useRoom<TMessage = unknown, TDirect = unknown, TState = unknown>
       store.detach();
       client.close(1000, "unmounted");
     };
-  }, [enabled, url, room, store]);
+  }, [enabled, url, room, store, restarts]);
 
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getServerSnapshot);
 
+  // A refused fixed token closes the connection for good; a different token string starts a new one.
+  const tokenString = typeof options.token === "string" ? options.token : null;
+  const refused = snapshot.status === "closed" && snapshot.error?.code === "unauthorized";
+  const [refusedToken, setRefusedToken] = useState<string | null>(null);
+  if (refused && tokenString !== null && refusedToken === null) setRefusedToken(tokenString);
+  useEffect(() => {
+    if (refusedToken !== null && tokenString !== null && tokenString !== refusedToken) {
+      setRefusedToken(null);
+      setRestarts((n) => n + 1);
+    }
+  }, [tokenString, refusedToken]);
+
   const publish = useCallback(
-    (data: TMessage, o?: { id?: string }) =>
-      store.client
-        ? store.client.publish(data, o)
-        : Promise.reject(new RoomcastError("closed", "not connected: useRoom is disabled or unmounted")),
+    async (data: TMessage, o?: { id?: string }) => {
+      const client = store.client;
+      if (!client) throw new RoomcastError("closed", "not connected: useRoom is disabled or unmounted");
+      // The id is chosen here so the echoed message carries the same id as the stored one.
+      const id = o?.id ?? newId();
+      const seq = await client.publish(data, { id });
+      if (latest.current.echo !== false) {
+        const m = store.echo(client, data, seq, id);
+        if (m) latest.current.onMessage?.(m);
+      }
+      return seq;
+    },
     [store],
   );
   const live = useCallback(() => {

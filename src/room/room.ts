@@ -2,6 +2,7 @@ import type { HistoryAnswer, HistoryQuery, HttpPublishResult, RoomBackend } from
 import type { RoomcastVars } from "../server/settings.ts";
 import { errorResponse } from "../shared/errors.ts";
 import type { KickResult, RoomInfo, UserRef } from "../shared/protocol.ts";
+import { type RoomContext, serverDirect } from "./hooks/hooks.ts";
 import type { Faults } from "./log/group-commit.ts";
 import { MessageLog } from "./log/message-log.ts";
 import { RoomPresence } from "./presence/presence.ts";
@@ -14,7 +15,7 @@ export type { Faults };
 
 export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
   protected readonly host: SocketHost;
-  readonly #messages: MessageLog<WebSocket | null>;
+  readonly #messages: MessageLog<WebSocket>;
   readonly #presence: RoomPresence;
   /** A commit's messages, delivered together at the end of the turn that wrote them. */
   readonly #outbox = new CommitOutbox((messages) => this.host.deliver(messages));
@@ -26,9 +27,18 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
       listed: settings.presenceLimit,
       secret: env.AUTH_SECRET,
       where: (room) => `room '${room}'`,
+      hooks: () => {
+        const hooks = this.roomHooks();
+        return hooks && { ...hooks, context: (room: string) => this.#context(room) };
+      },
+      events: this.events,
+      hookTimeoutMs: settings.hookTimeoutMs,
     });
-    this.#messages = new MessageLog<WebSocket | null>(ctx.storage, settings, this.log, {
+    const onPublish = this.roomHooks()?.onPublish;
+    this.#messages = new MessageLog<WebSocket>(ctx.storage, settings, this.log, {
       written: (_seq, frame, except) => this.#outbox.add(frame, except),
+      onPublish: onPublish && ((room, message) => onPublish(message, this.#context(room))),
+      events: this.events,
     });
     this.#presence = new RoomPresence(() => this.host.index, settings.presenceLimit, {
       now: () => Date.now(),
@@ -69,7 +79,7 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
 
   publish(room: string, from: UserRef, data: unknown, id?: string): Promise<HttpPublishResult> {
     this.host.name = room;
-    return this.#messages.publishHttp(room, { from, data, id }, null);
+    return this.#messages.publishHttp(room, { from, data, id });
   }
 
   kick(room: string, user: string, banSeconds: number, reason: string | undefined): Promise<KickResult> {
@@ -83,6 +93,18 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
 
   ban(_room: string, user: string, banSeconds: number, reason: string | undefined): void {
     this.#messages.ban(user, banSeconds, reason);
+  }
+
+  /** What a hook can do here: send to this room's sockets, publish into this room's log. */
+  #context(room: string): RoomContext<RoomcastVars> {
+    return {
+      room,
+      env: this.env,
+      send: async (userId, data) => {
+        this.host.toUser(userId, serverDirect(data));
+      },
+      publish: (data) => this.#messages.publishAsServer(room, data),
+    };
   }
 
   // ---- what the host asks of a plain room ----

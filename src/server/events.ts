@@ -11,7 +11,13 @@ export type RoomEvent =
   /** a user's last socket in the room closed */
   | { room: string; type: "leave"; user: UserRef; ts: number }
   /** a user was kicked (and banned for `banSeconds` > 0) */
-  | { room: string; type: "kick"; user: UserRef; data: { banSeconds: number; reason: string | null }; ts: number };
+  | {
+      room: string;
+      type: "kick";
+      user: UserRef;
+      data: { banSeconds: number; reason: string | null };
+      ts: number;
+    };
 
 /** The producer binding's name in wrangler.toml (`[[queues.producers]] binding = "ROOM_EVENTS"`). */
 export const EVENTS_BINDING = "ROOM_EVENTS";

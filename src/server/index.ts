@@ -1,5 +1,15 @@
 // `roomcast/server`: mount roomcast's routes in your own Worker and export its Durable Object class.
 
+export { defineRoom } from "../room/define-room.ts";
+export {
+  type JoiningUser,
+  type JoinVerdict,
+  type PublishedMessage,
+  type PublishVerdict,
+  type RoomContext,
+  type RoomHooks,
+  SERVER_USER,
+} from "../room/hooks/hooks.ts";
 export { Room } from "../room/room.ts";
 export { Sequencer } from "../room/sharding/sequencer.ts";
 export { RoomShard } from "../room/sharding/shard.ts";

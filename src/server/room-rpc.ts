@@ -16,7 +16,11 @@ export type HistoryAnswer =
 /** What an HTTP publish reports; the worker turns refusals into HTTP errors. */
 export type HttpPublishResult =
   | { ok: true; seq: number; duplicate?: true }
-  | { ok: false; code: "too_large" | "overloaded" | "unavailable" | "banned"; message: string };
+  | {
+      ok: false;
+      code: "too_large" | "overloaded" | "unavailable" | "banned" | "rejected" | "internal";
+      message: string;
+    };
 
 /**
  * What the worker asks of a room over RPC, whichever way it is deployed: a plain `Room`, or the

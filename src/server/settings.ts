@@ -18,6 +18,8 @@ export interface Settings {
   presenceLimit: number;
   /** Bytes of `message` frames one replay (or one HTTP history page) may carry. */
   maxReplayBytes: number;
+  /** Time budget of one room hook call, ms (HOOK_TIMEOUT_MS). */
+  hookTimeoutMs: number;
   /** "info": every connect/close/HTTP publish; "warn": only failures. */
   logLevel: LogLevel;
   /** SHARDED_ROOMS and ROOM_SHARDS (docs/sharding.md). */
@@ -38,6 +40,8 @@ export interface SettingsVars extends ShardingVars {
   MAX_CONNECTIONS_PER_USER?: string;
   PRESENCE_LIMIT?: string;
   MAX_REPLAY_BYTES?: string;
+  /** Time budget of each room hook call (onPublish, onJoin, onLeave), in ms. */
+  HOOK_TIMEOUT_MS?: string;
   LOG_LEVEL?: string;
 }
 
@@ -60,6 +64,7 @@ export const DEFAULTS = {
   maxConnectionsPerUser: 20,
   presenceLimit: 1000,
   maxReplayBytes: 4 * 1024 * 1024,
+  hookTimeoutMs: 1000,
 } as const;
 
 /** Thrown for a [vars] value that is not what the contract allows; the worker answers 500 misconfigured. */
@@ -79,6 +84,7 @@ const BOUNDS = {
   MAX_CONNECTIONS_PER_USER: [1, 32_768],
   PRESENCE_LIMIT: [0, 32_768],
   MAX_REPLAY_BYTES: [64 * 1024, 32 * 1024 * 1024],
+  HOOK_TIMEOUT_MS: [1, 30_000],
 } as const satisfies Record<
   keyof Omit<SettingsVars, "ALLOWED_ORIGINS" | "LOG_LEVEL" | keyof ShardingVars>,
   readonly [number, number]
@@ -128,6 +134,7 @@ export function parseSettings(vars: SettingsVars): Settings {
     maxConnectionsPerUser: int(vars, "MAX_CONNECTIONS_PER_USER", DEFAULTS.maxConnectionsPerUser),
     presenceLimit: int(vars, "PRESENCE_LIMIT", DEFAULTS.presenceLimit),
     maxReplayBytes: int(vars, "MAX_REPLAY_BYTES", DEFAULTS.maxReplayBytes),
+    hookTimeoutMs: int(vars, "HOOK_TIMEOUT_MS", DEFAULTS.hookTimeoutMs),
     logLevel: logLevel(vars.LOG_LEVEL),
     sharding: sharding(vars),
   };

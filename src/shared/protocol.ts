@@ -84,6 +84,10 @@ export const FRAME_ERROR_CODES = [
   "too_large",
   "unauthorized",
   "overloaded",
+  /** the room's `onPublish` hook refused the publish; the message says why */
+  "rejected",
+  /** the room's hook failed or overran its time budget; nothing was stored */
+  "internal",
 ] as const;
 export type FrameErrorCode = (typeof FRAME_ERROR_CODES)[number];
 
@@ -105,6 +109,8 @@ export const HTTP_ERROR_CODES = [
   "not_found",
   "too_large",
   "internal",
+  /** the room's `onPublish` (HTTP publish, 422) or `onJoin` (upgrade, 403) hook refused */
+  "rejected",
 ] as const;
 export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
 
@@ -143,6 +149,8 @@ export interface AckFrame {
   id: string | null;
   seq: number;
   duplicate?: true;
+  /** the data as stored, when the room's `onPublish` hook changed it (everyone else got this data) */
+  data?: unknown;
 }
 
 /** A stored message; `T` is the app's message type (the client's `connect<TMessage>()`). */

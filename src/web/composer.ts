@@ -2,9 +2,9 @@
 const MAX_HEIGHT_PX = 160;
 
 export class Composer {
-  private readonly form: HTMLFormElement;
-  private readonly input: HTMLTextAreaElement;
-  private readonly button: HTMLButtonElement;
+  readonly #form: HTMLFormElement;
+  readonly #input: HTMLTextAreaElement;
+  readonly #button: HTMLButtonElement;
 
   /** `onSend` gets the trimmed text; returning false keeps the text in the box (e.g. too large). */
   constructor(
@@ -14,16 +14,16 @@ export class Composer {
     onSend: (text: string) => boolean,
     onType: () => void = () => undefined,
   ) {
-    this.form = form;
-    this.input = input;
-    this.button = button;
+    this.#form = form;
+    this.#input = input;
+    this.#button = button;
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const text = input.value.trim();
       if (text === "" || input.disabled) return;
       if (onSend(text)) {
         input.value = "";
-        this.fit();
+        this.#fit();
       }
       input.focus();
     });
@@ -35,27 +35,27 @@ export class Composer {
       }
     });
     input.addEventListener("input", () => {
-      this.fit();
+      this.#fit();
       if (input.value.trim() !== "") onType();
     });
   }
 
   setEnabled(enabled: boolean): void {
-    this.input.disabled = !enabled;
-    this.button.disabled = !enabled;
-    this.form.classList.toggle("disabled", !enabled);
+    this.#input.disabled = !enabled;
+    this.#button.disabled = !enabled;
+    this.#form.classList.toggle("disabled", !enabled);
   }
 
   setPlaceholder(text: string): void {
-    this.input.placeholder = text;
+    this.#input.placeholder = text;
   }
 
   focus(): void {
-    this.input.focus();
+    this.#input.focus();
   }
 
-  private fit(): void {
-    this.input.style.height = "auto";
-    this.input.style.height = `${Math.min(this.input.scrollHeight, MAX_HEIGHT_PX)}px`;
+  #fit(): void {
+    this.#input.style.height = "auto";
+    this.#input.style.height = `${Math.min(this.#input.scrollHeight, MAX_HEIGHT_PX)}px`;
   }
 }

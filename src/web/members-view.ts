@@ -11,13 +11,13 @@ export function isAway(state: unknown): boolean {
 }
 
 export class MembersView {
-  private readonly list: HTMLUListElement;
-  private readonly counts: HTMLElement[];
+  readonly #list: HTMLUListElement;
+  readonly #counts: HTMLElement[];
 
   /** `counts`: every element that shows the number of members (sidebar title, phone toggle). */
   constructor(list: HTMLUListElement, counts: HTMLElement[]) {
-    this.list = list;
-    this.counts = counts;
+    this.#list = list;
+    this.#counts = counts;
   }
 
   render(members: readonly Member[], selfId: string | null): void {
@@ -26,7 +26,7 @@ export class MembersView {
       if (b.id === selfId) return 1;
       return displayName(a).localeCompare(displayName(b));
     });
-    this.list.replaceChildren(
+    this.#list.replaceChildren(
       ...sorted.map((m) => {
         const avatar = el("span", {
           className: "avatar small",
@@ -54,7 +54,7 @@ export class MembersView {
         return item;
       }),
     );
-    for (const c of this.counts) c.textContent = String(members.length);
+    for (const c of this.#counts) c.textContent = String(members.length);
   }
 
   clear(): void {

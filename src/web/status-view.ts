@@ -3,38 +3,38 @@ import type { ConnectionState } from "../client/types.ts";
 import { statusText } from "./format.ts";
 
 export class StatusView {
-  private readonly root: HTMLElement;
-  private readonly text: HTMLElement;
-  private timer: ReturnType<typeof setInterval> | null = null;
+  readonly #root: HTMLElement;
+  readonly #text: HTMLElement;
+  #timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(root: HTMLElement, text: HTMLElement) {
-    this.root = root;
-    this.text = text;
+    this.#root = root;
+    this.#text = text;
   }
 
   show(state: ConnectionState): void {
-    this.stopCountdown();
-    this.root.dataset.state = state.status;
+    this.#stopCountdown();
+    this.#root.dataset.state = state.status;
     const at = state.status === "reconnecting" ? Date.now() + state.delayMs : 0;
     const paint = () => {
-      this.text.textContent = statusText(state, at, Date.now());
+      this.#text.textContent = statusText(state, at, Date.now());
     };
     paint();
     if (state.status === "reconnecting") {
       // UI refresh of the countdown only; the client library owns the actual retry timer.
-      this.timer = setInterval(paint, 250);
+      this.#timer = setInterval(paint, 250);
     }
   }
 
   /** No room joined. */
   idle(): void {
-    this.stopCountdown();
-    this.root.dataset.state = "idle";
-    this.text.textContent = "Not connected";
+    this.#stopCountdown();
+    this.#root.dataset.state = "idle";
+    this.#text.textContent = "Not connected";
   }
 
-  private stopCountdown(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
+  #stopCountdown(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
   }
 }

@@ -24,56 +24,56 @@ export function typingText(names: readonly string[]): string {
 
 /** Throttles outgoing typing signals: true when one may be sent at `now`. */
 export class TypingThrottle {
-  private last = -Infinity;
+  #last = -Infinity;
 
   take(now: number): boolean {
-    if (now - this.last < TYPING_SEND_MS) return false;
-    this.last = now;
+    if (now - this.#last < TYPING_SEND_MS) return false;
+    this.#last = now;
     return true;
   }
 
   /** The message was sent: the next keystroke may signal again at once. */
   reset(): void {
-    this.last = -Infinity;
+    this.#last = -Infinity;
   }
 }
 
 /** Who is typing, shown in one element; each entry expires TYPING_SHOW_MS after its last signal. */
 export class TypingView {
-  private readonly el: HTMLElement;
-  private readonly until = new Map<string, { user: UserRef; until: number }>();
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  readonly #el: HTMLElement;
+  readonly #until = new Map<string, { user: UserRef; until: number }>();
+  #timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(el: HTMLElement) {
-    this.el = el;
+    this.#el = el;
   }
 
   /** A typing signal from `user`. */
   seen(user: UserRef, now = Date.now()): void {
-    this.until.set(user.id, { user, until: now + TYPING_SHOW_MS });
-    this.render(now);
+    this.#until.set(user.id, { user, until: now + TYPING_SHOW_MS });
+    this.#render(now);
   }
 
   /** The user sent their message or left: no longer typing. */
   stopped(userId: string): void {
-    if (this.until.delete(userId)) this.render(Date.now());
+    if (this.#until.delete(userId)) this.#render(Date.now());
   }
 
   clear(): void {
-    this.until.clear();
-    this.render(Date.now());
+    this.#until.clear();
+    this.#render(Date.now());
   }
 
-  private render(now: number): void {
-    for (const [id, t] of this.until) if (t.until <= now) this.until.delete(id);
-    const names = [...this.until.values()].map((t) => displayName(t.user));
-    this.el.textContent = typingText(names);
-    this.el.hidden = names.length === 0;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.until.size > 0) {
-      const next = Math.min(...[...this.until.values()].map((t) => t.until));
-      this.timer = setTimeout(() => this.render(Date.now()), Math.max(0, next - now));
+  #render(now: number): void {
+    for (const [id, t] of this.#until) if (t.until <= now) this.#until.delete(id);
+    const names = [...this.#until.values()].map((t) => displayName(t.user));
+    this.#el.textContent = typingText(names);
+    this.#el.hidden = names.length === 0;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#until.size > 0) {
+      const next = Math.min(...[...this.#until.values()].map((t) => t.until));
+      this.#timer = setTimeout(() => this.#render(Date.now()), Math.max(0, next - now));
     }
   }
 }

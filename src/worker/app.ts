@@ -53,7 +53,19 @@ const crossOrigin = cors({
   allowHeaders: ["Authorization", "Content-Type"],
   maxAge: 600,
 });
-app.use("/auth/check", crossOrigin);
+// /auth/check answers every origin, so an app on a refused origin learns why (403 origin_not_allowed)
+// instead of a bare CORS failure. Nothing leaks: the origin check runs before the token is looked at,
+// so a refused origin only ever reads that refusal (or 400 bad_room / 500 misconfigured), never a
+// verdict on a token.
+app.use(
+  "/auth/check",
+  cors({
+    origin: (origin) => origin,
+    allowMethods: ["GET", "OPTIONS"],
+    allowHeaders: ["Authorization"],
+    maxAge: 600,
+  }),
+);
 app.use("/rooms/:room", crossOrigin);
 app.use("/rooms/:room/messages", crossOrigin);
 app.use("/rooms/:room/kick", crossOrigin);
@@ -150,6 +162,8 @@ app.post("/rooms/:room/messages", async (c) => {
   if (!r.ok) {
     if (r.code === "banned") throw new HttpError(403, "banned", r.message);
     if (r.code === "too_large") throw new HttpError(413, "too_large", r.message);
+    if (r.code === "rejected") throw new HttpError(422, "rejected", r.message);
+    if (r.code === "internal") throw new HttpError(500, "internal", r.message);
     throw new HttpError(503, r.code, r.message, { retryAfter: RETRY_AFTER_SECONDS });
   }
   return c.json(r.duplicate ? { seq: r.seq, duplicate: true } : { seq: r.seq }, 201);

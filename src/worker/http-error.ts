@@ -6,7 +6,7 @@ import type { HttpErrorCode } from "../shared/protocol.ts";
  * (as hono's HTTPException does); it never reaches the client.
  */
 export class HttpError extends Error {
-  readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 426 | 429 | 500 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 426 | 429 | 500 | 503;
   readonly code: HttpErrorCode;
   /** Seconds for a `Retry-After` header (503s the client should retry). */
   readonly retryAfter: number | undefined;

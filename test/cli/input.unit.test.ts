@@ -10,6 +10,12 @@ describe("parseInput", () => {
     expect(parseInput("crlf\r")).toEqual({ kind: "publish", data: "crlf" });
   });
 
+  it("in chat mode (a terminal) publishes plain text as {text}, like the page", () => {
+    expect(parseInput("hello world", "chat")).toEqual({ kind: "publish", data: { text: "hello world" } });
+    expect(parseInput("//slash", "chat")).toEqual({ kind: "publish", data: { text: "/slash" } });
+    expect(parseInput("/json 42", "chat")).toEqual({ kind: "publish", data: 42 });
+  });
+
   it("ignores blank lines", () => {
     expect(parseInput("")).toEqual({ kind: "empty" });
     expect(parseInput("   \r")).toEqual({ kind: "empty" });

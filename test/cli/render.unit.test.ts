@@ -81,6 +81,14 @@ describe("terminal lines", () => {
     );
   });
 
+  it("shows the text of {text} messages, as the page does; JSON lines keep the data as it is", () => {
+    const chat = { ...message, data: { text: "hello from the page" } };
+    expect(humanLine(chat, plain)).toBe("[09:05:07] Bob: hello from the page");
+    expect(humanLine({ ...chat, data: { text: "a\u001b[2Jb" } }, plain)).toBe("[09:05:07] Bob: a\\u001b[2Jb");
+    expect(humanLine({ ...chat, data: { text: 42 } }, plain)).toBe('[09:05:07] Bob: {"text":42}');
+    expect(JSON.parse(jsonLine(chat))).toEqual(chat);
+  });
+
   it("formats presence, welcome, members and status lines", () => {
     expect(
       humanLine({ type: "presence", event: "join", user: { id: "bob", name: null }, members: 2 }, plain),

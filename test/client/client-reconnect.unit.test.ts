@@ -150,6 +150,19 @@ describe("a socket that fails before opening is diagnosed with /auth/check", () 
     h.client.close();
   });
 
+  it("401, then a token function that returns the refused token again: closed with unauthorized", async () => {
+    const h = harness({ token: () => "same", fetch: fakeFetch(401, errorBody("unauthorized", "bad")).fetch });
+    await flush();
+    h.sockets.last().fail();
+    await flush(60_000);
+    expect(h.sockets.sockets).toHaveLength(1);
+    expect(h.client.state).toMatchObject({
+      status: "closed",
+      error: { code: "unauthorized", message: expect.stringMatching(/refused this token/) },
+    });
+    expect(h.of("error").map((e) => e.code)).toEqual(["unauthorized", "unauthorized"]);
+  });
+
   it("401 with a fixed token: closed with the server's message", async () => {
     const h = harness({ fetch: fakeFetch(401, errorBody("unauthorized", "bad signature")).fetch });
     h.sockets.last().fail();
@@ -173,7 +186,12 @@ describe("a socket that fails before opening is diagnosed with /auth/check", () 
     h.sockets.last().fail();
     await flush(60_000);
     expect(h.sockets.sockets).toHaveLength(1);
-    expect(h.client.state).toMatchObject({ status: "closed", error: { code, message: `nope: ${code}` } });
+    // A refused origin's message also names the setting that fixes it.
+    const message =
+      code === "origin_not_allowed"
+        ? expect.stringMatching(/^nope: origin_not_allowed: .*ALLOWED_ORIGINS/)
+        : `nope: ${code}`;
+    expect(h.client.state).toMatchObject({ status: "closed", error: { code, message } });
     expect(h.of("error").map((e) => e.code)).toEqual([code]);
   });
 

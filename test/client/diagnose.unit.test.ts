@@ -23,7 +23,6 @@ describe("diagnose", () => {
 
   it.each([
     [403, "forbidden"],
-    [403, "origin_not_allowed"],
     [400, "bad_room"],
     [500, "misconfigured"],
   ])("%i %s → fatal with that code and message", async (status, code) => {
@@ -32,6 +31,15 @@ describe("diagnose", () => {
     if (d.kind !== "fatal") return;
     expect(d.error.code).toBe(code);
     expect(d.error.message).toBe(`${code} message`);
+  });
+
+  it("403 origin_not_allowed → fatal, the server's message followed by the fix", async () => {
+    const d = await diagnose(fakeFetch(403, err("origin_not_allowed")).fetch, URL_, "t");
+    expect(d.kind).toBe("fatal");
+    if (d.kind !== "fatal") return;
+    expect(d.error.code).toBe("origin_not_allowed");
+    expect(d.error.message).toMatch(/^origin_not_allowed message: the server's ALLOWED_ORIGINS must list/);
+    expect(d.error.message).toContain("npm run dev -- --var ALLOWED_ORIGINS:");
   });
 
   it("503 room_full, other 5xx and non-JSON bodies → retry", async () => {

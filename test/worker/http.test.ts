@@ -351,13 +351,35 @@ describe("CORS for the HTTP routes (pages on an allowed other origin)", () => {
     expect(refused.headers.get("access-control-allow-origin")).toBe("https://app.example");
   });
 
-  it("grants nothing to other origins", async ({ expect }) => {
-    const res = await call("/auth/check?room=lobby", {
+  it("lets any origin read /auth/check's origin_not_allowed, and nothing about the token", async ({
+    expect,
+  }) => {
+    const pre = await call("/auth/check?room=lobby", {
+      method: "OPTIONS",
+      headers: {
+        Origin: "https://other.example",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization",
+      },
+    });
+    expect(pre.headers.get("access-control-allow-origin")).toBe("https://other.example");
+    // A valid token and a bad one get the same answer: the origin check comes first.
+    for (const jwt of [await token(), "bad"]) {
+      const get = await call("/auth/check?room=lobby", {
+        headers: { Origin: "https://other.example", ...bearer(jwt) },
+      });
+      expect(get.headers.get("access-control-allow-origin")).toBe("https://other.example");
+      expect(await errorOf(get)).toMatchObject({ status: 403, code: "origin_not_allowed" });
+    }
+  });
+
+  it("grants nothing to other origins on the other routes", async ({ expect }) => {
+    const res = await call("/rooms/lobby", {
       method: "OPTIONS",
       headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" },
     });
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
-    const get = await call("/auth/check?room=lobby", {
+    const get = await call("/rooms/lobby/messages", {
       headers: { Origin: "https://evil.example", ...bearer(await token()) },
     });
     expect(await errorOf(get)).toMatchObject({ status: 403, code: "origin_not_allowed" });

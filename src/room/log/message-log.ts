@@ -5,11 +5,15 @@
 // happens to a written message (`written`), what else its append transaction stores (`within`), and
 // what follows a durable commit (`durable`); everything else about publishing is here, once.
 
+import type { RoomEvent } from "../../server/events.ts";
 import type { Log } from "../../server/logger.ts";
 import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../../server/room-rpc.ts";
 import type { Settings } from "../../server/settings.ts";
 import { errorMessage } from "../../shared/errors.ts";
 import type { KickResult, UserRef } from "../../shared/protocol.ts";
+import type { EventSink } from "../hooks/event-sink.ts";
+import { type PublishedMessage, type PublishVerdict, runHook, SERVER_USER } from "../hooks/hooks.ts";
+import { PublishOrder } from "../hooks/publish-order.ts";
 import {
   approxBytes,
   type Faults,
@@ -17,6 +21,7 @@ import {
   GroupCommit,
   heldFlush,
   Overloaded,
+  PUBLISH_QUEUE_LIMITS,
 } from "./group-commit.ts";
 import { History, type HistoryBounds } from "./history.ts";
 import { renderMessage } from "./message-frame.ts";
@@ -37,21 +42,28 @@ export interface LogPublish {
  * `failed`: the write failed (storage): nothing is acked, the publisher's socket closes 1011.
  */
 export type PublishOutcome =
-  | { seq: number; duplicate: boolean }
-  | { refused: "too_large" | "overloaded"; message: string }
+  | { seq: number; duplicate: boolean /** the stored data, when `onPublish` changed it */; data?: unknown }
+  | { refused: "too_large" | "overloaded" | "rejected" | "internal"; message: string }
   | { failed: string };
 
 /** What the owner does around a write. `T` tags a message with its publisher (a socket, a connection id). */
 export interface LogHooks<T> {
   /** A message was written (its transaction committed in memory); deliver or queue it. */
-  written(seq: number, frame: string, tag: T): void;
+  written(seq: number, frame: string, tag: T | null): void;
   /** More statements for the message's own append transaction (a throw undoes the whole append). */
-  within?(seq: number, tag: T): void;
+  within?(seq: number, tag: T | null): void;
   /** Everything written so far is durable. */
   durable?(): void;
+  /** The room's `onPublish` hook, bound to its context; absent: no hook. */
+  onPublish?:
+    | ((room: string, message: PublishedMessage) => PublishVerdict | Promise<PublishVerdict>)
+    | undefined;
+  /** Where events go (ROOM_EVENTS); messages are sent once their commit is durable. */
+  events?: EventSink | undefined;
 }
 
 type Stored = { seq: number; duplicate: boolean } | { refused: "too_large"; message: string };
+type Item<T> = { room: string; p: LogPublish; tag: T | null };
 
 export class MessageLog<T> {
   /** @internal Test seam (storage failures, held flushes): inert unless a test sets it. */
@@ -61,7 +73,10 @@ export class MessageLog<T> {
   readonly #settings: Settings;
   readonly #log: Log;
   readonly #hooks: LogHooks<T>;
-  readonly #commits: GroupCommit<{ p: LogPublish; tag: T }, Stored>;
+  readonly #commits: GroupCommit<Item<T>, Stored>;
+  readonly #order = new PublishOrder(PUBLISH_QUEUE_LIMITS.maxItems);
+  /** message events of the commit being written, sent once it is durable */
+  #committing: RoomEvent[] = [];
 
   constructor(storage: DurableObjectStorage, settings: Settings, log: Log, hooks: LogHooks<T>) {
     this.#settings = settings;
@@ -71,10 +86,13 @@ export class MessageLog<T> {
     this.#history.beforeCommit = failingWrites(this.faults);
     this.#bans = new Bans(storage.sql);
     this.#commits = new GroupCommit(
-      ({ p, tag }) => this.#store(p, tag),
+      (item) => this.#store(item),
       heldFlush(this.faults, async () => {
         await storage.sync();
         hooks.durable?.();
+        const events = this.#committing;
+        this.#committing = [];
+        void hooks.events?.send(events);
       }),
     );
   }
@@ -97,22 +115,84 @@ export class MessageLog<T> {
     return { epoch: this.#history.epoch, seq: this.#history.seq, history: this.#history.bounds() };
   }
 
-  /** Assigns the next seq (or finds the duplicate of a keyed message); resolves once durable. */
-  async publish(room: string, p: LogPublish, tag: T, bytes: number): Promise<PublishOutcome> {
+  /**
+   * Assigns the next seq (or finds the duplicate of a keyed message); resolves once durable. With an
+   * `onPublish` hook, the hook runs first (once per message, never for a duplicate), and publishes
+   * still get their seqs in arrival order.
+   */
+  async publish(
+    room: string,
+    p: LogPublish,
+    tag: T | null,
+    bytes: number,
+    via: "socket" | "http" = "socket",
+  ): Promise<PublishOutcome> {
+    const hook = this.#hooks.onPublish;
+    if (hook === undefined) return this.#submit({ room, p, tag }, bytes);
+    if (p.id !== undefined) {
+      const seq = this.#history.findDuplicate(p.from.id, p.id);
+      if (seq !== null) return { seq, duplicate: true };
+    }
+    const message = { from: p.from, data: p.data, via, ...(p.id !== undefined ? { id: p.id } : {}) };
+    const key = p.id === undefined ? null : `${p.from.id}\n${p.id}`;
     try {
-      return await this.#commits.submit({ p, tag }, bytes);
+      return await this.#order.run(
+        key,
+        () => runHook("onPublish", room, this.#settings.hookTimeoutMs, this.#log, () => hook(room, message)),
+        (outcome): Promise<PublishOutcome> => {
+          if (!outcome.ok) {
+            return Promise.resolve({
+              refused: "internal",
+              message: "the room could not check this message; nothing was stored",
+            });
+          }
+          const verdict = outcome.value;
+          if (verdict !== undefined && "reject" in verdict)
+            return Promise.resolve({ refused: "rejected", message: verdict.reject });
+          if (verdict === undefined) return this.#submit({ room, p, tag }, bytes);
+          const changed = { ...p, data: verdict.data };
+          return this.#submit({ room, p: changed, tag }, bytes).then((r) =>
+            "seq" in r && !r.duplicate ? { ...r, data: verdict.data } : r,
+          );
+        },
+        (first) => ("seq" in first ? { seq: first.seq, duplicate: true } : first),
+      );
     } catch (err) {
       if (err instanceof Overloaded) return { refused: "overloaded", message: err.message };
-      this.#log("warn", { event: "storage_failed", room, user: p.from.id, error: errorMessage(err) });
+      throw err;
+    }
+  }
+
+  /** Publishes as the server (`@server`): no hook runs; rejects when the message was not stored. */
+  async publishAsServer(room: string, data: unknown): Promise<{ seq: number }> {
+    const r = await this.#submit(
+      { room, p: { from: SERVER_USER, data, id: undefined }, tag: null },
+      approxBytes(data),
+    );
+    if ("seq" in r) return { seq: r.seq };
+    throw new Error("refused" in r ? `${r.refused}: ${r.message}` : `not stored: ${r.failed}`);
+  }
+
+  async #submit(item: Item<T>, bytes: number): Promise<PublishOutcome> {
+    try {
+      return await this.#commits.submit(item, bytes);
+    } catch (err) {
+      if (err instanceof Overloaded) return { refused: "overloaded", message: err.message };
+      this.#log("warn", {
+        event: "storage_failed",
+        room: item.room,
+        user: item.p.from.id,
+        error: errorMessage(err),
+      });
       return { failed: errorMessage(err) };
     }
   }
 
   /** `POST /rooms/:room/messages`: a ban is refused before any write; refusals come back as codes. */
-  async publishHttp(room: string, p: LogPublish, tag: T): Promise<HttpPublishResult> {
+  async publishHttp(room: string, p: LogPublish): Promise<HttpPublishResult> {
     const banned = this.banned(room, p.from.id);
     if (banned !== null) return { ok: false, code: "banned", message: banned };
-    const r = await this.publish(room, p, tag, approxBytes(p.data));
+    const r = await this.publish(room, p, null, approxBytes(p.data), "http");
     if ("refused" in r) return { ok: false, code: r.refused, message: r.message };
     if ("failed" in r)
       return { ok: false, code: "unavailable", message: "the message could not be stored; retry" };
@@ -160,6 +240,13 @@ export class MessageLog<T> {
   ): Promise<KickResult> {
     this.ban(user, banSeconds, reason);
     const closed = await close(kickReason(reason, banSeconds));
+    this.#hooks.events?.add({
+      room,
+      type: "kick",
+      user: { id: user, name: null },
+      data: { banSeconds, reason: reason ?? null },
+      ts: Date.now(),
+    });
     this.#log("info", { event: "kick", room, user, closed, banSeconds });
     return { closed };
   }
@@ -175,7 +262,7 @@ export class MessageLog<T> {
     return ban ? bannedMessage(user, room, ban) : null;
   }
 
-  #store(p: LogPublish, tag: T): Stored {
+  #store({ room, p, tag }: Item<T>): Stored {
     if (p.id !== undefined) {
       const seq = this.#history.findDuplicate(p.from.id, p.id);
       if (seq !== null) return { seq, duplicate: true };
@@ -187,6 +274,10 @@ export class MessageLog<T> {
     const within = this.#hooks.within;
     this.#history.append(seq, p.from.id, p.id, rendered.frame, within && (() => within(seq, tag)));
     this.#hooks.written(seq, rendered.frame, tag);
+    if (this.#hooks.events?.enabled) {
+      const event: RoomEvent = { room, type: "message", seq, user: p.from, data: p.data, ts: fields.ts };
+      this.#committing.push(p.id === undefined ? event : { ...event, id: p.id });
+    }
     return { seq, duplicate: false };
   }
 }

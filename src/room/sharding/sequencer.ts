@@ -9,6 +9,7 @@
 import type { HistoryAnswer, HistoryQuery, HttpPublishResult, RoomBackend } from "../../server/room-rpc.ts";
 import { shardName, shardOf } from "../../server/sharding.ts";
 import type { KickResult, PresenceFrame, RoomInfo, UserRef } from "../../shared/protocol.ts";
+import { type RoomContext, serverDirect } from "../hooks/hooks.ts";
 import type { Faults } from "../log/group-commit.ts";
 import { MessageLog, type PublishOutcome } from "../log/message-log.ts";
 import type { ReplayPage } from "../log/replay.ts";
@@ -43,6 +44,7 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
 
   constructor(ctx: DurableObjectState, env: ShardedVars) {
     super(ctx, env);
+    const onPublish = this.roomHooks()?.onPublish;
     const sql = ctx.storage.sql;
     // The publisher's connection of each retained message, written in the message's own transaction, so
     // a shard that fetches a range still gives that connection the ack only, never the message.
@@ -54,6 +56,8 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
         sql.exec(`DELETE FROM origins WHERE seq <= ?`, seq - this.settings.historyLimit);
       },
       durable: () => this.#pushBatch(),
+      onPublish: onPublish && ((room, message) => onPublish(message, this.#context(room))),
+      events: this.events,
     });
     sql.exec(`CREATE TABLE IF NOT EXISTS shard_counts (shard INTEGER PRIMARY KEY, users INTEGER NOT NULL)`);
     for (const row of sql.exec<{ shard: number; users: number }>(`SELECT * FROM shard_counts`)) {
@@ -91,7 +95,7 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
 
   publish(room: string, from: UserRef, data: unknown, id?: string): Promise<HttpPublishResult> {
     this.#named(room);
-    return this.#messages.publishHttp(room, { from, data, id }, null);
+    return this.#messages.publishHttp(room, { from, data, id });
   }
 
   /** The ban is stored here (it outlasts restarts); the kick goes to the user's shard. */
@@ -134,6 +138,12 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
   }
 
   // ---- RPC from shards ----
+
+  /** A hook's `ctx.publish` on a shard: stored as the server, no hook runs. */
+  publishAsServer(room: string, data: unknown): Promise<{ seq: number }> {
+    this.#named(room);
+    return this.#messages.publishAsServer(room, data);
+  }
 
   /** A socket's publish: assigns seq (or finds the duplicate); resolves once durable. */
   submit(room: string, p: SequencerPublish, bytes = 0): Promise<PublishOutcome> {
@@ -232,6 +242,19 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
   }
 
   // ---- internals ----
+
+  /** What `onPublish` can do here: send to a user on their shard, publish into this log. */
+  #context(room: string): RoomContext<ShardedVars> {
+    return {
+      room,
+      env: this.env,
+      send: async (userId, data) => {
+        const k = shardOf(userId, this.settings.sharding.roomShards);
+        await this.#shard(k).direct(userId, serverDirect(data));
+      },
+      publish: (data) => this.#messages.publishAsServer(room, data),
+    };
+  }
 
   /** Every call names the room; the first one is stored, so a restarted sequencer can reach its shards. */
   #named(room: string): void {

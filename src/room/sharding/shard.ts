@@ -9,6 +9,7 @@
 import { SHARD_HEADER, shardName, shardOf } from "../../server/sharding.ts";
 import { errorMessage, errorResponse } from "../../shared/errors.ts";
 import { CloseCode } from "../../shared/protocol.ts";
+import { type RoomContext, serverDirect } from "../hooks/hooks.ts";
 import { CountThrottle } from "../presence/presence-count.ts";
 import type { HostOwner, JoinPlan } from "../sockets/host-owner.ts";
 import { SocketHost } from "../sockets/socket-host.ts";
@@ -47,6 +48,12 @@ export class RoomShard extends SocketObject<ShardedVars> {
       secret: env.AUTH_SECRET,
       where: (room) => `shard ${this.#cursor.address?.shard} of '${room}'`,
       logFields: () => ({ shard: this.#cursor.address?.shard }),
+      hooks: () => {
+        const hooks = this.roomHooks();
+        return hooks && { ...hooks, context: (room: string) => this.#context(room) };
+      },
+      events: this.events,
+      hookTimeoutMs: this.settings.hookTimeoutMs,
     });
     this.#reports = new CountThrottle(
       () => this.host.index.userCount,
@@ -157,6 +164,18 @@ export class RoomShard extends SocketObject<ShardedVars> {
       },
       // Kept on the user's sockets (the welcome lists it); a sharded room sends no per-user updates.
       stateChanged: () => {},
+    };
+  }
+
+  /** What `onJoin`/`onLeave` can do from a shard: send to any user's shard, publish through the sequencer. */
+  #context(room: string): RoomContext<ShardedVars> {
+    return {
+      room,
+      env: this.env,
+      send: async (userId, data) => {
+        await this.#toUser(userId, serverDirect(data));
+      },
+      publish: (data) => this.env.SEQUENCERS.getByName(room).publishAsServer(room, data),
     };
   }
 

@@ -1,6 +1,8 @@
 // What a socket host asks of its owner (a Room or a RoomShard), and how the owner configures it.
 import type { Identity } from "../../server/identity.ts";
 import type { UserRef } from "../../shared/protocol.ts";
+import type { EventSink } from "../hooks/event-sink.ts";
+import type { RoomContext, RoomHooks } from "../hooks/hooks.ts";
 import type { LogPublish, PublishOutcome } from "../log/message-log.ts";
 import type { ReplayResult } from "../log/replay.ts";
 import type { ResumeRequest } from "../log/resume.ts";
@@ -51,4 +53,16 @@ export interface HostOptions {
   where: (room: string) => string;
   /** extra log fields (a shard's number) */
   logFields?: () => Record<string, unknown>;
+  /** the room's `onJoin`/`onLeave` hooks and their context (read when used); null: none */
+  hooks: () => HostHooks | null;
+  /** where join and leave events go */
+  events: EventSink;
+  /** time budget of one hook call, ms */
+  hookTimeoutMs: number;
+}
+
+export interface HostHooks {
+  onJoin?: RoomHooks["onJoin"];
+  onLeave?: RoomHooks["onLeave"];
+  context(room: string): RoomContext;
 }

@@ -18,7 +18,9 @@ import {
   CloseCode,
   type DirectFrame,
   type SyncedFrame,
+  type UserRef,
 } from "../../shared/protocol.ts";
+import { type RoomHooks, runHook } from "../hooks/hooks.ts";
 import type { PublishOutcome } from "../log/message-log.ts";
 import { resumeRequestOf } from "../log/resume.ts";
 import { checkState, storeOnSockets } from "../presence/user-state.ts";
@@ -101,6 +103,8 @@ export class SocketHost {
     const batch = batchRequested(url);
     const refused = capped(this.index, who, this.#settings, this.#options.where(who.room));
     if (refused !== null) return refused;
+    const greeted = await this.#onJoin(who);
+    if (greeted instanceof Response) return greeted;
     let plan: JoinPlan | Response;
     let kicked = false;
     const kicksBefore = this.#kicks;
@@ -150,6 +154,14 @@ export class SocketHost {
     server.send(JSON.stringify(synced));
     // Its welcome listed the members as of now: it gets only the presence changes after this.
     this.#owner.connected(server, state, first, batch);
+    if (first)
+      this.#options.events.add({
+        room: who.room,
+        type: "join",
+        user: { id: who.id, name: who.name },
+        ts: Date.now(),
+      });
+    for (const send of greeted) void send();
     await this.#alarm.arm(nextDeadline(this.#liveness(server, state), this.#idleMs));
     this.#log("info", {
       event: "connect",
@@ -331,6 +343,7 @@ export class SocketHost {
       id: frame.id ?? null,
       seq: r.seq,
       ...(r.duplicate ? { duplicate: true as const } : {}),
+      ...("data" in r ? { data: r.data } : {}),
     };
     trySend(ws, JSON.stringify(ack)); // the socket may have closed while the write was queued
   }
@@ -428,9 +441,62 @@ export class SocketHost {
       reason,
     });
     this.#owner.disconnected(ws, state, last);
+    if (last) this.#left({ id: state.userId, name: state.name });
     if (index.size === 0 && this.#joining === 0) {
       this.#alarm.clear({ room: this.name, conn: state.connectionId, code });
     }
+  }
+
+  /**
+   * The room's `onJoin`, before the plan (whose replay must be followed at once by the accept): a
+   * refusal, or the sends it made, deferred until the new socket is open.
+   */
+  async #onJoin(who: Identity): Promise<Response | (() => Promise<void>)[]> {
+    const hooks = this.#options.hooks();
+    const onJoin = hooks?.onJoin;
+    if (hooks === null || onJoin === undefined) return [];
+    const base = hooks.context(who.room);
+    const deferred: (() => Promise<void>)[] = [];
+    const ctx = {
+      ...base,
+      send: (userId: string, data: unknown) => {
+        deferred.push(() =>
+          base
+            .send(userId, data)
+            .catch((err: unknown) => this.#warn("hook_send_failed", null, { error: errorMessage(err) })),
+        );
+        return Promise.resolve();
+      },
+    };
+    const user = {
+      id: who.id,
+      name: who.name,
+      capabilities: who.capabilities,
+      first: this.index.connectionsOf(who.id) === 0,
+    };
+    let verdict: Awaited<ReturnType<NonNullable<RoomHooks["onJoin"]>>>;
+    try {
+      verdict = await runHook("onJoin", who.room, this.#options.hookTimeoutMs, this.#log, () =>
+        onJoin(user, ctx),
+      );
+    } catch {
+      return errorResponse(500, "internal", `room '${who.room}' could not admit this connection; try again`);
+    }
+    if (verdict !== undefined && "reject" in verdict) return errorResponse(403, "rejected", verdict.reject);
+    return deferred;
+  }
+
+  /** A user's last socket here closed: the leave event, and the room's `onLeave` (never awaited). */
+  #left(user: UserRef): void {
+    const room = this.name ?? "";
+    this.#options.events.add({ room, type: "leave", user, ts: Date.now() });
+    const hooks = this.#options.hooks();
+    const onLeave = hooks?.onLeave;
+    if (hooks === null || onLeave === undefined) return;
+    const ctx = hooks.context(room);
+    runHook("onLeave", room, this.#options.hookTimeoutMs, this.#log, () => onLeave(user, ctx)).catch(() => {
+      // logged by runHook; a leave hook never affects the sockets
+    });
   }
 
   /** Last activity: frames we handled, or pings the runtime answered while the object slept. */

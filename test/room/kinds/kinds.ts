@@ -12,8 +12,8 @@ const SHARDS = 4;
 
 export interface RoomKind {
   kind: "plain" | "sharded";
-  /** a fresh room of this kind */
-  room(): string;
+  /** a fresh room of this kind; `hooked`: one whose classes run the test hooks */
+  room(hooked?: boolean): string;
   /** the object that holds `user`'s sockets (for alarms and aged state) */
   host(room: string, user: string): DurableObjectStub<SocketObject<RoomcastVars>>;
 }
@@ -21,12 +21,12 @@ export interface RoomKind {
 export const KINDS: RoomKind[] = [
   {
     kind: "plain",
-    room: () => `room-${crypto.randomUUID()}`,
+    room: (hooked) => `${hooked ? "hook-" : ""}room-${crypto.randomUUID()}`,
     host: (room) => env.ROOMS.getByName(room) as unknown as DurableObjectStub<SocketObject<RoomcastVars>>,
   },
   {
     kind: "sharded",
-    room: () => `shard-${crypto.randomUUID()}`,
+    room: (hooked) => `shard-${hooked ? "hook-" : ""}${crypto.randomUUID()}`,
     host: (room, user) =>
       env.SHARDS.getByName(shardName(room, shardOf(user, SHARDS))) as unknown as DurableObjectStub<
         SocketObject<RoomcastVars>
