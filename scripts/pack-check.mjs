@@ -411,7 +411,10 @@ room.on("message", (m) => document.body.append(String(m.data)));
     (tscEmbed.stdout || tscEmbed.stderr).trim().split("\n")[0],
   );
 
-  await writeFile(join(embed, ".dev.vars"), "SESSION_SECRET=pack-check-session-secret\n");
+  await writeFile(
+    join(embed, ".dev.vars"),
+    "SESSION_SECRET=pack-check-session-secret\nWEBHOOK_SECRET=pack-check-webhook-secret\n",
+  );
   const toml = await readFile(join(embed, "wrangler.toml"), "utf8");
   await writeFile(
     join(embed, "wrangler.toml"),
@@ -433,6 +436,9 @@ room.on("message", (m) => document.body.append(String(m.data)));
       "--persist-to",
       join(tmp, "embed-state"),
       "--show-interactive-dev-session=false",
+      // Room events go to the example's own receiver on this port (wrangler.toml says 8787).
+      "--var",
+      `WEBHOOK_URL:http://127.0.0.1:${port}/webhooks/roomcast`,
     ],
     { cwd: embed, env: wranglerEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -528,6 +534,30 @@ console.log(JSON.stringify(out));
     result.anonymous === "401 unauthorized",
     "an unauthenticated upgrade gets 401",
     String(result.anonymous),
+  );
+  // The publish above is a room event: ROOM_EVENTS → the packed webhookConsumer → the example's
+  // receiver, which logs it only once the signature verified.
+  const delivered = await new Promise((res) => {
+    const seen = () => /"event":"room_event","type":"message"/.test(devLog);
+    if (seen()) return res(true);
+    const onData = () => {
+      if (!seen()) return;
+      clearTimeout(timer);
+      dev.stdout.off("data", onData);
+      dev.stderr.off("data", onData);
+      res(true);
+    };
+    const timer = setTimeout(() => {
+      dev.stdout.off("data", onData);
+      dev.stderr.off("data", onData);
+      res(false);
+    }, 30_000);
+    dev.stdout.on("data", onData);
+    dev.stderr.on("data", onData);
+  });
+  check(
+    delivered,
+    "a room event reaches the example's webhook receiver, signed (ROOM_EVENTS → webhookConsumer)",
   );
 } catch (err) {
   check(false, "pack check ran to the end", err instanceof Error ? err.message : String(err));
