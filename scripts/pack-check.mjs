@@ -109,6 +109,7 @@ try {
     "dist/react/index.d.ts",
     "dist/server/index.js",
     "dist/server/index.d.ts",
+    "dist/shared/webhook-signature.js",
     "CHANGELOG.md",
     "README.md",
     "LICENSE",
@@ -264,6 +265,22 @@ console.log(renderToString(createElement(Chat)));
     smoke.code === 0 && smoke.stdout.trim() === "<p>idle</p>",
     'import "roomcast/client" and "roomcast/react" (SSR) on the system Node',
     smoke.stderr.trim().split("\n")[0],
+  );
+  // A webhook receiver on plain Node imports the signature check without any Workers runtime.
+  await writeFile(
+    join(app, "webhook.mjs"),
+    `import { signWebhook, verifyWebhook } from "roomcast/webhook";
+const header = await signWebhook("s3cret", '{"events":[]}', 1800000000);
+const good = await verifyWebhook("s3cret", Buffer.from('{"events":[]}'), header, { now: 1800000000000 });
+const bad = await verifyWebhook("s3cret", '{"events":[1]}', header, { now: 1800000000000 });
+console.log(good.ok, bad.ok ? "" : bad.reason);
+`,
+  );
+  const webhook = run("node", ["webhook.mjs"], { cwd: app });
+  check(
+    webhook.code === 0 && webhook.stdout.trim() === "true mismatch",
+    'import "roomcast/webhook" (verifyWebhook) on the system Node',
+    (webhook.stderr || webhook.stdout).trim().split("\n")[0],
   );
 
   // ---- types: the generics, and a publish of the wrong shape that must not compile ----
