@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, it } from "vitest";
 import type { DevServerOptions } from "../support/dev-server.ts";
 import { tokenFor } from "../support/tokens.ts";
 import { request } from "./support/http.ts";
+import { join } from "./support/rooms.ts";
 import { useDevServer } from "./support/use-dev-server.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver.ts";
 
@@ -99,5 +100,35 @@ describe("room events to a webhook", () => {
       expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
       expect(firsts).toHaveLength(10);
     }
+  });
+
+  it("a user's first join, a kick and the last leave arrive as events", async ({ expect }) => {
+    const room = `ev-${crypto.randomUUID()}`;
+    const bob = await join(server.url, room, { token: await tokenFor("bob", { [room]: ["read"] }) });
+    const closed = bob.sock.closed(10_000);
+    const kick = await request(`${server.url}/rooms/${room}/kick`, {
+      method: "POST",
+      token: await tokenFor("svc", { [room]: ["admin"] }),
+      body: JSON.stringify({ user: "bob", reason: "test" }),
+    });
+    expect(kick.status, kick.text).toBe(200);
+    expect((await closed).code).toBe(4403);
+    const ofRoom = () =>
+      receiver.deliveries
+        .filter((d) => d.status < 300)
+        .flatMap((d) => d.events)
+        .filter((e) => (e as { room?: unknown }).room === room) as {
+        type: string;
+        user: { id: string };
+        data?: unknown;
+      }[];
+    const types = () => new Set(ofRoom().map((e) => e.type));
+    await receiver.until(
+      () => ["join", "kick", "leave"].every((t) => types().has(t)),
+      30_000,
+      "join, kick and leave events",
+    );
+    for (const e of ofRoom()) expect(e.user.id).toBe("bob");
+    expect(ofRoom().find((e) => e.type === "kick")?.data).toEqual({ banSeconds: 0, reason: "test" });
   });
 });
