@@ -38,6 +38,12 @@ export default defineConfig({
                 SHARDED_ROOMS: "shard-*",
                 ROOM_SHARDS: "4",
               },
+              // Most tests act as the same user: lift wrangler.toml's per-user request limit far above
+              // what the suite sends. RATE_LIMIT_TIGHT is a real limiter the rate-limit tests bind in its place.
+              ratelimits: {
+                RATE_LIMIT_USER: { namespace_id: "7302", simple: { limit: 1_000_000, period: 60 } },
+                RATE_LIMIT_TIGHT: { namespace_id: "7399", simple: { limit: 3, period: 60 } },
+              },
             },
           }),
         ],
@@ -45,6 +51,8 @@ export default defineConfig({
           name: "runtime",
           include: ["test/worker/**/*.test.ts", "test/room/**/*.test.ts", "test/client/**/*.runtime.test.ts"],
           testTimeout: 20_000,
+          // The fuzz suite's size and seed (test/worker/fuzz): FUZZ_RUNS=5000 FUZZ_SEED=7 npm run test:fuzz.
+          provide: { fuzz: { runs: process.env.FUZZ_RUNS ?? "", seed: process.env.FUZZ_SEED ?? "" } },
           // Logs go straight to the output instead of through vitest's RPC, which a room still logging
           // while a test file is torn down made fail ("Closing rpc while onUserConsoleLog was pending").
           disableConsoleIntercept: true,

@@ -218,7 +218,11 @@ try {
     "roomcast --help (installed bin)",
     `exit ${help.code}`,
   );
-  const tok = run(bin, ["token", "--secret", "S3cret", "--user", "U", "--room", "lobby:rw"], { cwd: app });
+  const tok = run(
+    bin,
+    ["token", "--secret", "S3cret-0123456789abcdef0123456789abcdef", "--user", "U", "--room", "lobby:rw"],
+    { cwd: app },
+  );
   const jwt = tok.stdout.trim();
   check(
     tok.code === 0 && /^[\w-]+\.[\w-]+\.[\w-]+$/.test(jwt) && tok.stdout === `${jwt}\n`,
@@ -230,7 +234,7 @@ try {
     [
       "--input-type=module",
       "-e",
-      `import { verify } from "hono/jwt"; const p = await verify(${JSON.stringify(jwt)}, "S3cret", "HS256"); console.log(JSON.stringify([p.sub, p.rooms]));`,
+      `import { verify } from "hono/jwt"; const p = await verify(${JSON.stringify(jwt)}, "S3cret-0123456789abcdef0123456789abcdef", "HS256"); console.log(JSON.stringify([p.sub, p.rooms]));`,
     ],
     { cwd: app },
   );
@@ -430,7 +434,7 @@ room.on("message", (m) => document.body.append(String(m.data)));
 
   await writeFile(
     join(embed, ".dev.vars"),
-    "SESSION_SECRET=pack-check-session-secret\nWEBHOOK_SECRET=pack-check-webhook-secret\n",
+    "SESSION_SECRET=pack-check-session-secret-0123456789abcdef\nWEBHOOK_SECRET=pack-check-webhook-secret-0123456789abcdef\n",
   );
   const toml = await readFile(join(embed, "wrangler.toml"), "utf8");
   await writeFile(

@@ -118,6 +118,23 @@ function sharding(vars: ShardingVars): ShardingSettings {
   }
 }
 
+/** Shortest AUTH_SECRET, in UTF-8 bytes: RFC 7518 §3.2 requires a key of at least 256 bits for HS256. */
+export const MIN_AUTH_SECRET_BYTES = 32;
+
+/**
+ * Checks the JWT secret of the default authentication; throws SettingsError when it is missing or
+ * shorter than MIN_AUTH_SECRET_BYTES (the worker answers 500 misconfigured: never open, never weak).
+ */
+export function checkAuthSecret(secret: string | undefined): void {
+  if (!secret) throw new SettingsError("AUTH_SECRET is not set: run `wrangler secret put AUTH_SECRET`");
+  const bytes = new TextEncoder().encode(secret).byteLength;
+  if (bytes < MIN_AUTH_SECRET_BYTES) {
+    throw new SettingsError(
+      `AUTH_SECRET must be at least ${MIN_AUTH_SECRET_BYTES} bytes (HS256, RFC 7518 §3.2), got ${bytes}: e.g. \`openssl rand -hex 32\``,
+    );
+  }
+}
+
 /** Parses [vars] into Settings; throws SettingsError on a bad value. */
 export function parseSettings(vars: SettingsVars): Settings {
   return {

@@ -103,6 +103,7 @@ export const HTTP_ERROR_CODES = [
   "banned",
   "room_full",
   "too_many_connections",
+  "rate_limited",
   "epoch_mismatch",
   "overloaded",
   "unavailable",

@@ -7,7 +7,7 @@
 import { type ErrorHandler, Hono } from "hono";
 import { cors } from "hono/cors";
 import * as v from "valibot";
-import { IDENTITY_HEADER, type Identity } from "../server/identity.ts";
+import type { Identity } from "../server/identity.ts";
 import { errorBody } from "../shared/errors.ts";
 import { type AuthCheck, MAX_ID_LENGTH } from "../shared/protocol.ts";
 import { parseRewind, REWIND_RULE } from "../shared/rules.ts";
@@ -20,6 +20,7 @@ import { kick } from "./kick.ts";
 import type { AppEnv } from "./options.ts";
 import { originAllowed } from "./origin.ts";
 import { backendFor, forwardUpgrade } from "./sharded-rooms.ts";
+import { upgradeHeaders } from "./upgrade-headers.ts";
 
 const PublishBody = v.object({
   data: v.unknown(),
@@ -119,9 +120,7 @@ app.get("/rooms/:room/ws", async (c) => {
     ...(c.var.roomcast.jwt ? {} : { auth: "custom" as const }),
   };
   // Only what the room needs travels on: the handshake headers and the identity vouched for here.
-  const headers = new Headers(c.req.raw.headers);
-  headers.delete("authorization");
-  headers.set(IDENTITY_HEADER, encodeURIComponent(JSON.stringify(identity)));
+  const headers = upgradeHeaders(c.req.raw.headers, identity);
   // A fresh stub per try: a retryable error may mean the object moved or was reset.
   return withOneRetry(() => forwardUpgrade(c, a.settings, a.room, identity.id, target, new Headers(headers)));
 });

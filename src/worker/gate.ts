@@ -1,13 +1,21 @@
 // The checks every room route makes, in the contract's precedence order:
-// 500 misconfigured, 400 bad_room, 426, 403 origin_not_allowed, 401, 403 forbidden.
+// 500 misconfigured, 429 rate_limited (per IP), 400 bad_room, 426, 403 origin_not_allowed, 401,
+// 429 rate_limited (per user), 403 forbidden.
 
 import { capabilitiesFor } from "../server/capabilities.ts";
-import { parseSettings, type RoomcastVars, type Settings, SettingsError } from "../server/settings.ts";
+import {
+  checkAuthSecret,
+  parseSettings,
+  type RoomcastVars,
+  type Settings,
+  SettingsError,
+} from "../server/settings.ts";
 import { type Capability, ROOM_NAME } from "../shared/protocol.ts";
 import { isRoomName } from "../shared/rules.ts";
 import { HttpError } from "./http-error.ts";
 import type { AppContext } from "./options.ts";
 import { originAllowed } from "./origin.ts";
+import { limitIp, limitUser } from "./request-limits.ts";
 import type { VerifiedToken } from "./token.ts";
 
 export interface GateOptions {
@@ -40,14 +48,8 @@ export function cachedSettings(env: RoomcastVars): Settings {
 }
 
 function settingsOf(env: RoomcastVars, jwt: boolean): Settings {
-  if (jwt && !env.AUTH_SECRET) {
-    throw new HttpError(
-      500,
-      "misconfigured",
-      "AUTH_SECRET is not set: run `wrangler secret put AUTH_SECRET`",
-    );
-  }
   try {
+    if (jwt) checkAuthSecret(env.AUTH_SECRET);
     return cachedSettings(env);
   } catch (err) {
     if (err instanceof SettingsError) throw new HttpError(500, "misconfigured", err.message, { cause: err });
@@ -68,6 +70,7 @@ export function allowedOrigins(env: RoomcastVars): string[] {
 export async function gate(c: AppContext, o: GateOptions): Promise<Admitted> {
   const options = c.var.roomcast;
   const settings = settingsOf(c.env, options.jwt);
+  await limitIp(c.env, c.req.raw);
   const room = o.room;
   if (room === undefined || !isRoomName(room)) {
     throw new HttpError(400, "bad_room", `room name must match ${ROOM_NAME.source}`);
@@ -83,6 +86,7 @@ export async function gate(c: AppContext, o: GateOptions): Promise<Admitted> {
     throw new HttpError(403, "origin_not_allowed", `origin ${c.req.header("origin")} is not allowed`);
   }
   const token = await options.verify(c.req.raw, c.env);
+  await limitUser(c.env, token.sub);
   const capabilities = capabilitiesFor(token.rooms, room);
   if (!capabilities.includes(o.need)) {
     throw new HttpError(403, "forbidden", `token has no '${o.need}' capability for room '${room}'`);

@@ -167,7 +167,7 @@ describe("refusals and usage errors", () => {
   it("names unauthorized and forbidden on stderr and exits 1", async () => {
     const room = newRoom();
     const forged = await mintToken({
-      secret: "not-the-secret",
+      secret: "not-the-secret-0123456789abcdef0123456789",
       user: "eve",
       rooms: { [room]: ["read"] },
       ttlSeconds: 60,

@@ -48,14 +48,24 @@ describe("main", () => {
   });
 
   it("mints with --secret or AUTH_SECRET, and needs one of them", async () => {
-    const flag = await run(["token", "--user", "ann", "--room", "lobby:r", "--secret", "k1"]);
+    const flag = await run([
+      "token",
+      "--user",
+      "ann",
+      "--room",
+      "lobby:r",
+      "--secret",
+      "k1-0123456789abcdef0123456789abcdef",
+    ]);
     expect(flag.code).toBe(0);
-    expect(await verify(flag.out.trim(), "k1", "HS256")).toMatchObject({
+    expect(await verify(flag.out.trim(), "k1-0123456789abcdef0123456789abcdef", "HS256")).toMatchObject({
       sub: "ann",
       rooms: { lobby: ["read"] },
     });
-    const env = await run(["token", "--user", "ann", "--room", "lobby"], { AUTH_SECRET: "k2" });
-    expect(await verify(env.out.trim(), "k2", "HS256")).toMatchObject({
+    const env = await run(["token", "--user", "ann", "--room", "lobby"], {
+      AUTH_SECRET: "k2-0123456789abcdef0123456789abcdef",
+    });
+    expect(await verify(env.out.trim(), "k2-0123456789abcdef0123456789abcdef", "HS256")).toMatchObject({
       rooms: { lobby: ["read", "write"] },
     });
     const none = await run(["token", "--user", "ann", "--room", "lobby"]);

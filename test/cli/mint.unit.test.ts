@@ -41,22 +41,29 @@ describe("mintToken", () => {
   it("signs HS256 with the contract's claims", async () => {
     const now = Date.now();
     const token = await mintToken({
-      secret: "s3cret",
+      secret: "s3cret-0123456789abcdef0123456789abcdef",
       user: "alice",
       name: "Alice",
       rooms: { lobby: ["read"] },
       ttlSeconds: 60,
       now,
     });
-    const claims = await verify(token, "s3cret", "HS256");
+    const claims = await verify(token, "s3cret-0123456789abcdef0123456789abcdef", "HS256");
     const iat = Math.floor(now / 1000);
     expect(claims).toEqual({ sub: "alice", name: "Alice", rooms: { lobby: ["read"] }, iat, exp: iat + 60 });
     await expect(verify(token, "other", "HS256")).rejects.toThrow();
   });
 
   it("leaves out an absent name and refuses bad user ids", async () => {
-    const token = await mintToken({ secret: "s", user: "bob", rooms: { "*": ["admin"] }, ttlSeconds: 5 });
-    expect(await verify(token, "s", "HS256")).not.toHaveProperty("name");
-    await expect(mintToken({ secret: "s", user: "", rooms: {}, ttlSeconds: 5 })).rejects.toThrow(/1-64/);
+    const token = await mintToken({
+      secret: "s-0123456789abcdef0123456789abcdef",
+      user: "bob",
+      rooms: { "*": ["admin"] },
+      ttlSeconds: 5,
+    });
+    expect(await verify(token, "s-0123456789abcdef0123456789abcdef", "HS256")).not.toHaveProperty("name");
+    await expect(
+      mintToken({ secret: "s-0123456789abcdef0123456789abcdef", user: "", rooms: {}, ttlSeconds: 5 }),
+    ).rejects.toThrow(/1-64/);
   });
 });

@@ -80,7 +80,7 @@ describe("refresh frames", () => {
       [await as("ann", { rooms: { "other-*": ["read", "write"] } }), "forbidden", "no 'read' capability"],
       [await as("ann", { exp: nowSeconds() - 10 }), "unauthorized", "token expired"],
       [await as("ann", { exp: undefined }), "unauthorized", "token claim exp"],
-      [await token({ sub: "ann" }, "another-secret"), "unauthorized", "signature"],
+      [await token({ sub: "ann" }, "another-secret-0123456789abcdef0123456789"), "unauthorized", "signature"],
       [
         await sign({ sub: "ann", exp: nowSeconds() + 60, rooms: ["*"] }, SECRET, "HS512"),
         "unauthorized",

@@ -1,6 +1,6 @@
 // Starts `wrangler dev` on a free loopback port for e2e and browser tests, and stops it again.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { createServer } from "node:net";
@@ -42,6 +42,31 @@ export interface DevServerOptions {
    * --env-file so a developer's .dev.vars is not read, and AUTH_SECRET removed from the environment.
    */
   noSecret?: boolean;
+  /**
+   * Keep wrangler.toml's request rate limits (`[[ratelimits]]`). Off by default: every suite and
+   * benchmark connects from 127.0.0.1 (wrangler dev's CF-Connecting-IP) as a few users, far above
+   * the production limits. Applies to a config named in `args` (`--config`) too.
+   */
+  rateLimits?: boolean;
+}
+
+/**
+ * `config` without its `[[ratelimits]]` blocks, written beside it as `<name>.no-ratelimits.toml`
+ * (relative paths in it keep their meaning) and rewritten only when it changed: wrangler dev restarts
+ * when its config file does. A config without rate limits is returned as it is.
+ */
+async function withoutRateLimits(config: string): Promise<string> {
+  const original = await readFile(config, "utf8");
+  if (!original.includes("[[ratelimits]]")) return config;
+  const toml = original.replace(/\n\[\[ratelimits\]\][^[]*/g, "\n");
+  const file = `${config.replace(/\.toml$/, "")}.no-ratelimits.toml`;
+  const current = await readFile(file, "utf8").catch(() => null);
+  if (current !== toml) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, toml);
+    await rename(tmp, file);
+  }
+  return file;
 }
 
 export async function freePort(): Promise<number> {
@@ -86,6 +111,13 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   let url = `${scheme}://127.0.0.1:${port}`;
   let log = "";
   let child: ChildProcess | null = null;
+  // The config wrangler dev reads (the project's, or one named by `config`/`args`), without rate limits
+  // unless asked for them.
+  const extra = [...(opts.args ?? [])];
+  const at = extra.findIndex((a) => a === "--config" || a === "-c");
+  const named = at >= 0 ? extra.splice(at, 2)[1] : opts.config;
+  const given = resolve(ROOT, named ?? "wrangler.toml");
+  const config = ["--config", opts.rateLimits ? given : await withoutRateLimits(given)];
 
   const launch = async () => {
     const args = [
@@ -100,11 +132,11 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       "--persist-to",
       stateDir,
       "--show-interactive-dev-session=false",
-      ...(opts.config ? ["--config", resolve(ROOT, opts.config)] : []),
       ...(opts.https ? ["--local-protocol", "https"] : []),
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ...(opts.noSecret ? ["--env-file", emptyEnvFile] : []),
-      ...(opts.args ?? []),
+      ...config,
+      ...extra,
     ];
     const proc = spawn(process.execPath, args, {
       cwd: ROOT,

@@ -36,6 +36,44 @@ describe("errors are JSON", () => {
     expect((await app.request("/healthz", {}, noSecret)).status).toBe(200);
   });
 
+  it("an AUTH_SECRET shorter than 32 bytes answers 500 misconfigured; 32 bytes work", async ({ expect }) => {
+    const short = { ...env, AUTH_SECRET: "s".repeat(31) };
+    const exact = { ...env, AUTH_SECRET: "s".repeat(32) };
+    const room = uniqueRoom();
+    for (const [path, init] of [
+      [`/rooms/${room}/ws`, { headers: upgrade }],
+      [`/rooms/${room}`, {}],
+      [`/rooms/${room}/messages`, {}],
+      [`/rooms/${room}/messages`, { method: "POST", body: "{}" }],
+      [`/rooms/${room}/kick`, { method: "POST", body: "{}" }],
+      [`/auth/check?room=${room}`, {}],
+    ] as const) {
+      const t = await token({ rooms: { "*": ["read", "write", "admin"] } }, short.AUTH_SECRET);
+      const init2 = { ...init, headers: { ...("headers" in init ? init.headers : {}), ...bearer(t) } };
+      const e = await errorOf(await app.request(path, init2, short));
+      expect(e, path).toMatchObject({ status: 500, code: "misconfigured" });
+      expect(e.message, path).toContain("32 bytes");
+    }
+    // A multi-byte secret counts bytes, not characters: 16 × "é" is 32 bytes.
+    for (const secret of [exact.AUTH_SECRET, "é".repeat(16)]) {
+      const e = { ...env, AUTH_SECRET: secret };
+      const check = await app.request(
+        `/auth/check?room=${room}`,
+        { headers: bearer(await token({}, secret)) },
+        e,
+      );
+      expect(check.status, secret).toBe(200);
+      const ws = await app.request(
+        `/rooms/${room}/ws`,
+        { headers: { ...upgrade, ...bearer(await token({}, secret)) } },
+        e,
+      );
+      expect(ws.status, secret).toBe(101);
+      ws.webSocket?.accept();
+      ws.webSocket?.close(1000);
+    }
+  });
+
   it("a bad setting answers 500 misconfigured naming it", async ({ expect }) => {
     const res = await app.request("/auth/check?room=lobby", {}, { ...env, RATE_PER_SECOND: "lots" });
     const e = await errorOf(res);
@@ -92,7 +130,7 @@ describe("upgrade route: checks in the contract's order", () => {
     const cases: Record<string, string | null> = {
       missing: null,
       malformed: "not.a.jwt",
-      "bad signature": await token({}, "another-secret"),
+      "bad signature": await token({}, "another-secret-0123456789abcdef0123456789"),
       expired: await token({ exp: nowSeconds() - 10 }),
       "not yet valid": await token({ nbf: nowSeconds() + 600 }),
       "no exp": await token({ exp: undefined }),

@@ -53,6 +53,7 @@ describe("settings", () => {
       maxConnectionsPerUser: 20,
       presenceLimit: 1000,
       maxReplayBytes: 4194304,
+      hookTimeoutMs: 1000,
       logLevel: "warn",
       sharding: { shardedRooms: [], roomShards: 8 },
     });
