@@ -4,7 +4,7 @@ import { DurableObject } from "cloudflare:workers";
 import { type Log, logger } from "../server/logger.ts";
 import { parseSettings, type RoomcastVars, type Settings } from "../server/settings.ts";
 import { EventSink } from "./hooks/event-sink.ts";
-import type { RoomHooks } from "./hooks/hooks.ts";
+import { hookContext, type RoomContext, type RoomHooks } from "./hooks/hooks.ts";
 
 export abstract class RoomObject<E extends RoomcastVars> extends DurableObject<E> {
   protected readonly settings: Settings;
@@ -22,6 +22,22 @@ export abstract class RoomObject<E extends RoomcastVars> extends DurableObject<E
   protected roomHooks(): RoomHooks<E> | null {
     return null;
   }
+
+  /** What a hook can do in `room` from this object (`ctx.send`, `ctx.publish`, `ctx.env`). */
+  protected context(room: string): RoomContext<E> {
+    return hookContext(
+      room,
+      this.env,
+      (userId, text) => this.directTo(userId, text),
+      (data) => this.publishAsServer(room, data),
+    );
+  }
+
+  /** A ready `direct` frame for every socket of one user in the room, wherever they are. */
+  protected abstract directTo(userId: string, text: string): unknown;
+
+  /** Publishes as the server (`@server`) into the room's log; no hook runs. */
+  abstract publishAsServer(room: string, data: unknown): Promise<{ seq: number }>;
 
   /** @internal Where this object's events go (a test swaps in a recording queue). */
   eventSink(): EventSink {

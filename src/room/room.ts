@@ -2,7 +2,6 @@ import type { HistoryAnswer, HistoryQuery, HttpPublishResult, RoomBackend } from
 import type { RoomcastVars } from "../server/settings.ts";
 import { errorResponse } from "../shared/errors.ts";
 import type { KickResult, RoomInfo, UserRef } from "../shared/protocol.ts";
-import { type RoomContext, serverDirect } from "./hooks/hooks.ts";
 import type { Faults } from "./log/group-commit.ts";
 import { MessageLog } from "./log/message-log.ts";
 import { RoomPresence } from "./presence/presence.ts";
@@ -23,21 +22,17 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
   constructor(ctx: DurableObjectState, env: RoomcastVars) {
     super(ctx, env);
     const settings = this.settings;
-    this.host = new SocketHost(ctx, settings, this.log, this.#owner(), {
-      listed: settings.presenceLimit,
-      secret: env.AUTH_SECRET,
-      where: (room) => `room '${room}'`,
-      hooks: () => {
-        const hooks = this.roomHooks();
-        return hooks && { ...hooks, context: (room: string) => this.#context(room) };
-      },
-      events: this.events,
-      hookTimeoutMs: settings.hookTimeoutMs,
-    });
+    this.host = new SocketHost(
+      ctx,
+      settings,
+      this.log,
+      this.#owner(),
+      this.hostOptions({ listed: settings.presenceLimit, where: (room) => `room '${room}'` }),
+    );
     const onPublish = this.roomHooks()?.onPublish;
     this.#messages = new MessageLog<WebSocket>(ctx.storage, settings, this.log, {
       written: (_seq, frame, except) => this.#outbox.add(frame, except),
-      onPublish: onPublish && ((room, message) => onPublish(message, this.#context(room))),
+      onPublish: onPublish && ((room, message) => onPublish(message, this.context(room))),
       events: this.events,
     });
     this.#presence = new RoomPresence(() => this.host.index, settings.presenceLimit, {
@@ -88,23 +83,21 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
   }
 
   banned(room: string, user: string): string | null {
+    this.host.name = room;
     return this.#messages.banned(room, user);
   }
 
-  ban(_room: string, user: string, banSeconds: number, reason: string | undefined): void {
+  ban(room: string, user: string, banSeconds: number, reason: string | undefined): void {
+    this.host.name = room;
     this.#messages.ban(user, banSeconds, reason);
   }
 
-  /** What a hook can do here: send to this room's sockets, publish into this room's log. */
-  #context(room: string): RoomContext<RoomcastVars> {
-    return {
-      room,
-      env: this.env,
-      send: async (userId, data) => {
-        this.host.toUser(userId, serverDirect(data));
-      },
-      publish: (data) => this.#messages.publishAsServer(room, data),
-    };
+  protected override directTo(userId: string, text: string): number {
+    return this.host.toUser(userId, text);
+  }
+
+  publishAsServer(room: string, data: unknown): Promise<{ seq: number }> {
+    return this.#messages.publishAsServer(room, data);
   }
 
   // ---- what the host asks of a plain room ----

@@ -84,3 +84,20 @@ export async function runHook<R>(
 export function serverDirect(data: unknown): string {
   return JSON.stringify({ type: "direct", from: SERVER_USER, data, ts: Date.now() });
 }
+
+/** A hook's context: `deliver` takes a ready `direct` frame for one user's sockets, wherever they are. */
+export function hookContext<E>(
+  room: string,
+  env: E,
+  deliver: (userId: string, text: string) => unknown,
+  publish: (data: unknown) => Promise<{ seq: number }>,
+): RoomContext<E> {
+  return {
+    room,
+    env,
+    send: async (userId, data) => {
+      await deliver(userId, serverDirect(data));
+    },
+    publish,
+  };
+}

@@ -9,7 +9,6 @@
 import type { HistoryAnswer, HistoryQuery, HttpPublishResult, RoomBackend } from "../../server/room-rpc.ts";
 import { shardName, shardOf } from "../../server/sharding.ts";
 import type { KickResult, PresenceFrame, RoomInfo, UserRef } from "../../shared/protocol.ts";
-import { type RoomContext, serverDirect } from "../hooks/hooks.ts";
 import type { Faults } from "../log/group-commit.ts";
 import { MessageLog, type PublishOutcome } from "../log/message-log.ts";
 import type { ReplayPage } from "../log/replay.ts";
@@ -17,6 +16,7 @@ import type { ResumeRequest } from "../log/resume.ts";
 import { CountThrottle } from "../presence/presence-count.ts";
 import { RoomObject } from "../room-object.ts";
 import { ShardPushes } from "./pushes.ts";
+import { Origins, RoomName, ShardCounts } from "./sequencer-tables.ts";
 import type { Committed, JoinPlan, Range, SequencerPublish, ShardedVars, ShardStats } from "./wire.ts";
 
 /** Most messages one `range` or join answer carries; a shard asks again for the rest. */
@@ -27,17 +27,18 @@ const INFO_MEMBERS = 1000;
 export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
   readonly #messages: MessageLog<string | null>;
   readonly #pushes: ShardPushes;
-  #room: string | null = null;
+  readonly #name: RoomName;
   /** messages committed in the current group, pushed once it is durable */
   #batch: Committed[] = [];
-  readonly #counts = new Map<number, number>();
+  readonly #origins: Origins;
+  readonly #counts: ShardCounts;
   /** The room's count frame, at most once a second and only on change (the room's throttle). */
   readonly #countFrames = new CountThrottle(
     () => this.members(),
     (members) => {
-      if (this.#room === null) return;
+      if (this.#name.value === null) return;
       const frame: PresenceFrame = { type: "presence", event: "count", members };
-      void this.relay(this.#room, JSON.stringify(frame), null);
+      void this.relay(this.#name.value, JSON.stringify(frame), null);
     },
     { now: () => Date.now(), later: (fn, ms) => setTimeout(fn, ms) },
   );
@@ -46,37 +47,25 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
     super(ctx, env);
     const onPublish = this.roomHooks()?.onPublish;
     const sql = ctx.storage.sql;
-    // The publisher's connection of each retained message, written in the message's own transaction, so
-    // a shard that fetches a range still gives that connection the ack only, never the message.
-    sql.exec(`CREATE TABLE IF NOT EXISTS origins (seq INTEGER PRIMARY KEY, origin TEXT NOT NULL)`);
+    this.#origins = new Origins(sql, this.settings.historyLimit);
+    this.#counts = new ShardCounts(sql);
     this.#messages = new MessageLog<string | null>(ctx.storage, this.settings, this.log, {
       written: (seq, frame, origin) => this.#batch.push({ seq, frame, origin }),
-      within: (seq, origin) => {
-        if (origin !== null) sql.exec(`INSERT INTO origins (seq, origin) VALUES (?, ?)`, seq, origin);
-        sql.exec(`DELETE FROM origins WHERE seq <= ?`, seq - this.settings.historyLimit);
-      },
+      within: (seq, origin) => this.#origins.write(seq, origin),
       durable: () => this.#pushBatch(),
-      onPublish: onPublish && ((room, message) => onPublish(message, this.#context(room))),
+      onPublish: onPublish && ((room, message) => onPublish(message, this.context(room))),
       events: this.events,
     });
-    sql.exec(`CREATE TABLE IF NOT EXISTS shard_counts (shard INTEGER PRIMARY KEY, users INTEGER NOT NULL)`);
-    for (const row of sql.exec<{ shard: number; users: number }>(`SELECT * FROM shard_counts`)) {
-      this.#counts.set(row.shard, row.users);
-    }
-    sql.exec(`CREATE TABLE IF NOT EXISTS sequencer_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-    const named = sql
-      .exec<{ value: string }>(`SELECT value FROM sequencer_meta WHERE key = 'room'`)
-      .toArray();
-    this.#room = named[0]?.value ?? null;
+    this.#name = new RoomName(sql);
     this.#pushes = new ShardPushes(
       sql,
       this.log,
       (k) => this.#shard(k),
-      () => this.#room,
+      () => this.#name.value,
     );
     // A restart may have lost pushes in flight: tell every shard the head, so one that missed a batch
     // fetches it now rather than at the next publish.
-    if (this.#room !== null && this.#messages.seq > 0) {
+    if (this.#name.value !== null && this.#messages.seq > 0) {
       this.#pushes.pushAll({ epoch: this.#messages.epoch, head: this.#messages.seq, messages: [] });
     }
   }
@@ -108,10 +97,12 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
   }
 
   banned(room: string, user: string): string | null {
+    this.#named(room);
     return this.#messages.banned(room, user);
   }
 
-  ban(_room: string, user: string, banSeconds: number, reason: string | undefined): void {
+  ban(room: string, user: string, banSeconds: number, reason: string | undefined): void {
+    this.#named(room);
     this.#messages.ban(user, banSeconds, reason);
   }
 
@@ -170,7 +161,7 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
       replayAfter === null
         ? { frames: [], bytes: 0, last: null, more: false }
         : this.#messages.collect(replayAfter, this.settings.maxReplayBytes);
-    const members = { total: this.members(), shard: this.#counts.get(shard) ?? 0 };
+    const members = { total: this.members(), shard: this.#counts.of(shard) };
     return { epoch: this.#messages.epoch, head: this.#messages.seq, gap, replayAfter, replay, members };
   }
 
@@ -184,18 +175,7 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
   range(room: string, after: number, limit = RANGE_LIMIT): Range {
     this.#named(room);
     const entries = this.#messages.entriesAfter(after, Math.max(1, Math.min(limit, RANGE_LIMIT)));
-    const origins = new Map<number, string>();
-    const last = entries.at(-1)?.seq;
-    if (last !== undefined) {
-      for (const row of this.ctx.storage.sql.exec<{ seq: number; origin: string }>(
-        `SELECT seq, origin FROM origins WHERE seq > ? AND seq <= ?`,
-        after,
-        last,
-      )) {
-        origins.set(row.seq, row.origin);
-      }
-    }
-    const messages = entries.map((e) => ({ ...e, origin: origins.get(e.seq) ?? null }));
+    const messages = this.#origins.attach(after, entries);
     return {
       epoch: this.#messages.epoch,
       head: this.#messages.seq,
@@ -208,19 +188,12 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
   report(room: string, shard: number, users: number): void {
     this.#named(room);
     this.#counts.set(shard, users);
-    this.ctx.storage.sql.exec(
-      `INSERT INTO shard_counts (shard, users) VALUES (?, ?) ON CONFLICT (shard) DO UPDATE SET users = excluded.users`,
-      shard,
-      users,
-    );
     this.#countFrames.changed();
   }
 
   /** The sum of the shards' distinct users (each user lives on one shard). */
   members(): number {
-    let n = 0;
-    for (const c of this.#counts.values()) n += c;
-    return n;
+    return this.#counts.total();
   }
 
   /** Binary frames (and other unstored traffic) go to every shard with sockets; not stored, no seq. */
@@ -243,32 +216,18 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
 
   // ---- internals ----
 
-  /** What `onPublish` can do here: send to a user on their shard, publish into this log. */
-  #context(room: string): RoomContext<ShardedVars> {
-    return {
-      room,
-      env: this.env,
-      send: async (userId, data) => {
-        const k = shardOf(userId, this.settings.sharding.roomShards);
-        await this.#shard(k).direct(userId, serverDirect(data));
-      },
-      publish: (data) => this.#messages.publishAsServer(room, data),
-    };
+  protected override directTo(userId: string, text: string): Promise<number> {
+    return this.#shard(shardOf(userId, this.settings.sharding.roomShards)).direct(userId, text);
   }
 
   /** Every call names the room; the first one is stored, so a restarted sequencer can reach its shards. */
   #named(room: string): void {
-    if (this.#room === room) return;
-    this.#room = room;
-    this.ctx.storage.sql.exec(
-      `INSERT INTO sequencer_meta (key, value) VALUES ('room', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      room,
-    );
+    this.#name.remember(room);
   }
 
   #shard(k: number) {
-    if (this.#room === null) throw new Error("sequencer used before any call named its room");
-    return this.env.SHARDS.getByName(shardName(this.#room, k));
+    if (this.#name.value === null) throw new Error("sequencer used before any call named its room");
+    return this.env.SHARDS.getByName(shardName(this.#name.value, k));
   }
 
   /** After a commit: the batch goes to every shard with sockets, each behind that shard's previous push. */

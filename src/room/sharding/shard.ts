@@ -9,7 +9,6 @@
 import { SHARD_HEADER, shardName, shardOf } from "../../server/sharding.ts";
 import { errorMessage, errorResponse } from "../../shared/errors.ts";
 import { CloseCode } from "../../shared/protocol.ts";
-import { type RoomContext, serverDirect } from "../hooks/hooks.ts";
 import { CountThrottle } from "../presence/presence-count.ts";
 import type { HostOwner, JoinPlan } from "../sockets/host-owner.ts";
 import { SocketHost } from "../sockets/socket-host.ts";
@@ -43,18 +42,17 @@ export class RoomShard extends SocketObject<ShardedVars> {
       },
       log: this.log,
     });
-    this.host = new SocketHost(ctx, this.settings, this.log, this.#owner(), {
-      listed: LISTED_MEMBERS,
-      secret: env.AUTH_SECRET,
-      where: (room) => `shard ${this.#cursor.address?.shard} of '${room}'`,
-      logFields: () => ({ shard: this.#cursor.address?.shard }),
-      hooks: () => {
-        const hooks = this.roomHooks();
-        return hooks && { ...hooks, context: (room: string) => this.#context(room) };
-      },
-      events: this.events,
-      hookTimeoutMs: this.settings.hookTimeoutMs,
-    });
+    this.host = new SocketHost(
+      ctx,
+      this.settings,
+      this.log,
+      this.#owner(),
+      this.hostOptions({
+        listed: LISTED_MEMBERS,
+        where: (room) => `shard ${this.#cursor.address?.shard} of '${room}'`,
+        logFields: () => ({ shard: this.#cursor.address?.shard }),
+      }),
+    );
     this.#reports = new CountThrottle(
       () => this.host.index.userCount,
       (users) => this.#report(users),
@@ -156,27 +154,20 @@ export class RoomShard extends SocketObject<ShardedVars> {
         else await sequencer().relay(addr().room, text, state.connectionId);
       },
       direct: (to, text) => this.#toUser(to, text),
-      connected: (_ws, _state, first) => {
-        if (first) this.#reports.changed();
-      },
-      disconnected: (_ws, _state, last) => {
-        if (last) this.#reports.changed();
-      },
+      connected: (_ws, _state, first) => first && this.#reports.changed(),
+      disconnected: (_ws, _state, last) => last && this.#reports.changed(),
       // Kept on the user's sockets (the welcome lists it); a sharded room sends no per-user updates.
       stateChanged: () => {},
     };
   }
 
-  /** What `onJoin`/`onLeave` can do from a shard: send to any user's shard, publish through the sequencer. */
-  #context(room: string): RoomContext<ShardedVars> {
-    return {
-      room,
-      env: this.env,
-      send: async (userId, data) => {
-        await this.#toUser(userId, serverDirect(data));
-      },
-      publish: (data) => this.env.SEQUENCERS.getByName(room).publishAsServer(room, data),
-    };
+  protected override directTo(userId: string, text: string): Promise<number> {
+    return this.#toUser(userId, text);
+  }
+
+  /** A hook's `ctx.publish` on a shard goes through the sequencer, which owns the log. */
+  publishAsServer(room: string, data: unknown): Promise<{ seq: number }> {
+    return this.env.SEQUENCERS.getByName(room).publishAsServer(room, data);
   }
 
   /** `direct` or a targeted signal: the user's sockets all live on shard hash(user) mod ROOM_SHARDS. */

@@ -20,7 +20,7 @@ import {
   type SyncedFrame,
   type UserRef,
 } from "../../shared/protocol.ts";
-import { type RoomHooks, runHook } from "../hooks/hooks.ts";
+import { joinVerdict, runLeave } from "../hooks/join-leave.ts";
 import type { PublishOutcome } from "../log/message-log.ts";
 import { resumeRequestOf } from "../log/resume.ts";
 import { checkState, storeOnSockets } from "../presence/user-state.ts";
@@ -103,7 +103,14 @@ export class SocketHost {
     const batch = batchRequested(url);
     const refused = capped(this.index, who, this.#settings, this.#options.where(who.room));
     if (refused !== null) return refused;
-    const greeted = await this.#onJoin(who);
+    const firstHere = this.index.connectionsOf(who.id) === 0;
+    const greeted = await joinVerdict(
+      this.#options.hooks(),
+      who,
+      firstHere,
+      this.#options.hookTimeoutMs,
+      this.#log,
+    );
     if (greeted instanceof Response) return greeted;
     let plan: JoinPlan | Response;
     let kicked = false;
@@ -447,56 +454,11 @@ export class SocketHost {
     }
   }
 
-  /**
-   * The room's `onJoin`, before the plan (whose replay must be followed at once by the accept): a
-   * refusal, or the sends it made, deferred until the new socket is open.
-   */
-  async #onJoin(who: Identity): Promise<Response | (() => Promise<void>)[]> {
-    const hooks = this.#options.hooks();
-    const onJoin = hooks?.onJoin;
-    if (hooks === null || onJoin === undefined) return [];
-    const base = hooks.context(who.room);
-    const deferred: (() => Promise<void>)[] = [];
-    const ctx = {
-      ...base,
-      send: (userId: string, data: unknown) => {
-        deferred.push(() =>
-          base
-            .send(userId, data)
-            .catch((err: unknown) => this.#warn("hook_send_failed", null, { error: errorMessage(err) })),
-        );
-        return Promise.resolve();
-      },
-    };
-    const user = {
-      id: who.id,
-      name: who.name,
-      capabilities: who.capabilities,
-      first: this.index.connectionsOf(who.id) === 0,
-    };
-    let verdict: Awaited<ReturnType<NonNullable<RoomHooks["onJoin"]>>>;
-    try {
-      verdict = await runHook("onJoin", who.room, this.#options.hookTimeoutMs, this.#log, () =>
-        onJoin(user, ctx),
-      );
-    } catch {
-      return errorResponse(500, "internal", `room '${who.room}' could not admit this connection; try again`);
-    }
-    if (verdict !== undefined && "reject" in verdict) return errorResponse(403, "rejected", verdict.reject);
-    return deferred;
-  }
-
   /** A user's last socket here closed: the leave event, and the room's `onLeave` (never awaited). */
   #left(user: UserRef): void {
     const room = this.name ?? "";
     this.#options.events.add({ room, type: "leave", user, ts: Date.now() });
-    const hooks = this.#options.hooks();
-    const onLeave = hooks?.onLeave;
-    if (hooks === null || onLeave === undefined) return;
-    const ctx = hooks.context(room);
-    runHook("onLeave", room, this.#options.hookTimeoutMs, this.#log, () => onLeave(user, ctx)).catch(() => {
-      // logged by runHook; a leave hook never affects the sockets
-    });
+    runLeave(this.#options.hooks(), room, user, this.#options.hookTimeoutMs, this.#log);
   }
 
   /** Last activity: frames we handled, or pings the runtime answered while the object slept. */

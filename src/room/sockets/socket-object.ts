@@ -2,7 +2,9 @@
 // socket host, so both kinds of room answer the runtime the same way.
 import type { RoomcastVars } from "../../server/settings.ts";
 import { PING, PONG } from "../../shared/protocol.ts";
+import type { RoomContext } from "../hooks/hooks.ts";
 import { RoomObject } from "../room-object.ts";
+import type { HostOptions } from "./host-owner.ts";
 import type { SocketHost } from "./socket-host.ts";
 import type { SocketState } from "./socket-state.ts";
 
@@ -29,6 +31,20 @@ export abstract class SocketObject<E extends RoomcastVars> extends RoomObject<E>
 
   override alarm(): Promise<void> {
     return this.host.alarm();
+  }
+
+  /** The host's options: the room's own (`listed`, `where`, log fields), with the hooks and events. */
+  protected hostOptions(own: Pick<HostOptions, "listed" | "where" | "logFields">): HostOptions {
+    return {
+      ...own,
+      secret: this.env.AUTH_SECRET,
+      hooks: () => {
+        const hooks = this.roomHooks();
+        return hooks && { ...hooks, context: (room: string) => this.context(room) as RoomContext };
+      },
+      events: this.events,
+      hookTimeoutMs: this.settings.hookTimeoutMs,
+    };
   }
 
   /** @internal Test seam: while `gate` is pending, upgrades wait after their plan (null releases). */
