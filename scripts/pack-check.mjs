@@ -109,6 +109,7 @@ try {
     "dist/react/index.d.ts",
     "dist/server/index.js",
     "dist/server/index.d.ts",
+    "dist/shared/webhook-signature.js",
     "CHANGELOG.md",
     "README.md",
     "LICENSE",
@@ -269,6 +270,22 @@ console.log(renderToString(createElement(Chat)));
     'import "roomcast/client" and "roomcast/react" (SSR) on the system Node',
     smoke.stderr.trim().split("\n")[0],
   );
+  // A webhook receiver on plain Node imports the signature check without any Workers runtime.
+  await writeFile(
+    join(app, "webhook.mjs"),
+    `import { signWebhook, verifyWebhook } from "roomcast/webhook";
+const header = await signWebhook("s3cret", '{"events":[]}', 1800000000);
+const good = await verifyWebhook("s3cret", Buffer.from('{"events":[]}'), header, { now: 1800000000000 });
+const bad = await verifyWebhook("s3cret", '{"events":[1]}', header, { now: 1800000000000 });
+console.log(good.ok, bad.ok ? "" : bad.reason);
+`,
+  );
+  const webhook = run("node", ["webhook.mjs"], { cwd: app });
+  check(
+    webhook.code === 0 && webhook.stdout.trim() === "true mismatch",
+    'import "roomcast/webhook" (verifyWebhook) on the system Node',
+    (webhook.stderr || webhook.stdout).trim().split("\n")[0],
+  );
 
   // ---- types: the generics, and a publish of the wrong shape that must not compile ----
   await writeFile(
@@ -415,7 +432,10 @@ room.on("message", (m) => document.body.append(String(m.data)));
     (tscEmbed.stdout || tscEmbed.stderr).trim().split("\n")[0],
   );
 
-  await writeFile(join(embed, ".dev.vars"), "SESSION_SECRET=pack-check-session-secret-0123456789abcdef\n");
+  await writeFile(
+    join(embed, ".dev.vars"),
+    "SESSION_SECRET=pack-check-session-secret-0123456789abcdef\nWEBHOOK_SECRET=pack-check-webhook-secret-0123456789abcdef\n",
+  );
   const toml = await readFile(join(embed, "wrangler.toml"), "utf8");
   await writeFile(
     join(embed, "wrangler.toml"),
@@ -437,6 +457,9 @@ room.on("message", (m) => document.body.append(String(m.data)));
       "--persist-to",
       join(tmp, "embed-state"),
       "--show-interactive-dev-session=false",
+      // Room events go to the example's own receiver on this port (wrangler.toml says 8787).
+      "--var",
+      `WEBHOOK_URL:http://127.0.0.1:${port}/webhooks/roomcast`,
     ],
     { cwd: embed, env: wranglerEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -532,6 +555,30 @@ console.log(JSON.stringify(out));
     result.anonymous === "401 unauthorized",
     "an unauthenticated upgrade gets 401",
     String(result.anonymous),
+  );
+  // The publish above is a room event: ROOM_EVENTS → the packed webhookConsumer → the example's
+  // receiver, which logs it only once the signature verified.
+  const delivered = await new Promise((res) => {
+    const seen = () => /"event":"room_event","type":"message"/.test(devLog);
+    if (seen()) return res(true);
+    const onData = () => {
+      if (!seen()) return;
+      clearTimeout(timer);
+      dev.stdout.off("data", onData);
+      dev.stderr.off("data", onData);
+      res(true);
+    };
+    const timer = setTimeout(() => {
+      dev.stdout.off("data", onData);
+      dev.stderr.off("data", onData);
+      res(false);
+    }, 30_000);
+    dev.stdout.on("data", onData);
+    dev.stderr.on("data", onData);
+  });
+  check(
+    delivered,
+    "a room event reaches the example's webhook receiver, signed (ROOM_EVENTS → webhookConsumer)",
   );
 } catch (err) {
   check(false, "pack check ran to the end", err instanceof Error ? err.message : String(err));

@@ -13,7 +13,27 @@ export {
 export { Room } from "../room/room.ts";
 export { Sequencer } from "../room/sharding/sequencer.ts";
 export { RoomShard } from "../room/sharding/shard.ts";
+export {
+  signWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookRefusal,
+  type WebhookVerification,
+} from "../shared/webhook-signature.ts";
 export { createRoomcast } from "../worker/create-roomcast.ts";
 export type { Authenticate, RoomcastIdentity, RoomcastOptions } from "../worker/options.ts";
-export type { RoomEvent, WebhookBody } from "./events.ts";
+export {
+  EVENTS_BINDING,
+  type RoomEvent,
+  SIGNATURE_HEADER,
+  type WebhookBody,
+} from "./events.ts";
 export type { RoomcastVars, SettingsVars } from "./settings.ts";
+export {
+  type FromEnv,
+  retryDelaySeconds,
+  WebhookConfigError,
+  type WebhookConsumerOptions,
+  type WebhookQueueHandler,
+  webhookConsumer,
+} from "./webhook.ts";

@@ -32,6 +32,8 @@ export interface DevServerOptions {
   https?: boolean;
   /** Extra `wrangler dev` arguments. */
   args?: string[];
+  /** A wrangler config other than the project's wrangler.toml (path from the project root). */
+  config?: string;
   timeoutMs?: number;
   /** The inspector (Chrome DevTools protocol) port, for profiling; a random one by default. */
   inspectorPort?: number;
@@ -109,11 +111,11 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   let url = `${scheme}://127.0.0.1:${port}`;
   let log = "";
   let child: ChildProcess | null = null;
-  // The config wrangler dev reads (the project's, or one named by `args`), without its rate limits
+  // The config wrangler dev reads (the project's, or one named by `config`/`args`), without rate limits
   // unless asked for them.
   const extra = [...(opts.args ?? [])];
   const at = extra.findIndex((a) => a === "--config" || a === "-c");
-  const named = at >= 0 ? extra.splice(at, 2)[1] : undefined;
+  const named = at >= 0 ? extra.splice(at, 2)[1] : opts.config;
   const given = resolve(ROOT, named ?? "wrangler.toml");
   const config = ["--config", opts.rateLimits ? given : await withoutRateLimits(given)];
 

@@ -1,13 +1,17 @@
 // A user's own Worker: its own routes and sessions, with roomcast mounted under /chat.
 import { Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { createRoomcast, Room } from "roomcast/server";
+import { createRoomcast, Room, webhookConsumer } from "roomcast/server";
 import { createSession, userOf } from "./session.ts";
+import { webhookReceiver } from "./webhook-receiver.ts";
 
 interface Env {
   ROOMS: DurableObjectNamespace<Room>;
   SESSION_SECRET: string;
   ALLOWED_ORIGINS: string;
+  /** Where room events are POSTed (wrangler.toml [vars]); WEBHOOK_SECRET signs them. */
+  WEBHOOK_URL: string;
+  WEBHOOK_SECRET: string;
 }
 
 // The Durable Object class named in wrangler.toml must be exported by the Worker's main module.
@@ -58,4 +62,11 @@ app.get("/me", async (c) => {
   return user ? c.json({ user }) : c.json({ error: "not logged in" }, 401);
 });
 
-export default app;
+app.route("/", webhookReceiver);
+
+export default {
+  fetch: app.fetch,
+  // Room events from the ROOM_EVENTS queue, POSTed to WEBHOOK_URL, signed with WEBHOOK_SECRET; failed
+  // deliveries are retried by the queue, then moved to its dead-letter queue (wrangler.toml).
+  queue: webhookConsumer<Env>({ url: (env) => env.WEBHOOK_URL, secret: (env) => env.WEBHOOK_SECRET }),
+};
