@@ -505,9 +505,17 @@ const room = connect({
   createWebSocket: (u) => new WebSocket(u),
   backoff: { maxAttempts: 1 },
 });
+// The example's onJoin greets every connection from the server, right after synced.
+const greeting = new Promise((res) => {
+  const timer = setTimeout(() => res(null), 10000);
+  room.on("direct", (f) => { clearTimeout(timer); res(f.from.id + ": " + f.data.text); });
+});
 await Promise.race([room.ready(), new Promise((_, rej) => setTimeout(() => rej(new Error("no synced within 20 s")), 20000))]);
 out.user = room.user;
+out.greeting = await greeting;
 out.seq = await room.publish({ text: "hi from the packed client" });
+// The example's onPublish refuses what is not {"text"}: the publish rejects with the hook's reason.
+out.rejected = await room.publish({ nope: 1 }).then(() => "stored", (e) => e.code + ": " + e.message);
 // An HTTP route that reaches the room over RPC.
 out.check = (await fetch(base + "/chat/auth/check?room=lobby", { headers: { authorization: "Bearer " + login.session } })).status;
 room.close();
@@ -549,6 +557,16 @@ console.log(JSON.stringify(out));
     Number.isInteger(result.seq) && result.seq > 0,
     "a publish through the mounted app is acked",
     String(result.seq),
+  );
+  check(
+    result.greeting === "@server: welcome to lobby, ann",
+    "the example's onJoin greets the new connection from the server",
+    String(result.greeting),
+  );
+  check(
+    typeof result.rejected === "string" && result.rejected.startsWith("rejected: send {"),
+    "the example's onPublish (valibot) refuses a message that is not {text}",
+    String(result.rejected),
   );
   check(result.check === 200, "GET /chat/auth/check answers 200 (the room over RPC)", String(result.check));
   check(result.cookie === "ann", "the session cookie alone authenticates the upgrade", String(result.cookie));

@@ -1,7 +1,8 @@
 // A user's own Worker: its own routes and sessions, with roomcast mounted under /chat.
 import { Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { createRoomcast, Room, webhookConsumer } from "roomcast/server";
+import { createRoomcast, defineRoom, type Room, webhookConsumer } from "roomcast/server";
+import * as v from "valibot";
 import { createSession, userOf } from "./session.ts";
 import { webhookReceiver } from "./webhook-receiver.ts";
 
@@ -14,8 +15,24 @@ interface Env {
   WEBHOOK_SECRET: string;
 }
 
-// The Durable Object class named in wrangler.toml must be exported by the Worker's main module.
-export { Room };
+/** What this app's chat accepts: `{ "text": "…" }`, 1 to 500 characters. */
+const Chat = v.strictObject({ text: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)) });
+
+// The Durable Object class named in wrangler.toml, with this app's rules inside the room
+// (docs/hooks.md). It must be exported by the Worker's main module.
+export const { Room: ChatRoom } = defineRoom<Env>({
+  // Refuse anything that is not a chat message; store the trimmed text.
+  onPublish({ data }) {
+    const chat = v.safeParse(Chat, data);
+    if (!chat.success) return { reject: 'send {"text": "…"} of 1 to 500 characters' };
+    return { data: chat.output };
+  },
+  // Greet every new connection, from the server.
+  async onJoin(user, ctx) {
+    await ctx.send(user.id, { text: `welcome to ${ctx.room}, ${user.name ?? user.id}` });
+  },
+});
+export { ChatRoom as Room };
 
 const USER = /^[a-z0-9_-]{1,32}$/;
 
