@@ -2,6 +2,7 @@
 
 export { defineRoom } from "../room/define-room.ts";
 export {
+  type HookResult,
   type JoiningUser,
   type JoinVerdict,
   type PublishedMessage,

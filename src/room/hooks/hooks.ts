@@ -41,11 +41,15 @@ export type PublishVerdict = undefined | { data: unknown } | { reject: string };
 /** `onJoin`'s answer: nothing (admit), or a refusal with a reason (`403 rejected`). */
 export type JoinVerdict = undefined | { reject: string };
 
+/** What a hook returns, or a promise of it; returning nothing (an async hook's `Promise<void>`) is allowed. */
+// biome-ignore lint/suspicious/noConfusingVoidType: an async hook that returns nothing resolves to void
+export type HookResult<V> = V | void | Promise<V | void>;
+
 export interface RoomHooks<E = unknown> {
   /** Before a publish is stored; at most once per message, never for duplicates or `ping`. */
-  onPublish?(message: PublishedMessage, ctx: RoomContext<E>): PublishVerdict | Promise<PublishVerdict>;
+  onPublish?(message: PublishedMessage, ctx: RoomContext<E>): HookResult<PublishVerdict>;
   /** Before a connection is accepted; `ctx.send` to the joiner arrives right after its `synced`. */
-  onJoin?(user: JoiningUser, ctx: RoomContext<E>): JoinVerdict | Promise<JoinVerdict>;
+  onJoin?(user: JoiningUser, ctx: RoomContext<E>): HookResult<JoinVerdict>;
   /** After a user's last socket in the room closed. */
   onLeave?(user: UserRef, ctx: RoomContext<E>): void | Promise<void>;
 }

@@ -41,7 +41,7 @@ export async function joinVerdict(
   } catch {
     return errorResponse(500, "internal", `room '${who.room}' could not admit this connection; try again`);
   }
-  if (verdict !== undefined && "reject" in verdict) return errorResponse(403, "rejected", verdict.reject);
+  if (verdict && "reject" in verdict) return errorResponse(403, "rejected", verdict.reject);
   return deferred;
 }
 

@@ -12,7 +12,7 @@ import type { Settings } from "../../server/settings.ts";
 import { errorMessage } from "../../shared/errors.ts";
 import type { KickResult, UserRef } from "../../shared/protocol.ts";
 import type { EventSink } from "../hooks/event-sink.ts";
-import { type PublishedMessage, type PublishVerdict, runHook, SERVER_USER } from "../hooks/hooks.ts";
+import { type PublishedMessage, type RoomHooks, runHook, SERVER_USER } from "../hooks/hooks.ts";
 import { PublishOrder } from "../hooks/publish-order.ts";
 import {
   approxBytes,
@@ -56,7 +56,7 @@ export interface LogHooks<T> {
   durable?(): void;
   /** The room's `onPublish` hook, bound to its context; absent: no hook. */
   onPublish?:
-    | ((room: string, message: PublishedMessage) => PublishVerdict | Promise<PublishVerdict>)
+    | ((room: string, message: PublishedMessage) => ReturnType<NonNullable<RoomHooks["onPublish"]>>)
     | undefined;
   /** Where events go (ROOM_EVENTS); messages are sent once their commit is durable. */
   events?: EventSink | undefined;
@@ -147,9 +147,8 @@ export class MessageLog<T> {
             });
           }
           const verdict = outcome.value;
-          if (verdict !== undefined && "reject" in verdict)
-            return Promise.resolve({ refused: "rejected", message: verdict.reject });
-          if (verdict === undefined) return this.#submit({ room, p, tag }, bytes);
+          if (!verdict) return this.#submit({ room, p, tag }, bytes);
+          if ("reject" in verdict) return Promise.resolve({ refused: "rejected", message: verdict.reject });
           const changed = { ...p, data: verdict.data };
           return this.#submit({ room, p: changed, tag }, bytes).then((r) =>
             "seq" in r && !r.duplicate ? { ...r, data: verdict.data } : r,
