@@ -12,10 +12,12 @@ import { RoomShard } from "./sharding/shard.ts";
  * socket closed. In a sharded room the sequencer runs `onPublish` and the shards run `onJoin`/`onLeave`.
  *
  * ```ts
- * export const { Room, Sequencer, RoomShard } = defineRoom<Env>({
+ * const rooms = defineRoom<Env>({
  *   onPublish: ({ data }) => (isChat(data) ? undefined : { reject: "send {text} of at most 500 characters" }),
  *   onJoin: (user, ctx) => ctx.send(user.id, { text: `welcome to ${ctx.room}` }),
  * });
+ * // Class declarations, so that `wrangler types` can name them in Env.
+ * export class Room extends rooms.Room {}
  * ```
  */
 export function defineRoom<E extends RoomcastVars = RoomcastVars>(

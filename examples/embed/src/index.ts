@@ -1,7 +1,7 @@
 // A user's own Worker: its own routes and sessions, with roomcast mounted under /chat.
 import { Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { createRoomcast, defineRoom, type Room, webhookConsumer } from "roomcast/server";
+import { createRoomcast, defineRoom, webhookConsumer } from "roomcast/server";
 import * as v from "valibot";
 import { createSession, userOf } from "./session.ts";
 import { webhookReceiver } from "./webhook-receiver.ts";
@@ -18,9 +18,8 @@ interface Env {
 /** What this app's chat accepts: `{ "text": "…" }`, 1 to 500 characters. */
 const Chat = v.strictObject({ text: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)) });
 
-// The Durable Object class named in wrangler.toml, with this app's rules inside the room
-// (docs/hooks.md). It must be exported by the Worker's main module.
-export const { Room: ChatRoom } = defineRoom<Env>({
+// The room classes with this app's rules inside the room (docs/hooks.md).
+const rooms = defineRoom<Env>({
   // Refuse anything that is not a chat message; store the trimmed text.
   onPublish({ data }) {
     const chat = v.safeParse(Chat, data);
@@ -32,7 +31,9 @@ export const { Room: ChatRoom } = defineRoom<Env>({
     await ctx.send(user.id, { text: `welcome to ${ctx.room}, ${user.name ?? user.id}` });
   },
 });
-export { ChatRoom as Room };
+// The Durable Object class named in wrangler.toml, exported by the Worker's main module. A class
+// declaration (not a const) so that `wrangler types` can name it in Env.
+export class Room extends rooms.Room {}
 
 const USER = /^[a-z0-9_-]{1,32}$/;
 
