@@ -3,7 +3,7 @@
 // Bounded: N messages per room and a hard deadline. Run: `npm run bench -- [rooms] [clients] [rate] [count]`.
 import { cpus } from "node:os";
 import WebSocket from "ws";
-import { mintToken } from "../src/cli/mint.ts";
+import { mintToken } from "../src/cli/tokens/mint.ts";
 import { startDevServer, TEST_SECRET } from "../test/support/dev-server.ts";
 
 const [rooms = 2, clients = 50, rate = 100, count = 500] = process.argv.slice(2).map(Number);

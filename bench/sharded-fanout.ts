@@ -10,7 +10,7 @@
 // (0 = unsharded). Bounded: every phase has a deadline.
 import { cpus } from "node:os";
 import WebSocket from "ws";
-import { mintToken } from "../src/cli/mint.ts";
+import { mintToken } from "../src/cli/tokens/mint.ts";
 import { shardOf } from "../src/server/sharding.ts";
 import { type DevServer, startDevServer, TEST_SECRET } from "../test/support/dev-server.ts";
 

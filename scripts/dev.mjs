@@ -8,8 +8,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 // Node 22 runs these TypeScript modules directly (type stripping): one .dev.vars parser, one minter.
-import { mintToken } from "../src/cli/mint.ts";
-import { parseDevVars } from "../src/cli/secret.ts";
+import { mintToken } from "../src/cli/tokens/mint.ts";
+import { parseDevVars } from "../src/cli/tokens/secret.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const devVars = join(root, ".dev.vars");

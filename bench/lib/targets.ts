@@ -1,6 +1,6 @@
 // The servers a bench run compares, each started by `wrangler dev` on a free loopback port, and the
 // wire protocol the load generator speaks to each.
-import { mintToken } from "../../src/cli/mint.ts";
+import { mintToken } from "../../src/cli/tokens/mint.ts";
 import { type DevServer, startDevServer, TEST_SECRET } from "../../test/support/dev-server.ts";
 import { type DevProcesses, devProcesses } from "./procs.ts";
 

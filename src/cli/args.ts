@@ -18,7 +18,7 @@ import {
   ROOM_NAME_RULE,
 } from "../shared/rules.ts";
 import { UsageError } from "./errors.ts";
-import { parseRoomSpec, parseTtl } from "./mint.ts";
+import { parseRoomSpec, parseTtl } from "./tokens/mint.ts";
 import { parseServerUrl } from "./url.ts";
 
 /** The subcommands, in help order. */

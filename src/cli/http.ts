@@ -2,10 +2,10 @@
 import { readErrorBody } from "../shared/errors.ts";
 import type { Capability, HistoryPage } from "../shared/protocol.ts";
 import type { HistoryArgs, InfoArgs, KickArgs, PublishArgs } from "./args.ts";
-import { tokenSource } from "./credentials.ts";
+import { describeTransportError, nodeTransport } from "./connect/node-transport.ts";
 import { CliError, EXIT } from "./errors.ts";
 import type { CliIo } from "./io.ts";
-import { describeTransportError, nodeTransport } from "./node-transport.ts";
+import { tokenSource } from "./tokens/credentials.ts";
 
 // HTTP commands are one-shot: a short-lived token (admin, or read for history) is enough.
 const ADMIN_TTL_SECONDS = 300;

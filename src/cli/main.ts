@@ -2,12 +2,12 @@
 import { readFileSync } from "node:fs";
 import { errorMessage } from "../shared/errors.ts";
 import { type Command, parseCommandLine } from "./args.ts";
-import { runConnect } from "./connect.ts";
+import { runConnect } from "./connect/connect.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { helpText } from "./help.ts";
 import { runHistory, runInfo, runKick, runPublish } from "./http.ts";
 import { type CliIo, processIo } from "./io.ts";
-import { runToken } from "./token.ts";
+import { runToken } from "./tokens/token.ts";
 
 /** Runs `roomcast <argv…>` and resolves with the exit code. Failures print one `roomcast: …` line on stderr. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

@@ -3,18 +3,9 @@
 import { errorMessage } from "../shared/errors.ts";
 import type { Member, ServerFrame, SyncedFrame, UserRef, WelcomeFrame } from "../shared/protocol.ts";
 import { CloseCode, type HistoryPage, MAX_HISTORY_PAGE, PONG } from "../shared/protocol.ts";
-import { closeDecision } from "./close-policy.ts";
-import { diagnose } from "./diagnose.ts";
-import { Emitter } from "./emitter.ts";
-import { parseServerFrame } from "./frames.ts";
-import { fetchHistory, historyUrl } from "./history.ts";
-import { newId } from "./ids.ts";
-import { applyPresence, expandDiff } from "./members.ts";
-import { type ClientSettings, checkId, clientSettings } from "./options.ts";
-import { Pacer } from "./pacer.ts";
-import { PublishQueue } from "./publish-queue.ts";
-import { Reconnector } from "./reconnect.ts";
-import { ResumeState } from "./resume.ts";
+import { closeDecision } from "./connection/close-policy.ts";
+import { diagnose } from "./connection/diagnose.ts";
+import { Reconnector } from "./connection/reconnect.ts";
 import {
   type Connection,
   openConnection,
@@ -23,11 +14,20 @@ import {
   sendSignal,
   sendState,
   stateSizeError,
-} from "./socket.ts";
-import { TokenRefresher } from "./token-refresh.ts";
+} from "./connection/socket.ts";
+import { TokenRefresher } from "./connection/token-refresh.ts";
+import { authCheckUrl } from "./connection/url.ts";
+import { Emitter } from "./emitter.ts";
+import { type ClientSettings, checkId, clientSettings } from "./options.ts";
+import { parseServerFrame } from "./stream/frames.ts";
+import { fetchHistory, historyUrl } from "./stream/history.ts";
+import { newId } from "./stream/ids.ts";
+import { applyPresence, expandDiff } from "./stream/members.ts";
+import { Pacer } from "./stream/pacer.ts";
+import { PublishQueue } from "./stream/publish-queue.ts";
+import { ResumeState } from "./stream/resume.ts";
 import type { ClientEvents, ConnectionState, ConnectOptions, RoomClient } from "./types.ts";
 import { RoomcastError } from "./types.ts";
-import { authCheckUrl } from "./url.ts";
 
 /** How long an `overloaded` publish waits before it is sent again (same id). */
 const OVERLOADED_RETRY_MS = 1000;

@@ -1,10 +1,10 @@
 // ConnectOptions checked once and filled with defaults.
 import { MAX_ID_LENGTH } from "../shared/protocol.ts";
 import { isMessageId, isRewind, isRoomName, REWIND_RULE } from "../shared/rules.ts";
-import { type BackoffSettings, backoffSettings } from "./backoff.ts";
+import { type BackoffSettings, backoffSettings } from "./connection/backoff.ts";
+import { parseBaseUrl } from "./connection/url.ts";
 import type { ConnectOptions, TokenSource, WebSocketFactory } from "./types.ts";
 import { RoomcastError } from "./types.ts";
-import { parseBaseUrl } from "./url.ts";
 
 /** ConnectOptions checked and with defaults filled in (not the server's Settings in src/shared). */
 export interface ClientSettings {

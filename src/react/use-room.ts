@@ -1,7 +1,7 @@
 // useRoom(): one roomcast connection bound to a component's lifetime, as React state.
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { newId } from "../client/ids.ts";
 import { connect } from "../client/index.ts";
+import { newId } from "../client/stream/ids.ts";
 import { type ConnectOptions, type RoomClient, RoomcastError, type TokenSource } from "../client/types.ts";
 import type { DirectFrame, MessageFrame } from "../shared/protocol.ts";
 import { type RoomSnapshot, RoomStore } from "./room-store.ts";

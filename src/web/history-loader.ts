@@ -2,7 +2,7 @@
 
 import { errorMessage } from "../shared/errors.ts";
 import type { HistoryPage } from "../shared/protocol.ts";
-import type { MessagesView } from "./messages-view.ts";
+import type { MessagesView } from "./views/messages-view.ts";
 
 /** Messages asked for per page (the server allows up to 1,000). */
 export const HISTORY_PAGE = 50;

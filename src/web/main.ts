@@ -2,7 +2,6 @@
 import { RoomcastError } from "../client/index.ts";
 import type { ConnectionState } from "../client/types.ts";
 import { CloseCode } from "../shared/protocol.ts";
-import { Composer } from "./composer.ts";
 import { explainClose } from "./format.ts";
 import {
   forgetToken,
@@ -14,12 +13,13 @@ import {
   tabStorage,
 } from "./fragment.ts";
 import { HistoryLoader } from "./history-loader.ts";
-import { MembersView } from "./members-view.ts";
-import { MessagesView } from "./messages-view.ts";
 import { type Session, type SessionHooks, startSession } from "./session.ts";
-import { StatusView } from "./status-view.ts";
-import { TypingView } from "./typing.ts";
 import { getUi } from "./ui.ts";
+import { Composer } from "./views/composer.ts";
+import { MembersView } from "./views/members-view.ts";
+import { MessagesView } from "./views/messages-view.ts";
+import { StatusView } from "./views/status-view.ts";
+import { TypingView } from "./views/typing.ts";
 
 /** Refusals that no retry with the same token can fix: forget that token for this tab. */
 const TOKEN_REFUSALS = new Set(["unauthorized", "forbidden", "bad_room", "banned"]);

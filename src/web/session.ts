@@ -1,18 +1,18 @@
 // One joined room: opens the client library's connection and feeds its events to the views.
 
-import { publishText, sizeError } from "../client/frame-size.ts";
-import { newId } from "../client/ids.ts";
 import { connect } from "../client/index.ts";
+import { publishText, sizeError } from "../client/stream/frame-size.ts";
+import { newId } from "../client/stream/ids.ts";
 import type { ConnectionState, RoomClient, SyncedEvent } from "../client/types.ts";
 import { CloseCode, type HistoryPage, type UserRef } from "../shared/protocol.ts";
 import { utf8Length } from "../shared/utf8.ts";
 import { displayName, publishFailure } from "./format.ts";
 import type { JoinParams } from "./fragment.ts";
-import type { MembersView } from "./members-view.ts";
-import { AWAY } from "./members-view.ts";
-import type { MessagesView } from "./messages-view.ts";
-import type { StatusView } from "./status-view.ts";
-import { isTyping, TYPING, TypingThrottle, type TypingView } from "./typing.ts";
+import type { MembersView } from "./views/members-view.ts";
+import { AWAY } from "./views/members-view.ts";
+import type { MessagesView } from "./views/messages-view.ts";
+import type { StatusView } from "./views/status-view.ts";
+import { isTyping, TYPING, TypingThrottle, type TypingView } from "./views/typing.ts";
 
 export interface SessionViews {
   messages: MessagesView;

@@ -12,13 +12,13 @@ import { errorBody } from "../shared/errors.ts";
 import { type AuthCheck, MAX_ID_LENGTH } from "../shared/protocol.ts";
 import { parseRewind, REWIND_RULE } from "../shared/rules.ts";
 import { utf8Exceeds } from "../shared/utf8.ts";
+import { allowedOrigins, gate } from "./auth/gate.ts";
+import { originAllowed } from "./auth/origin.ts";
 import { RETRY_AFTER_SECONDS, unavailableFor, withOneRetry } from "./do-errors.ts";
-import { allowedOrigins, gate } from "./gate.ts";
 import { historyQuery } from "./history-query.ts";
 import { HttpError } from "./http-error.ts";
 import { kick } from "./kick.ts";
 import type { AppEnv } from "./options.ts";
-import { originAllowed } from "./origin.ts";
 import { backendFor, forwardUpgrade } from "./sharded-rooms.ts";
 import { upgradeHeaders } from "./upgrade-headers.ts";
 

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { RoomcastVars } from "../server/settings.ts";
 import { errorBody } from "../shared/errors.ts";
 import app, { onError } from "./app.ts";
-import { customVerify, jwtVerify } from "./authenticate.ts";
+import { customVerify, jwtVerify } from "./auth/authenticate.ts";
 import type { AppEnv, ResolvedOptions, RoomcastOptions } from "./options.ts";
 
 /**

@@ -1,7 +1,7 @@
 // `POST /rooms/:room/kick` (admin): close a user's sockets with 4403 and optionally ban them for a while.
 import * as v from "valibot";
 import { MAX_BAN_SECONDS, MAX_KICK_REASON, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
-import { gate } from "./gate.ts";
+import { gate } from "./auth/gate.ts";
 import { HttpError } from "./http-error.ts";
 import type { AppContext } from "./options.ts";
 import { backendFor, mirrorFor } from "./sharded-rooms.ts";

@@ -1,7 +1,7 @@
 // The options of createRoomcast(): how requests are authenticated and which binding holds the rooms.
 import type { Context } from "hono";
 import type { RoomcastVars } from "../server/settings.ts";
-import type { VerifiedToken } from "./token.ts";
+import type { VerifiedToken } from "./auth/token.ts";
 
 /**
  * Who a request is, in the shape of the token claims: `sub` (user id), optional `name`, `rooms`

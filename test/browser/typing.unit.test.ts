@@ -1,7 +1,7 @@
 // The typing hint's text and the throttle on outgoing typing signals (pure, no browser).
 import { describe, expect, it } from "vitest";
-import { isAway } from "../../src/web/members-view.ts";
-import { isTyping, TYPING_SEND_MS, TypingThrottle, typingText } from "../../src/web/typing.ts";
+import { isAway } from "../../src/web/views/members-view.ts";
+import { isTyping, TYPING_SEND_MS, TypingThrottle, typingText } from "../../src/web/views/typing.ts";
 
 describe("typing hint", () => {
   it("names one or two people, counts more", () => {

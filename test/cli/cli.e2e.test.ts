@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { mintToken } from "../../src/cli/mint.ts";
+import { mintToken } from "../../src/cli/tokens/mint.ts";
 import { useDevServer } from "../e2e/support/use-dev-server.ts";
 import { freePort, TEST_SECRET } from "../support/dev-server.ts";
 import { type CliEvent, type CliProcess, is, runCli, startCli, stopCli } from "./cli-process.ts";

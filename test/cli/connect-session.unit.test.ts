@@ -3,8 +3,8 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { ConnectArgs } from "../../src/cli/args.ts";
-import { runConnect } from "../../src/cli/connect.ts";
-import { DRAIN_TIMEOUT_MS, EXIT_INTERRUPTED, MAX_IN_FLIGHT } from "../../src/cli/connect-session.ts";
+import { runConnect } from "../../src/cli/connect/connect.ts";
+import { DRAIN_TIMEOUT_MS, EXIT_INTERRUPTED, MAX_IN_FLIGHT } from "../../src/cli/connect/connect-session.ts";
 import type { CliIo } from "../../src/cli/io.ts";
 import { connect } from "../../src/client/index.ts";
 import { flush, useFakeTimersPerTest } from "../client/support/client-harness.ts";

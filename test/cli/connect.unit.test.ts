@@ -1,6 +1,6 @@
 // How `roomcast connect` explains a first connection that never opened.
 import { describe, expect, it } from "vitest";
-import { neverOpened } from "../../src/cli/connect-session.ts";
+import { neverOpened } from "../../src/cli/connect/connect-session.ts";
 import { RoomcastError } from "../../src/client/types.ts";
 
 const retry = { status: "reconnecting", attempt: 1, delayMs: 300, code: 1006, reason: "" } as const;

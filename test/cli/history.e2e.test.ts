@@ -1,7 +1,7 @@
 // `roomcast history` (the real CLI, a child process) against `wrangler dev` keeping 5 messages per room.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { mintToken } from "../../src/cli/mint.ts";
+import { mintToken } from "../../src/cli/tokens/mint.ts";
 import { useDevServer } from "../e2e/support/use-dev-server.ts";
 import { TEST_SECRET } from "../support/dev-server.ts";
 import { runCli } from "./cli-process.ts";

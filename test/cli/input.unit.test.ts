@@ -1,6 +1,6 @@
 // What typed or piped lines mean in `roomcast connect`.
 import { describe, expect, it } from "vitest";
-import { parseInput } from "../../src/cli/input.ts";
+import { parseInput } from "../../src/cli/connect/input.ts";
 
 describe("parseInput", () => {
   it("publishes plain text as a string, keeping spaces", () => {

@@ -1,9 +1,9 @@
 // `roomcast kick` arguments, signals typed in a session, and how signals and state updates render.
 import { describe, expect, it } from "vitest";
 import { parseCommandLine } from "../../src/cli/args.ts";
+import { parseInput } from "../../src/cli/connect/input.ts";
+import { humanLine, jsonLine } from "../../src/cli/connect/render.ts";
 import { UsageError } from "../../src/cli/errors.ts";
-import { parseInput } from "../../src/cli/input.ts";
-import { humanLine, jsonLine } from "../../src/cli/render.ts";
 
 function usage(argv: string[]): string {
   try {

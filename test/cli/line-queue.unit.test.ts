@@ -1,6 +1,6 @@
 // Flow control of input lines in `roomcast connect`.
 import { describe, expect, it } from "vitest";
-import { LineQueue } from "../../src/cli/line-queue.ts";
+import { LineQueue } from "../../src/cli/connect/line-queue.ts";
 
 function setup(maxInFlight: number) {
   const handled: string[] = [];

@@ -1,7 +1,7 @@
 // Room specs, ttl parsing and minted tokens (verified with hono/jwt like the worker does).
 import { verify } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { mintToken, parseRoomSpec, parseTtl } from "../../src/cli/mint.ts";
+import { mintToken, parseRoomSpec, parseTtl } from "../../src/cli/tokens/mint.ts";
 
 describe("parseRoomSpec", () => {
   it("reads letters, words and bare patterns", () => {

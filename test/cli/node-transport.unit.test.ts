@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeTransportError, nodeTransport } from "../../src/cli/node-transport.ts";
+import { describeTransportError, nodeTransport } from "../../src/cli/connect/node-transport.ts";
 import { freePort } from "../support/dev-server.ts";
 
 let server: Server;

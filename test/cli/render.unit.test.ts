@@ -8,7 +8,7 @@ import {
   type OutputEvent,
   sanitize,
   stateEvent,
-} from "../../src/cli/render.ts";
+} from "../../src/cli/connect/render.ts";
 import { RoomcastError } from "../../src/client/types.ts";
 import type { MessageFrame, WelcomeFrame } from "../../src/shared/protocol.ts";
 

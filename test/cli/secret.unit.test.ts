@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { requireSecret } from "../../src/cli/credentials.ts";
 import { UsageError } from "../../src/cli/errors.ts";
-import { findSecret, parseDevVars } from "../../src/cli/secret.ts";
+import { requireSecret } from "../../src/cli/tokens/credentials.ts";
+import { findSecret, parseDevVars } from "../../src/cli/tokens/secret.ts";
 
 let dir = "";
 beforeEach(async () => {

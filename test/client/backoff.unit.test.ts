@@ -1,6 +1,6 @@
 // Backoff: ceilings double up to the cap, full jitter spreads delays over [0, ceiling).
 import { describe, expect, it } from "vitest";
-import { backoffCeiling, backoffDelay, backoffSettings } from "../../src/client/backoff.ts";
+import { backoffCeiling, backoffDelay, backoffSettings } from "../../src/client/connection/backoff.ts";
 import { RoomcastError } from "../../src/client/types.ts";
 
 const s = backoffSettings({ baseMs: 100, capMs: 5_000 });

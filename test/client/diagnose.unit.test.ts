@@ -1,6 +1,6 @@
 // /auth/check diagnosis: which failures retry, which need a new token, which stop for good.
 import { describe, expect, it } from "vitest";
-import { diagnose } from "../../src/client/diagnose.ts";
+import { diagnose } from "../../src/client/connection/diagnose.ts";
 import { fakeFetch } from "./support/fake-socket.ts";
 
 const err = (code: string, message = `${code} message`) => ({ error: { code, message } });

@@ -1,6 +1,6 @@
 // Live-room features of the client: in-band token refresh on a schedule, signals, presence state, 4403.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { jwtExp, refreshDelay } from "../../src/client/token-refresh.ts";
+import { jwtExp, refreshDelay } from "../../src/client/connection/token-refresh.ts";
 import { flush, harness } from "./support/client-harness.ts";
 import type { FakeSocket } from "./support/fake-socket.ts";
 

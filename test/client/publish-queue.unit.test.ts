@@ -1,7 +1,7 @@
 // Publish queue: bounded, paced, too_big before sending, ack timeout from send time, resend with the same id.
 import { describe, expect, it, vi } from "vitest";
-import { Pacer } from "../../src/client/pacer.ts";
-import { PublishQueue, type Transport } from "../../src/client/publish-queue.ts";
+import { Pacer } from "../../src/client/stream/pacer.ts";
+import { PublishQueue, type Transport } from "../../src/client/stream/publish-queue.ts";
 import { RoomcastError } from "../../src/client/types.ts";
 import { useFakeTimersPerTest } from "./support/client-harness.ts";
 

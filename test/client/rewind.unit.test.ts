@@ -1,7 +1,7 @@
 // `rewind`: recent history on the first connection only; every later connection resumes with since/epoch.
 import { describe, expect, it } from "vitest";
+import { parseBaseUrl, socketUrl } from "../../src/client/connection/url.ts";
 import { connect } from "../../src/client/index.ts";
-import { parseBaseUrl, socketUrl } from "../../src/client/url.ts";
 import { flush, harness, useFakeTimersPerTest } from "./support/client-harness.ts";
 import { message, socketFactory, welcome } from "./support/fake-socket.ts";
 

@@ -1,7 +1,7 @@
 // URLs: http→ws, https→wss, the room path, the token and the resume point in the query.
 import { describe, expect, it } from "vitest";
+import { authCheckUrl, parseBaseUrl, socketUrl } from "../../src/client/connection/url.ts";
 import { RoomcastError } from "../../src/client/types.ts";
-import { authCheckUrl, parseBaseUrl, socketUrl } from "../../src/client/url.ts";
 
 describe("socketUrl", () => {
   it("maps http to ws and https to wss, keeping ws(s) as is", () => {

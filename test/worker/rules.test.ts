@@ -3,8 +3,8 @@ import { describe, it } from "vitest";
 import { capabilitiesFor, matches } from "../../src/server/capabilities.ts";
 import { parseSettings } from "../../src/server/settings.ts";
 import type { Capability } from "../../src/shared/protocol.ts";
+import { originAllowed } from "../../src/worker/auth/origin.ts";
 import { HttpError } from "../../src/worker/http-error.ts";
-import { originAllowed } from "../../src/worker/origin.ts";
 
 const grants = (o: Record<string, Capability[]>) => new Map(Object.entries(o));
 
