@@ -7,7 +7,8 @@ import { RoomShard as PlainRoomShard } from "../../src/room/sharding/shard.ts";
 
 export { default } from "../../src/worker/index.ts";
 
-const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The hook's own work taking time (not a test waiting for an event). */
+const wait = (ms: number) => scheduler.wait(ms);
 
 /** What the hook tests ask of a room (test/room/kinds/hooks.test.ts). */
 export const TEST_HOOKS: RoomHooks = {

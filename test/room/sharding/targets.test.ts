@@ -1,21 +1,22 @@
 // Which shards the sequencer pushes to (only those with sockets, kept across a sequencer restart), and
 // count-only presence reaching every shard.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { describe, it } from "vitest";
+import { describe, it, vi } from "vitest";
 import type { Sequencer } from "../../../src/room/sharding/sequencer.ts";
 import { shardOf } from "../../../src/server/sharding.ts";
 import { call, join, type TestSocket, token, uniqueRoom } from "../../helpers/runtime.ts";
 import { ack, joinAll, messages, SHARDS, sequencerStub, usersOnEveryShard } from "./support.ts";
 
 /** Polls `read` until `ok` holds; rejects after `ms` (the sequencer updates its set after a push returns). */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(v)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const v = await read();
+      if (!ok(v)) throw new Error(`still ${JSON.stringify(v)}`);
+      return v;
+    },
+    { timeout: ms, interval: 20 },
+  );
 }
 
 const active = (room: string) => sequencerStub(room).activeShards();
