@@ -8,22 +8,18 @@ export function presenceMode(users: number, limit: number): "per-user" | "count"
   return users > limit ? "count" : "per-user";
 }
 
+import { type Clock, Throttle } from "./throttle.ts";
+
 export const COUNT_INTERVAL_MS = 1000;
 
-export interface CountClock {
-  now(): number;
-  /** Runs `fn` after `ms`; the room uses setTimeout, which keeps it awake that long. */
-  later(fn: () => void, ms: number): void;
-}
+export type CountClock = Clock;
 
 /** Throttles `count` frames: at most one per interval, and none when the number did not change. */
 export class CountThrottle {
   readonly #current: () => number;
   readonly #send: (members: number) => void;
-  readonly #clock: CountClock;
+  readonly #throttle: Throttle;
   #lastSent: number | null = null;
-  #lastAt = Number.NEGATIVE_INFINITY;
-  #scheduled = false;
 
   /**
    * @param current the number of distinct users now
@@ -32,22 +28,12 @@ export class CountThrottle {
   constructor(current: () => number, send: (members: number) => void, clock: CountClock) {
     this.#current = current;
     this.#send = send;
-    this.#clock = clock;
+    this.#throttle = new Throttle(COUNT_INTERVAL_MS, clock, () => this.#flush());
   }
 
   /** The number of users changed while in count mode. */
   changed(): void {
-    if (this.#scheduled) return;
-    const wait = this.#lastAt + COUNT_INTERVAL_MS - this.#clock.now();
-    if (wait <= 0) {
-      this.#flush();
-      return;
-    }
-    this.#scheduled = true;
-    this.#clock.later(() => {
-      this.#scheduled = false;
-      this.#flush();
-    }, wait);
+    this.#throttle.request();
   }
 
   /** A per-user frame went out: the next count must be sent even if it equals the last one. */
@@ -59,7 +45,7 @@ export class CountThrottle {
     const n = this.#current();
     if (n === this.#lastSent) return;
     this.#lastSent = n;
-    this.#lastAt = this.#clock.now();
+    this.#throttle.ran();
     this.#send(n);
   }
 }

@@ -10,6 +10,7 @@
 // earlier ones): `seen(ws)` marks where it starts.
 import type { PresenceDiffFrame, UserRef } from "../../shared/protocol.ts";
 import type { CountClock } from "./presence-count.ts";
+import { Throttle } from "./throttle.ts";
 
 export const PRESENCE_DIFF_INTERVAL_MS = 500;
 
@@ -30,16 +31,14 @@ export interface DiffTargets {
 
 export class PresenceDiffs {
   readonly #targets: DiffTargets;
-  readonly #clock: CountClock;
   #pending: Change[] = [];
   #version = 0;
   readonly #since = new WeakMap<WebSocket, number>();
-  #lastAt = Number.NEGATIVE_INFINITY;
-  #scheduled = false;
+  readonly #throttle: Throttle;
 
   constructor(targets: DiffTargets, clock: CountClock) {
     this.#targets = targets;
-    this.#clock = clock;
+    this.#throttle = new Throttle(PRESENCE_DIFF_INTERVAL_MS, clock, () => this.flush());
   }
 
   /** The socket's welcome listed the members as of now: it gets only later changes. */
@@ -54,17 +53,7 @@ export class PresenceDiffs {
   record(event: "join" | "leave", user: UserRef, origin: WebSocket): void {
     this.#pending.push({ v: ++this.#version, event, user });
     if (this.#since.has(origin)) this.#since.set(origin, this.#version);
-    if (this.#scheduled) return;
-    const wait = this.#lastAt + PRESENCE_DIFF_INTERVAL_MS - this.#clock.now();
-    if (wait <= 0) {
-      this.flush();
-      return;
-    }
-    this.#scheduled = true;
-    this.#clock.later(() => {
-      this.#scheduled = false;
-      this.flush();
-    }, wait);
+    this.#throttle.request();
   }
 
   /** Sends what is pending now: before a frame that must not overtake it (an `update`). */
@@ -72,7 +61,7 @@ export class PresenceDiffs {
     const changes = this.#pending;
     if (changes.length === 0) return;
     this.#pending = [];
-    this.#lastAt = this.#clock.now();
+    this.#throttle.ran();
     const first = (changes[0] as Change).v;
     const members = this.#targets.members();
     // Sockets that were there before the first change all get the same text; a socket that joined
