@@ -2,6 +2,7 @@
 // and the room hooks an embedder defined (`defineRoom` subclasses override `roomHooks`).
 import { DurableObject } from "cloudflare:workers";
 import { type Log, logger } from "../server/logger.ts";
+import { placedStub, placementFor } from "../server/placement.ts";
 import { parseSettings, type RoomcastVars, type Settings } from "../server/settings.ts";
 import { EventSink } from "./hooks/event-sink.ts";
 import { hookContext, type RoomContext, type RoomHooks } from "./hooks/hooks.ts";
@@ -38,6 +39,15 @@ export abstract class RoomObject<E extends RoomcastVars> extends DurableObject<E
 
   /** Publishes as the server (`@server`) into the room's log; no hook runs. */
   abstract publishAsServer(room: string, data: unknown): Promise<{ seq: number }>;
+
+  /** The stub of another object of `room` (its sequencer, a shard), placed as ROOM_PLACEMENT says. */
+  protected placed<T extends Rpc.DurableObjectBranded | undefined>(
+    ns: DurableObjectNamespace<T>,
+    name: string,
+    room: string,
+  ): DurableObjectStub<T> {
+    return placedStub(ns, name, placementFor(this.settings.placement, room));
+  }
 
   /** @internal Where this object's events go (a test swaps in a recording queue). */
   eventSink(): EventSink {

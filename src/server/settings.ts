@@ -1,6 +1,7 @@
 // Server settings from wrangler [vars], with the contract's defaults; shared by the worker and the room.
 
 import { errorMessage } from "../shared/errors.ts";
+import { type PlacementRule, parsePlacement } from "./placement.ts";
 import { parseSharding, type ShardingSettings, type ShardingVars } from "./sharding.ts";
 
 export interface Settings {
@@ -24,6 +25,8 @@ export interface Settings {
   logLevel: LogLevel;
   /** SHARDED_ROOMS and ROOM_SHARDS (docs/sharding.md). */
   sharding: ShardingSettings;
+  /** ROOM_PLACEMENT: where rooms' objects are created (a jurisdiction or a location hint). */
+  placement: PlacementRule[];
 }
 
 export type LogLevel = "info" | "warn";
@@ -42,6 +45,8 @@ export interface SettingsVars extends ShardingVars {
   MAX_REPLAY_BYTES?: string;
   /** Time budget of each room hook call (onPublish, onJoin, onLeave), in ms. */
   HOOK_TIMEOUT_MS?: string;
+  /** Room patterns to a jurisdiction or location hint: "eu-*=jurisdiction:eu,apac-*=hint:apac". */
+  ROOM_PLACEMENT?: string;
   LOG_LEVEL?: string;
 }
 
@@ -86,7 +91,7 @@ const BOUNDS = {
   MAX_REPLAY_BYTES: [64 * 1024, 32 * 1024 * 1024],
   HOOK_TIMEOUT_MS: [1, 30_000],
 } as const satisfies Record<
-  keyof Omit<SettingsVars, "ALLOWED_ORIGINS" | "LOG_LEVEL" | keyof ShardingVars>,
+  keyof Omit<SettingsVars, "ALLOWED_ORIGINS" | "LOG_LEVEL" | "ROOM_PLACEMENT" | keyof ShardingVars>,
   readonly [number, number]
 >;
 
@@ -135,6 +140,14 @@ export function checkAuthSecret(secret: string | undefined): void {
   }
 }
 
+function placement(raw: string | undefined): PlacementRule[] {
+  try {
+    return parsePlacement(raw);
+  } catch (err) {
+    throw new SettingsError(errorMessage(err));
+  }
+}
+
 /** Parses [vars] into Settings; throws SettingsError on a bad value. */
 export function parseSettings(vars: SettingsVars): Settings {
   return {
@@ -154,5 +167,6 @@ export function parseSettings(vars: SettingsVars): Settings {
     hookTimeoutMs: int(vars, "HOOK_TIMEOUT_MS", DEFAULTS.hookTimeoutMs),
     logLevel: logLevel(vars.LOG_LEVEL),
     sharding: sharding(vars),
+    placement: placement(vars.ROOM_PLACEMENT),
   };
 }

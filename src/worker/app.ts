@@ -8,6 +8,7 @@ import { type ErrorHandler, Hono } from "hono";
 import { cors } from "hono/cors";
 import * as v from "valibot";
 import type { Identity } from "../server/identity.ts";
+import { PlacementError } from "../server/placement.ts";
 import { errorBody } from "../shared/errors.ts";
 import { type AuthCheck, MAX_ID_LENGTH } from "../shared/protocol.ts";
 import { parseRewind, REWIND_RULE } from "../shared/rules.ts";
@@ -32,11 +33,17 @@ const app = new Hono<AppEnv>();
 // Through c.json, so headers set before the error (CORS) stay on the answer.
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   // Retryable or overloaded Durable Object errors are 503 unavailable (with Retry-After), not 500.
-  const known = err instanceof HttpError ? err : unavailableFor(err);
+  const known =
+    err instanceof HttpError
+      ? err
+      : err instanceof PlacementError
+        ? new HttpError(500, "misconfigured", err.message, { cause: err })
+        : unavailableFor(err);
   if (known) {
     if (known.retryAfter !== undefined) c.header("Retry-After", String(known.retryAfter));
     if (known !== err) {
-      console.warn(JSON.stringify({ event: "room_unavailable", path: c.req.path, error: String(err) }));
+      const event = known.status === 503 ? "room_unavailable" : "misconfigured";
+      console.warn(JSON.stringify({ event, path: c.req.path, error: String(err) }));
     }
     return c.json(errorBody(known.code, known.message), known.status);
   }

@@ -2,6 +2,7 @@
 // Picked once per request: every route then speaks to the room through the one `RoomBackend` interface.
 import type { Sequencer } from "../room/sharding/sequencer.ts";
 import type { RoomShard } from "../room/sharding/shard.ts";
+import { placedStub, placementFor } from "../server/placement.ts";
 import type { RoomBackend } from "../server/room-rpc.ts";
 import type { Settings } from "../server/settings.ts";
 import { isSharded, SHARD_HEADER, shardName, shardOf } from "../server/sharding.ts";
@@ -38,8 +39,9 @@ function namespace<T extends Rpc.DurableObjectBranded>(
 
 /** The object that answers a room's HTTP routes: its Room, or a sharded room's Sequencer. */
 export function backendFor(c: AppContext, settings: Settings, room: string): RoomBackendStub {
-  if (!isSharded(settings.sharding, room)) return roomStub(c, room);
-  return namespace<Sequencer>(c, SEQUENCER_BINDING, "Sequencer").getByName(room);
+  if (!isSharded(settings.sharding, room)) return roomStub(c, settings, room);
+  const ns = namespace<Sequencer>(c, SEQUENCER_BINDING, "Sequencer");
+  return placedStub(ns, room, placementFor(settings.placement, room));
 }
 
 /**
@@ -47,11 +49,13 @@ export function backendFor(c: AppContext, settings: Settings, room: string): Roo
  * are mirrored so they survive a change of SHARDED_ROOMS; null when sharded rooms are not configured.
  */
 export function mirrorFor(c: AppContext, settings: Settings, room: string): RoomBackendStub | null {
-  if (isSharded(settings.sharding, room)) return roomStub(c, room);
+  if (isSharded(settings.sharding, room)) return roomStub(c, settings, room);
   const ns = (c.env as Record<string, unknown>)[SEQUENCER_BINDING] as
     | DurableObjectNamespace<Sequencer>
     | undefined;
-  return typeof ns?.getByName === "function" ? ns.getByName(room) : null;
+  return typeof ns?.getByName === "function"
+    ? placedStub(ns, room, placementFor(settings.placement, room))
+    : null;
 }
 
 /** Forwards a verified upgrade: to the room, or to shard `hash(user) mod ROOM_SHARDS` of a sharded room. */
@@ -63,9 +67,11 @@ export function forwardUpgrade(
   target: URL,
   headers: Headers,
 ): Promise<Response> {
-  if (!isSharded(settings.sharding, room)) return roomStub(c, room).fetch(target, { headers });
+  if (!isSharded(settings.sharding, room)) return roomStub(c, settings, room).fetch(target, { headers });
   const shard = shardOf(userId, settings.sharding.roomShards);
   headers.set(SHARD_HEADER, JSON.stringify({ room, shard }));
   const ns = namespace<RoomShard>(c, SHARD_BINDING, "RoomShard");
-  return ns.getByName(shardName(room, shard)).fetch(target, { headers });
+  return placedStub(ns, shardName(room, shard), placementFor(settings.placement, room)).fetch(target, {
+    headers,
+  });
 }

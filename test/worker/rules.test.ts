@@ -56,6 +56,7 @@ describe("settings", () => {
       hookTimeoutMs: 1000,
       logLevel: "warn",
       sharding: { shardedRooms: [], roomShards: 8 },
+      placement: [],
     });
     const s = parseSettings({
       ALLOWED_ORIGINS: " https://a.example/ , https://b.example",

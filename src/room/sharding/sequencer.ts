@@ -227,7 +227,7 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
 
   #shard(k: number) {
     if (this.#name.value === null) throw new Error("sequencer used before any call named its room");
-    return this.env.SHARDS.getByName(shardName(this.#name.value, k));
+    return this.placed(this.env.SHARDS, shardName(this.#name.value, k), this.#name.value);
   }
 
   /** After a commit: the batch goes to every shard with sockets, each behind that shard's previous push. */

@@ -33,7 +33,7 @@ export class RoomShard extends SocketObject<ShardedVars> {
   constructor(ctx: DurableObjectState, env: ShardedVars) {
     super(ctx, env);
     this.#cursor = new ShardCursor(ctx.storage.sql, {
-      sequencer: (room) => env.SEQUENCERS.getByName(room),
+      sequencer: (room) => this.placed(env.SEQUENCERS, room, room),
       deliver: (messages) => this.#deliver(messages),
       live: () => this.host.index.size,
       lost: (room, from, to) => {
@@ -128,7 +128,7 @@ export class RoomShard extends SocketObject<ShardedVars> {
       if (a === null) throw new Error("shard used before the worker or sequencer named it");
       return a;
     };
-    const sequencer = () => this.env.SEQUENCERS.getByName(addr().room);
+    const sequencer = () => this.placed(this.env.SEQUENCERS, addr().room, addr().room);
     return {
       plan: async (who, resume, empty): Promise<JoinPlan | Response> => {
         const join = await this.#cursor.join(who.id, resume, empty, this.settings.maxReplayBytes);
@@ -167,7 +167,7 @@ export class RoomShard extends SocketObject<ShardedVars> {
 
   /** A hook's `ctx.publish` on a shard goes through the sequencer, which owns the log. */
   publishAsServer(room: string, data: unknown): Promise<{ seq: number }> {
-    return this.env.SEQUENCERS.getByName(room).publishAsServer(room, data);
+    return this.placed(this.env.SEQUENCERS, room, room).publishAsServer(room, data);
   }
 
   /** `direct` or a targeted signal: the user's sockets all live on shard hash(user) mod ROOM_SHARDS. */
@@ -176,7 +176,7 @@ export class RoomShard extends SocketObject<ShardedVars> {
     if (addr === null) return 0;
     const target = shardOf(user, this.settings.sharding.roomShards);
     if (target === addr.shard) return this.direct(user, text);
-    return this.env.SHARDS.getByName(shardName(addr.room, target)).direct(user, text);
+    return this.placed(this.env.SHARDS, shardName(addr.room, target), addr.room).direct(user, text);
   }
 
   /** A commit (or a fetched range): each publisher's socket gets its ack, not its own message. */
@@ -188,7 +188,7 @@ export class RoomShard extends SocketObject<ShardedVars> {
   #report(users: number): void {
     const addr = this.#cursor.address;
     if (addr === null) return;
-    this.env.SEQUENCERS.getByName(addr.room)
+    this.placed(this.env.SEQUENCERS, addr.room, addr.room)
       .report(addr.room, addr.shard, users)
       .catch((err: unknown) =>
         this.log("warn", { event: "report_failed", room: addr.room, error: errorMessage(err) }),
