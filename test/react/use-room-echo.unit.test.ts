@@ -1,34 +1,15 @@
 // @vitest-environment happy-dom
 // useRoom's own publishes in `messages` (echo), and refusals it must show and stop on.
-import { act, renderHook, waitFor } from "@testing-library/react";
+import { act, waitFor } from "@testing-library/react";
 import { describe, it } from "vitest";
-import { type UseRoomOptions, useRoom } from "../../src/react/index.ts";
-import { fakeFetch, message, socketFactory } from "../client/support/fake-socket.ts";
+import type { UseRoomOptions } from "../../src/react/index.ts";
+import { fakeFetch, message } from "../client/support/fake-socket.ts";
+import { type Chat, setupUseRoom } from "./support.ts";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-type Chat = { text: string };
 const errorBody = (code: string, msg: string) => ({ error: { code, message: msg } });
 
 function setup(over: Partial<UseRoomOptions<Chat>> = {}) {
-  const sockets = socketFactory();
-  let props: UseRoomOptions<Chat> = {
-    url: "http://rooms.test",
-    room: "lobby",
-    token: "t0k",
-    createWebSocket: sockets.create,
-    backoff: { baseMs: 10 },
-    ...over,
-  };
-  const hook = renderHook((p: UseRoomOptions<Chat>) => useRoom<Chat>(p), { initialProps: props });
-  return {
-    sockets,
-    hook,
-    rerender(patch: Partial<UseRoomOptions<Chat>>) {
-      props = { ...props, ...patch };
-      hook.rerender(props);
-    },
-  };
+  return setupUseRoom({ backoff: { baseMs: 10 }, ...over });
 }
 
 /** Opens the hook's connection and waits for `open`. */

@@ -1,38 +1,11 @@
 // @vitest-environment happy-dom
 // useRoom in a DOM: StrictMode double mount, unmount, enabled: false, messages, publish and callbacks.
-import { act, renderHook, waitFor } from "@testing-library/react";
-import { createElement, type ReactNode, StrictMode } from "react";
+import { act, waitFor } from "@testing-library/react";
 import { describe, it } from "vitest";
-import { type UseRoomOptions, useRoom } from "../../src/react/index.ts";
-import { message, socketFactory } from "../client/support/fake-socket.ts";
+import { message } from "../client/support/fake-socket.ts";
+import { setupUseRoom } from "./support.ts";
 
-// React's act() warns unless the environment says it is a test environment.
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-type Chat = { text: string };
-
-function setup(over: Partial<UseRoomOptions<Chat>> = {}, strict = false) {
-  const sockets = socketFactory();
-  let props: UseRoomOptions<Chat> = {
-    url: "http://rooms.test",
-    room: "lobby",
-    token: "t0k",
-    createWebSocket: sockets.create,
-    ...over,
-  };
-  const wrapper = strict
-    ? ({ children }: { children: ReactNode }) => createElement(StrictMode, null, children)
-    : undefined;
-  const hook = renderHook((p: UseRoomOptions<Chat>) => useRoom<Chat>(p), { initialProps: props, wrapper });
-  return {
-    sockets,
-    hook,
-    rerender(patch: Partial<UseRoomOptions<Chat>>) {
-      props = { ...props, ...patch };
-      hook.rerender(props);
-    },
-  };
-}
+const setup = setupUseRoom;
 
 describe("useRoom", () => {
   it("connects, then renders open, the user, members and messages", async ({ expect }) => {
