@@ -2,9 +2,9 @@
 // here, so what a socket sees does not depend on how the room is deployed.
 //
 // It owns the socket index (members, batch flag), admission (caps, accept, welcome, replay, synced),
-// the per-frame checks (expiry, size, rate, refused streak) and the dispatch of client frames, close
-// and departure (with the close reply and the logs), the alarm (its armed time cached per wake), kick,
-// refresh and signals. What differs between deployments is asked of the owner (`HostOwner`): where a
+// client frames (through frame-handler.ts: the gate, then publish, direct, signal, state, refresh),
+// close and departure (with the close reply and the logs), the alarm (its armed time cached per wake)
+// and kick. What differs between deployments is asked of the owner (`HostOwner`): where a
 // publish goes, the join's replay, presence, and delivery beyond this object.
 //
 // Never scan `ctx.getWebSockets()` per connect, close or frame: the index is built once per wake.
@@ -12,31 +12,19 @@ import { IDENTITY_HEADER, type Identity } from "../../server/identity.ts";
 import type { Log } from "../../server/logger.ts";
 import type { Settings } from "../../server/settings.ts";
 import { errorMessage, errorResponse } from "../../shared/errors.ts";
-import {
-  type AckFrame,
-  type ClientFrame,
-  CloseCode,
-  type DirectFrame,
-  type SyncedFrame,
-  type UserRef,
-} from "../../shared/protocol.ts";
+import { CloseCode, type SyncedFrame, type UserRef } from "../../shared/protocol.ts";
 import { joinVerdict, runLeave } from "../hooks/join-leave.ts";
-import type { PublishOutcome } from "../log/message-log.ts";
 import { resumeRequestOf } from "../log/resume.ts";
-import { checkState, storeOnSockets } from "../presence/user-state.ts";
 import { capped, newSocketState, welcomeFrame } from "./admission.ts";
 import { AlarmClock } from "./alarm-clock.ts";
 import { dueForClose, type Liveness, nextDeadline } from "./deadlines.ts";
 import { BATCH_TAG, batchRequested, deliverCommit, type Outgoing, sendReplay } from "./fanout.ts";
-import { parseClientFrame } from "./frames/client-frames.ts";
+import { FrameHandler, type FrameHost } from "./frame-handler.ts";
 import { reciprocalCode } from "./frames/close-codes.ts";
-import { admissible, chargeFrame, chargeSignal, type GateVerdict, maybeSignal } from "./frames/frame-gate.ts";
-import { SignalLimiter, signalFrame } from "./frames/signals.ts";
 import type { HostOptions, HostOwner, JoinPlan } from "./host-owner.ts";
-import { applyRefresh, checkRefresh } from "./refresh.ts";
 import { SocketIndex } from "./socket-index.ts";
-import { isOpen, sendError, trySend } from "./socket-io.ts";
-import { readState, type SocketState, touchState, userTag, writeState } from "./socket-state.ts";
+import { isOpen, trySend } from "./socket-io.ts";
+import { readState, type SocketState, userTag, writeState } from "./socket-state.ts";
 
 export class SocketHost {
   /** The room's name: from each forwarded request, or the object's own name after a wake. */
@@ -46,7 +34,7 @@ export class SocketHost {
   readonly #log: Log;
   readonly #owner: HostOwner;
   readonly #options: HostOptions;
-  readonly #signals: SignalLimiter;
+  readonly #frames: FrameHandler;
   #indexed: SocketIndex | null = null;
   readonly #alarm: AlarmClock;
   /** upgrades waiting for their owner's plan: the host is not empty while one is */
@@ -63,8 +51,15 @@ export class SocketHost {
     this.#log = log;
     this.#owner = owner;
     this.#options = options;
-    this.#signals = new SignalLimiter(settings.signalRatePerSecond);
     this.#alarm = new AlarmClock(ctx.storage, log);
+    const host: FrameHost = {
+      index: () => this.index,
+      name: () => this.name,
+      close: (ws, state, code, reason) => this.close(ws, state, code, reason),
+      rearm: (ws, state) => this.#alarm.arm(nextDeadline(this.#liveness(ws, state), this.#idleMs)),
+      warn: (event, state, fields) => this.#warn(event, state, fields),
+    };
+    this.#frames = new FrameHandler(host, owner, settings, log, options.secret);
     this.name = ctx.id.name;
   }
 
@@ -184,46 +179,8 @@ export class SocketHost {
   }
 
   /** A client frame: expiry and size, its bucket, then (parsed only now) capability and handler. */
-  async message(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const state = this.index.get(ws);
-    if (state === undefined || state.gone) return;
-    const now = Date.now();
-    const s = this.#settings;
-    if (!this.#obey(ws, state, admissible(state, message, now, s))) return;
-    touchState(ws, state, now);
-    if (maybeSignal(message)) {
-      if (!this.#obey(ws, state, chargeSignal(state, now, this.#signals, s.signalRatePerSecond))) return;
-      if (!state.capabilities.includes("write")) {
-        return sendError(ws, "forbidden", "signal needs the 'write' capability");
-      }
-      const parsed = parseClientFrame(message);
-      if (!parsed.ok) return sendError(ws, "bad_message", parsed.message, parsed.id);
-      if (parsed.frame.type === "signal") return this.#signal(ws, state, parsed.frame, now);
-      // Not a signal after all (its data said "signal"): charged like any other frame too.
-    }
-    if (!this.#obey(ws, state, chargeFrame(state, now, s.ratePerSecond))) return;
-    if (typeof message !== "string") {
-      if (!state.capabilities.includes("write")) {
-        return sendError(ws, "forbidden", "binary frames need the 'write' capability");
-      }
-      return this.#owner.binary(ws, state, message);
-    }
-    const parsed = parseClientFrame(message);
-    if (!parsed.ok) return sendError(ws, "bad_message", parsed.message, parsed.id);
-    const frame = parsed.frame;
-    if (frame.type === "state") return this.#setState(ws, state, frame.data);
-    if (frame.type === "refresh") return this.#refresh(ws, state, frame.token);
-    if (!state.capabilities.includes("write")) {
-      return sendError(
-        ws,
-        "forbidden",
-        `${frame.type} needs the 'write' capability`,
-        "id" in frame ? frame.id : undefined,
-      );
-    }
-    if (frame.type === "publish") return this.#publish(ws, state, frame, message.length);
-    if (frame.type === "direct") return this.#direct(ws, state, frame, now);
-    return this.#signal(ws, state, frame, now);
+  message(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    return this.#frames.handle(ws, message);
   }
 
   /** The client closed: reply in kind (the runtime does not, even with web_socket_auto_reply_to_close). */
@@ -325,106 +282,6 @@ export class SocketHost {
     return this.#settings.idleTimeoutSeconds * 1000;
   }
 
-  async #publish(
-    ws: WebSocket,
-    state: SocketState,
-    frame: Extract<ClientFrame, { type: "publish" }>,
-    bytes: number,
-  ): Promise<void> {
-    const p = { from: { id: state.userId, name: state.name }, data: frame.data, id: frame.id };
-    let r: PublishOutcome;
-    try {
-      r = await this.#owner.publish(ws, state, p, bytes);
-    } catch (err) {
-      r = { failed: errorMessage(err) };
-    }
-    if ("failed" in r) {
-      // Never acked, never broadcast: the client reconnects, resumes and resends with the same id.
-      this.#warn("publish_failed", state, { error: r.failed });
-      if (this.index.get(ws) === state) this.close(ws, state, CloseCode.SERVER_ERROR, "storage failure");
-      return;
-    }
-    if ("refused" in r) return sendError(ws, r.refused, r.message, frame.id);
-    const ack: AckFrame = {
-      type: "ack",
-      id: frame.id ?? null,
-      seq: r.seq,
-      ...(r.duplicate ? { duplicate: true as const } : {}),
-      ...("data" in r ? { data: r.data } : {}),
-    };
-    trySend(ws, JSON.stringify(ack)); // the socket may have closed while the write was queued
-  }
-
-  async #direct(
-    ws: WebSocket,
-    state: SocketState,
-    frame: Extract<ClientFrame, { type: "direct" }>,
-    now: number,
-  ): Promise<void> {
-    const direct: DirectFrame = {
-      type: "direct",
-      from: { id: state.userId, name: state.name },
-      data: frame.data,
-      ts: now,
-      ...(frame.id ? { id: frame.id } : {}),
-    };
-    const reached = await this.#owner.direct(frame.to, JSON.stringify(direct));
-    if (reached === 0) sendError(ws, "no_such_user", `user '${frame.to}' is not in this room`, frame.id);
-  }
-
-  /** A signal (its bucket and capability already checked): relayed at once and never stored. */
-  async #signal(
-    ws: WebSocket,
-    state: SocketState,
-    frame: Extract<ClientFrame, { type: "signal" }>,
-    now: number,
-  ): Promise<void> {
-    const text = signalFrame({ id: state.userId, name: state.name }, frame.data, now);
-    await this.#owner.signal(ws, state, text, frame.to);
-  }
-
-  /** Carries out a gate's verdict; true when the frame goes on. */
-  #obey(ws: WebSocket, state: SocketState, v: GateVerdict): boolean {
-    if ("pass" in v) return true;
-    if ("close" in v) this.close(ws, state, v.close, v.reason);
-    else if ("error" in v) sendError(ws, v.error, v.message);
-    return false;
-  }
-
-  /** Presence state: stored on each of the user's sockets (attachments included), then the owner is told. */
-  #setState(ws: WebSocket, state: SocketState, data: unknown): void {
-    const checked = checkState(data);
-    if (!checked.ok) {
-      sendError(ws, "too_large", checked.message);
-      return;
-    }
-    storeOnSockets(this.index, state.userId, checked.value, checked.chars);
-    this.#owner.stateChanged({ id: state.userId, name: state.name }, checked.value, ws);
-  }
-
-  /** In-band refresh: on success this connection's exp, name and capabilities are replaced. */
-  async #refresh(ws: WebSocket, before: SocketState, token: string): Promise<void> {
-    const room = before.room ?? this.name ?? "";
-    const outcome = await checkRefresh(token, this.#options.secret, {
-      userId: before.userId,
-      room,
-      ...(before.auth ? { auth: before.auth } : {}),
-    });
-    if (!outcome.ok) return sendError(ws, outcome.code, outcome.message);
-    // Looked up again: the socket may have closed while the token was checked.
-    const state = this.index.get(ws);
-    if (state === undefined || state.gone || !isOpen(ws)) return;
-    applyRefresh(ws, state, outcome);
-    this.#log("info", {
-      event: "refresh",
-      room,
-      conn: state.connectionId,
-      user: state.userId,
-      exp: outcome.exp,
-    });
-    await this.#alarm.arm(nextDeadline(this.#liveness(ws, state), this.#idleMs));
-  }
-
   /** A socket left: O(1) index update, the owner told, the alarm dropped once the host is empty. */
   #depart(ws: WebSocket, state: SocketState, code: number, reason: string): void {
     state.gone = true;
@@ -433,7 +290,7 @@ export class SocketHost {
     } catch {
       // the socket is already gone; its state goes with it
     }
-    this.#signals.forget(state.connectionId);
+    this.#frames.forget(state.connectionId);
     const index = this.index;
     index.remove(ws, state.userId);
     // Not `remove`'s answer: a socket closing right after a wake is not in the rebuilt index at all.
