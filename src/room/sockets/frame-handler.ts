@@ -4,8 +4,7 @@
 import type { Log } from "../../server/logger.ts";
 import type { Settings } from "../../server/settings.ts";
 import { errorMessage } from "../../shared/errors.ts";
-import type { AckFrame, ClientFrame, DirectFrame } from "../../shared/protocol.ts";
-import { CloseCode } from "../../shared/protocol.ts";
+import { type AckFrame, type ClientFrame, CloseCode, type DirectFrame } from "../../shared/protocol.ts";
 import type { PublishOutcome } from "../log/message-log.ts";
 import { checkState, storeOnSockets } from "../presence/user-state.ts";
 import { parseClientFrame } from "./frames/client-frames.ts";

@@ -47,9 +47,15 @@ export function cachedSettings(env: RoomcastVars): Settings {
   return s;
 }
 
+/** Envs whose AUTH_SECRET passed the check: like the settings, it is checked once per env. */
+const secretChecked = new WeakSet<object>();
+
 function settingsOf(env: RoomcastVars, jwt: boolean): Settings {
   try {
-    if (jwt) checkAuthSecret(env.AUTH_SECRET);
+    if (jwt && !secretChecked.has(env)) {
+      checkAuthSecret(env.AUTH_SECRET);
+      secretChecked.add(env);
+    }
     return cachedSettings(env);
   } catch (err) {
     if (err instanceof SettingsError) throw new HttpError(500, "misconfigured", err.message, { cause: err });
