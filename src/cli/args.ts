@@ -22,7 +22,7 @@ import { parseRoomSpec, parseTtl } from "./tokens/mint.ts";
 import { parseServerUrl } from "./url.ts";
 
 /** The subcommands, in help order. */
-export const COMMANDS = ["connect", "token", "publish", "info", "kick", "history"] as const;
+export const COMMANDS = ["connect", "token", "publish", "info", "kick", "history", "rooms", "top"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** How to authenticate: a ready token, or a user to mint one for (the secret is looked up later). */
@@ -90,6 +90,28 @@ export interface HistoryArgs extends RoomTarget {
   epoch?: string;
 }
 
+/** Where a command over all rooms goes (`rooms`, `top`): the server, credentials, a name prefix. */
+export interface DirectoryArgs {
+  base: string;
+  auth: AuthArgs;
+  insecure: boolean;
+  prefix?: string;
+}
+
+export interface RoomsArgs extends DirectoryArgs {
+  command: "rooms";
+  /** The server's answer as JSON lines (one room per line) instead of a table. */
+  json: boolean;
+}
+
+export interface TopArgs extends DirectoryArgs {
+  command: "top";
+  /** Print one table and exit. */
+  once: boolean;
+  /** Seconds between refreshes. */
+  interval: number;
+}
+
 export type Command =
   | { command: "help"; topic?: CommandName }
   | { command: "version" }
@@ -98,7 +120,9 @@ export type Command =
   | PublishArgs
   | InfoArgs
   | KickArgs
-  | HistoryArgs;
+  | HistoryArgs
+  | RoomsArgs
+  | TopArgs;
 
 const HELP = { help: { type: "boolean", short: "h" } } as const;
 const AUTH = {
@@ -142,6 +166,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
       return parseKick(rest);
     case "history":
       return parseHistory(rest);
+    case "rooms":
+    case "top":
+      return parseDirectory(first, rest);
   }
 }
 
@@ -409,6 +436,50 @@ function parseHistory(args: string[]): HistoryArgs {
     out.epoch = v.epoch;
   }
   return out;
+}
+
+/** `rooms` and `top`: a server URL (no room), credentials, --prefix, and their own options. */
+function parseDirectory(command: "rooms" | "top", args: string[]): RoomsArgs | TopArgs {
+  const { values: v, positionals } = parse(command, {
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...HELP,
+      ...AUTH,
+      insecure: TARGET.insecure,
+      prefix: { type: "string" },
+      json: { type: "boolean" },
+      once: { type: "boolean" },
+      interval: { type: "string" },
+    },
+  });
+  if (positionals.length === 0)
+    throw new UsageError(`${command}: missing server URL (e.g. http://127.0.0.1:8787)`);
+  if (positionals.length > 1) throw new UsageError(`${command}: unexpected argument "${positionals[1]}"`);
+  const where: DirectoryArgs = {
+    base: parseServerUrl(positionals[0] ?? "").base,
+    auth: auth(command, v),
+    insecure: v.insecure ?? false,
+  };
+  if (v.prefix !== undefined) {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(v.prefix)) {
+      throw new UsageError(`${command}: --prefix must be the start of a room name (${ROOM_NAME_RULE})`);
+    }
+    where.prefix = v.prefix;
+  }
+  if (command === "rooms") {
+    if (v.once !== undefined || v.interval !== undefined) {
+      throw new UsageError("rooms: --once and --interval belong to roomcast top");
+    }
+    return { command, ...where, json: v.json ?? false };
+  }
+  if (v.json !== undefined) throw new UsageError("top: --json belongs to roomcast rooms");
+  const interval = v.interval === undefined ? 2 : Number(v.interval);
+  if (!Number.isFinite(interval) || interval < 0.2 || interval > 3600) {
+    throw new UsageError(`top: --interval must be seconds from 0.2 to 3600, got "${v.interval}"`);
+  }
+  return { command, ...where, once: v.once ?? false, interval };
 }
 
 /** JSON.parse with a usage error naming the argument. */

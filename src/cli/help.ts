@@ -23,6 +23,8 @@ Usage:
   roomcast info <url> --room R [auth] [--insecure]
   roomcast kick <url> --room R --target U [--ban 1h] [--reason TEXT] [auth] [--insecure]
   roomcast history <url> --room R [--after N | --before N] [--limit N] [--epoch E] [auth] [--insecure]
+  roomcast rooms <url> [--prefix P] [--json] [auth] [--insecure]
+  roomcast top <url> [--prefix P] [--interval S] [--once] [auth] [--insecure]
 
 <url> is the worker: http(s)://host:port, ws(s)://host:port, or host:port.
 Run \`roomcast <command> --help\` for details.
@@ -136,6 +138,36 @@ Options:
 ${AUTH}
   (a minted token has read on the room and lives 5 minutes)`;
 
+const ROOMS = `Usage: roomcast rooms <url> [--prefix P] [--json] [auth] [--insecure]
+
+Lists the live rooms (GET /rooms, every page; needs admin on the rooms listed: a token with admin
+on "*" sees them all, one with admin on "eu-*" only those): a table of room, sockets, distinct
+users, messages in the last minute, seq, sharded, and how long ago the room was last active.
+The directory is fed by the rooms themselves, so it can be a few seconds behind.
+
+Options:
+      --prefix P         only rooms whose name starts with P
+      --json             one JSON object per room and line (the server's fields) instead of a table
+  -k, --insecure         accept self-signed TLS certificates
+  -h, --help             this help
+${AUTH}
+  (a minted token has admin on every room, "*", and lives 5 minutes)`;
+
+const TOP_VIEW = `Usage: roomcast top <url> [--prefix P] [--interval S] [--once] [auth] [--insecure]
+
+The live rooms, busiest first (by sockets, then messages per minute), redrawn in place every
+--interval seconds like top; q or Ctrl-C quits. When stdout is not a terminal each refresh is
+printed after the previous one (until SIGINT/SIGTERM); --once prints one and exits.
+
+Options:
+      --prefix P         only rooms whose name starts with P
+      --interval S       seconds between refreshes, 0.2-3600 (default 2)
+      --once             print once and exit
+  -k, --insecure         accept self-signed TLS certificates
+  -h, --help             this help
+${AUTH}
+  (a minted token has admin on every room, "*", and lives 5 minutes)`;
+
 const TEXTS: Record<CommandName, string> = {
   connect: CONNECT,
   token: TOKEN,
@@ -143,6 +175,8 @@ const TEXTS: Record<CommandName, string> = {
   info: INFO,
   kick: KICK,
   history: HISTORY,
+  rooms: ROOMS,
+  top: TOP_VIEW,
 };
 
 /** The help text for a command, or the overview. */

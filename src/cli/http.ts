@@ -1,7 +1,7 @@
 // `roomcast publish`, `info`, `kick` and `history`: the worker's HTTP endpoints, answers printed as JSON.
 import { readErrorBody } from "../shared/errors.ts";
 import type { Capability, HistoryPage } from "../shared/protocol.ts";
-import type { HistoryArgs, InfoArgs, KickArgs, PublishArgs } from "./args.ts";
+import type { HistoryArgs, InfoArgs, KickArgs, PublishArgs, RoomTarget } from "./args.ts";
 import { describeTransportError, nodeTransport } from "./connect/node-transport.ts";
 import { CliError, EXIT } from "./errors.ts";
 import type { CliIo } from "./io.ts";
@@ -107,8 +107,12 @@ export function historyNote(
   return parts.length > 0 ? parts.join("; ") : undefined;
 }
 
-async function call(
-  args: PublishArgs | InfoArgs | KickArgs | HistoryArgs,
+/**
+ * One request to the worker as the command's user; the answer's JSON, or a CliError. A minted token
+ * holds `caps` on the command's room, or on every room (`*`) for commands without one.
+ */
+export async function call(
+  args: Pick<RoomTarget, "base" | "auth" | "insecure"> & { room?: string },
   io: CliIo,
   method: "GET" | "POST",
   path: string,
@@ -116,7 +120,7 @@ async function call(
   caps: Capability[] = ["admin"],
 ): Promise<unknown> {
   const token = await (
-    await tokenSource(args.auth, { room: args.room, caps, ttlSeconds: ADMIN_TTL_SECONDS }, io)
+    await tokenSource(args.auth, { room: args.room ?? "*", caps, ttlSeconds: ADMIN_TTL_SECONDS }, io)
   )();
   const transport = nodeTransport({ insecure: args.insecure });
   const url = `${args.base}${path}`;

@@ -7,7 +7,9 @@ import { CliError, EXIT } from "./errors.ts";
 import { helpText } from "./help.ts";
 import { runHistory, runInfo, runKick, runPublish } from "./http.ts";
 import { type CliIo, processIo } from "./io.ts";
+import { runRooms } from "./rooms.ts";
 import { runToken } from "./tokens/token.ts";
+import { runTop } from "./top.ts";
 
 /** Runs `roomcast <argv…>` and resolves with the exit code. Failures print one `roomcast: …` line on stderr. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
@@ -43,6 +45,10 @@ function run(cmd: Command, io: CliIo): Promise<number> {
       return runKick(cmd, io);
     case "history":
       return runHistory(cmd, io);
+    case "rooms":
+      return runRooms(cmd, io);
+    case "top":
+      return runTop(cmd, io);
   }
 }
 

@@ -43,7 +43,7 @@ describe("main", () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
     expect(r.err).toBe(
-      'roomcast: unknown command "nope": commands are connect, token, publish, info, kick, history (see roomcast --help)\n',
+      'roomcast: unknown command "nope": commands are connect, token, publish, info, kick, history, rooms, top (see roomcast --help)\n',
     );
   });
 
