@@ -59,6 +59,33 @@ export default defineConfig({
         },
       },
       {
+        // The live room directory's timing in the Workers runtime: DIRECTORY_REPORT_SECONDS=1, so report
+        // throttles and entry TTLs (7 s) pass in real time with real alarms.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                AUTH_SECRET: TEST_SECRET,
+                LOG_LEVEL: "warn",
+                DIRECTORY_REPORT_SECONDS: "1",
+                SHARDED_ROOMS: "shard-*",
+                ROOM_SHARDS: "2",
+              },
+              ratelimits: {
+                RATE_LIMIT_USER: { namespace_id: "7302", simple: { limit: 1_000_000, period: 60 } },
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "directory",
+          include: ["test/directory/**/*.test.ts"],
+          testTimeout: 30_000,
+          disableConsoleIntercept: true,
+        },
+      },
+      {
         // Workers-runtime tests that need production-sized limits (60 KiB messages, a 1,000-message
         // history, the default 4 MiB replay budget): their own bindings, so the main suite keeps its
         // small limits.

@@ -114,9 +114,4 @@ export class RoomDirectory extends DurableObject<RoomcastVars> {
     this.#alarmAt = next;
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
-
-  /** @internal Rows stored, expired and tombstones included (for tests). */
-  stored(): number {
-    return this.#sql.exec<{ n: number }>(`SELECT count(*) AS n FROM rooms`).one().n;
-  }
 }
