@@ -31,7 +31,11 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
     );
     const onPublish = this.roomHooks()?.onPublish;
     this.#messages = new MessageLog<WebSocket>(ctx.storage, settings, this.log, {
-      written: (_seq, frame, except) => this.#outbox.add(frame, except),
+      written: (_seq, frame, except) => {
+        this.metrics.published();
+        this.#outbox.add(frame, except);
+      },
+      durable: () => this.metrics.committed(),
       onPublish: onPublish && ((room, message) => onPublish(message, this.context(room))),
       events: this.events,
     });
@@ -50,7 +54,7 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
 
   /** The upgrade, forwarded by the worker with the identity it verified. */
   override fetch(req: Request): Promise<Response> {
-    return this.host.admit(req);
+    return this.metrics.admitted(() => this.host.admit(req));
   }
 
   // ---- RPC from the worker (RoomBackend) ----
@@ -100,6 +104,13 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
     return this.#messages.publishAsServer(room, data);
   }
 
+  protected override describe() {
+    const room = this.host.name;
+    return room === undefined
+      ? null
+      : ({ room, source: "room", shard: null, sockets: this.host.index.size } as const);
+  }
+
   // ---- what the host asks of a plain room ----
 
   #owner(): HostOwner {
@@ -113,7 +124,10 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
           seq: this.#messages.seq,
           gap,
           elsewhere: 0,
-          replay: replayAfter === null ? null : (send) => this.#messages.replay(replayAfter, send),
+          replay:
+            replayAfter === null
+              ? null
+              : (send) => this.#messages.replay(replayAfter, this.metrics.replaying(send)),
         };
       },
       publish: (ws, _state, p, bytes) => this.#messages.publish(this.host.name ?? "", p, ws, bytes),

@@ -50,9 +50,15 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
     this.#origins = new Origins(sql, this.settings.historyLimit);
     this.#counts = new ShardCounts(sql);
     this.#messages = new MessageLog<string | null>(ctx.storage, this.settings, this.log, {
-      written: (seq, frame, origin) => this.#batch.push({ seq, frame, origin }),
+      written: (seq, frame, origin) => {
+        this.metrics.published();
+        this.#batch.push({ seq, frame, origin });
+      },
       within: (seq, origin) => this.#origins.write(seq, origin),
-      durable: () => this.#pushBatch(),
+      durable: () => {
+        this.metrics.committed();
+        this.#pushBatch();
+      },
       onPublish: onPublish && ((room, message) => onPublish(message, this.context(room))),
       events: this.events,
     });
@@ -218,6 +224,12 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
 
   protected override directTo(userId: string, text: string): Promise<number> {
     return this.#shard(shardOf(userId, this.settings.sharding.roomShards)).direct(userId, text);
+  }
+
+  /** The sequencer counts the log's work (publishes, batches, storage and `onPublish` failures). */
+  protected override describe() {
+    const room = this.#name.value;
+    return room === null ? null : ({ room, source: "sequencer", shard: null, sockets: 0 } as const);
   }
 
   /** Every call names the room; the first one is stored, so a restarted sequencer can reach its shards. */

@@ -268,7 +268,7 @@ export class SocketHost {
   /** A commit's messages (in seq order): batched sockets get `batch` frames, each publisher none of its own. */
   deliver(messages: readonly Outgoing[]): void {
     const index = this.index;
-    deliverCommit(index.sockets(), () => index.batched, messages, trySend);
+    this.#options.metrics.delivered(deliverCommit(index.sockets(), () => index.batched, messages, trySend));
   }
 
   /** @internal The live sockets and their in-memory state (for tests that age a socket). */
@@ -304,6 +304,7 @@ export class SocketHost {
       code,
       reason,
     });
+    this.#options.metrics.closed(code);
     this.#owner.disconnected(ws, state, last);
     if (last) this.#left({ id: state.userId, name: state.name });
     if (index.size === 0 && this.#joining === 0) {
