@@ -69,4 +69,16 @@ describe("refused upgrades at the gate", () => {
     const unbound = { ...env, METRICS: undefined };
     expect((await app.request(`/rooms/${room}/ws`, upgrade(), unbound)).status).toBe(401);
   });
+
+  it("the test runtime binds METRICS from wrangler.toml: a simulator that accepts any point", ({
+    expect,
+  }) => {
+    const dataset = (env as { METRICS?: AnalyticsEngineDataset }).METRICS;
+    expect(typeof dataset?.writeDataPoint).toBe("function");
+    // It checks no limit (21 doubles, a 200-byte index are accepted): hence the layout tests in
+    // test/room/metrics/room-metrics.test.ts.
+    expect(() =>
+      dataset?.writeDataPoint({ blobs: ["x"], doubles: Array(21).fill(1), indexes: ["i".repeat(200)] }),
+    ).not.toThrow();
+  });
 });
