@@ -27,12 +27,12 @@ import { type Clock, Throttle } from "../presence/throttle.ts";
 export const METRICS_INTERVAL_MS = 10_000;
 
 /** Failures counted where they are logged: the log event's name → its counter. */
-const FAILURE_EVENTS = {
-  storage_failed: "storage_failures",
-  depart_failed: "storage_failures",
-  hook_failed: "hook_failures",
-  events_failed: "queue_failures",
-} as const satisfies Record<string, TrafficCounter>;
+const FAILURE_EVENTS = new Map<string, TrafficCounter>([
+  ["storage_failed", "storage_failures"],
+  ["depart_failed", "storage_failures"],
+  ["hook_failed", "hook_failures"],
+  ["events_failed", "queue_failures"],
+]);
 
 /** Where the object's points come from (null while it does not know its room yet) and its open sockets. */
 export type Describe = () => (PointSource & { sockets: number }) | null;
@@ -157,7 +157,7 @@ export class RoomMetrics {
   /** The object's log, counting the failures it reports (storage, hooks, the events queue). */
   counting(log: Log): Log {
     return (level, fields) => {
-      const counter = (FAILURE_EVENTS as Record<string, TrafficCounter>)[fields.event];
+      const counter = FAILURE_EVENTS.get(fields.event);
       if (counter !== undefined && this.target !== null) {
         this.#traffic[counter]++;
         this.#changed();
