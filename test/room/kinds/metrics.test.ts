@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, it } from "vitest";
 import type { RoomObject } from "../../../src/room/room-object.ts";
 import { type MetricsPoint, TRAFFIC_DOUBLES, type TrafficCounter } from "../../../src/server/metrics.ts";
+import type { RoomBackend } from "../../../src/server/room-rpc.ts";
 import type { RoomcastVars } from "../../../src/server/settings.ts";
 import { call, errorOf, join, open, token } from "../../helpers/runtime.ts";
 import { KINDS, nextOf, type RoomKind } from "./kinds.ts";
@@ -173,6 +174,41 @@ describe.each(KINDS)("$kind room: metrics", (k) => {
     expect(t.traffic.connects).toBe(6);
     expect(t.traffic.hook_failures).toBe(1);
     expect(t.closed).toEqual({ 1000: 5, 4403: 1 });
+  });
+
+  it("counts a commit's batch frame to a ?batch=1 socket as one delivery", async ({ expect }) => {
+    const room = k.room();
+    const o = await recordFrom(k, room, ["ann", "bob"]);
+    const ann = await join(room, { token: await token({ sub: "ann" }) });
+    const bob = await join(room, { token: await token({ sub: "bob" }), query: "batch=1" });
+    type Held = { faults: { holdFlush: Promise<void> | null } };
+    // Hold the first commit's flush, so that the next two publishes are written together.
+    let release = () => {};
+    await runInDurableObject(o.log, (obj: Obj) => {
+      (obj as unknown as Held).faults.holdFlush = new Promise<void>((r) => {
+        release = r;
+      });
+    });
+    const log = o.log as unknown as DurableObjectStub<Obj & RoomBackend>;
+    const from = { id: "ops", name: null };
+    const published = [1, 2, 3].map((n) => log.publish(room, from, { n }));
+    // Calls from one caller arrive in order: once this one is answered, all three are in the log.
+    await log.banned(room, "nobody");
+    await runInDurableObject(o.log, (obj: Obj) => {
+      (obj as unknown as Held).faults.holdFlush = null;
+      release();
+    });
+    expect((await Promise.all(published)).map((r) => r.ok && r.seq)).toEqual([1, 2, 3]);
+    expect(await nextOf(bob.socket, "message")).toMatchObject({ seq: 1 });
+    const batch = await nextOf(bob.socket, "batch");
+    expect(batch.messages.map((m) => m.seq)).toEqual([2, 3]);
+    for (const n of [1, 2, 3]) expect(await nextOf(ann.socket, "message")).toMatchObject({ seq: n });
+
+    const t = await totals(all(o));
+    // ann: three message frames; bob: one message frame, then one batch frame of two.
+    expect(t.traffic).toMatchObject({ publishes: 3, batches: 2, deliveries: 5 });
+    ann.socket.close();
+    bob.socket.close();
   });
 
   it("counts a storage failure and the 1011 close it causes", async ({ expect }) => {
