@@ -300,6 +300,16 @@ export class Client implements RoomClient {
       this.#emitError(new RoomcastError("bad_frame", `bad frame from server: ${parsed.problem}`));
       return;
     }
+    // Answered on arrival, even while a catch-up holds live frames back: the frames before the mark
+    // have been read off the socket (the server closes a socket that leaves too much unconfirmed, 4413).
+    if (parsed.frame.type === "mark") {
+      try {
+        this.#conn?.send(JSON.stringify({ type: "read", n: parsed.frame.n }));
+      } catch {
+        // closing: the reconnect starts a fresh count
+      }
+      return;
+    }
     this.#onFrame(parsed.frame);
   }
 
