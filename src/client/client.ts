@@ -246,11 +246,12 @@ export class Client implements RoomClient {
       this.#refusedToken = token;
       this.#emitError(d.error);
     }
-    this.#retry(code, reason);
+    this.#retry(code, reason, d.kind === "retry" ? d.afterMs : undefined);
   }
 
-  #retry(code: number, reason: string): void {
-    const plan = this.#reconnector.schedule();
+  /** Reconnects after the backoff, and never before the server's Retry-After (`minDelayMs`). */
+  #retry(code: number, reason: string, minDelayMs?: number): void {
+    const plan = this.#reconnector.schedule(minDelayMs);
     if ("giveUp" in plan) {
       const error = new RoomcastError(
         "network",
