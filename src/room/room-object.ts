@@ -6,16 +6,21 @@ import { placedStub, placementFor } from "../server/placement.ts";
 import { parseSettings, type RoomcastVars, type Settings } from "../server/settings.ts";
 import { EventSink } from "./hooks/event-sink.ts";
 import { hookContext, type RoomContext, type RoomHooks } from "./hooks/hooks.ts";
+import { type Describe, RoomMetrics } from "./metrics/room-metrics.ts";
 
 export abstract class RoomObject<E extends RoomcastVars> extends DurableObject<E> {
   protected readonly settings: Settings;
   protected readonly log: Log;
   protected readonly events: EventSink;
+  /** What this object counts for the optional METRICS dataset (inert without the binding). */
+  protected readonly metrics: RoomMetrics;
 
   constructor(ctx: DurableObjectState, env: E) {
     super(ctx, env);
     this.settings = parseSettings(env);
-    this.log = logger(this.settings.logLevel);
+    const log = logger(this.settings.logLevel);
+    this.metrics = new RoomMetrics(env, () => this.describe(), log);
+    this.log = this.metrics.counting(log);
     this.events = new EventSink(env, this.log);
   }
 
@@ -47,6 +52,14 @@ export abstract class RoomObject<E extends RoomcastVars> extends DurableObject<E
     room: string,
   ): DurableObjectStub<T> {
     return placedStub(ns, name, placementFor(this.settings.placement, room));
+  }
+
+  /** Which room this object's metrics are about, and its open sockets; null while it does not know. */
+  protected abstract describe(): ReturnType<Describe>;
+
+  /** @internal This object's metrics (a test swaps in a recording dataset and flushes). */
+  roomMetrics(): RoomMetrics {
+    return this.metrics;
   }
 
   /** @internal Where this object's events go (a test swaps in a recording queue). */

@@ -35,8 +35,14 @@ export class Room extends SocketObject<RoomcastVars & DirectoryVars> implements 
     );
     const onPublish = this.roomHooks()?.onPublish;
     this.#messages = new MessageLog<WebSocket>(ctx.storage, settings, this.log, {
-      written: (_seq, frame, except) => this.#outbox.add(frame, except),
-      durable: () => this.#directory.changed(this.host.index.size > 0),
+      written: (_seq, frame, except) => {
+        this.metrics.published();
+        this.#outbox.add(frame, except);
+      },
+      durable: () => {
+        this.metrics.committed();
+        this.#directory.changed(this.host.index.size > 0);
+      },
       onPublish: onPublish && ((room, message) => onPublish(message, this.context(room))),
       events: this.events,
     });
@@ -55,7 +61,7 @@ export class Room extends SocketObject<RoomcastVars & DirectoryVars> implements 
 
   /** The upgrade, forwarded by the worker with the identity it verified. */
   override fetch(req: Request): Promise<Response> {
-    return this.host.admit(req);
+    return this.metrics.admitted(() => this.host.admit(req));
   }
 
   // ---- RPC from the worker (RoomBackend) ----
@@ -105,6 +111,13 @@ export class Room extends SocketObject<RoomcastVars & DirectoryVars> implements 
     return this.#messages.publishAsServer(room, data);
   }
 
+  protected override describe() {
+    const room = this.host.name;
+    return room === undefined
+      ? null
+      : ({ room, source: "room", shard: null, sockets: this.host.index.size } as const);
+  }
+
   /** The room as the directory lists it; null until a request has named it. */
   #snapshot(): Snapshot | null {
     const room = this.host.name;
@@ -133,7 +146,10 @@ export class Room extends SocketObject<RoomcastVars & DirectoryVars> implements 
           seq: this.#messages.seq,
           gap,
           elsewhere: 0,
-          replay: replayAfter === null ? null : (send) => this.#messages.replay(replayAfter, send),
+          replay:
+            replayAfter === null
+              ? null
+              : (send) => this.#messages.replay(replayAfter, this.metrics.replaying(send)),
         };
       },
       publish: (ws, _state, p, bytes) => this.#messages.publish(this.host.name ?? "", p, ws, bytes),

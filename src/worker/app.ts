@@ -21,6 +21,7 @@ import { historyQuery } from "./history-query.ts";
 import { HttpError } from "./http-error.ts";
 import { kick } from "./kick.ts";
 import type { AppEnv } from "./options.ts";
+import { countRefusal } from "./refusal-metrics.ts";
 import { backendFor, forwardUpgrade } from "./sharded-rooms.ts";
 import { upgradeHeaders } from "./upgrade-headers.ts";
 
@@ -46,9 +47,11 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
       const event = known.status === 503 ? "room_unavailable" : "misconfigured";
       console.warn(JSON.stringify({ event, path: c.req.path, error: String(err) }));
     }
+    countRefusal(c.env, c.req.raw, c.req.path, known);
     return c.json(errorBody(known.code, known.message), known.status);
   }
   console.error(JSON.stringify({ event: "error", path: c.req.path, error: String(err) }));
+  countRefusal(c.env, c.req.raw, c.req.path, { status: 500, code: "internal" });
   return c.json(errorBody("internal", "internal error"), 500);
 };
 

@@ -38,17 +38,38 @@ export const TEST_HOOKS: RoomHooks = {
 
 const hooked = (name: string | undefined) => (name?.includes("hook-") ? TEST_HOOKS : null);
 
+/**
+ * Metrics off unless a test records them (`roomMetrics().record()`): the test runtime binds
+ * wrangler.toml's METRICS dataset, and a room's pending metrics write (a timer of up to 10 s) would
+ * hold every `evictDurableObject` that long.
+ */
+function quiet(o: { roomMetrics(): { target: unknown } }): void {
+  o.roomMetrics().target = null;
+}
+
 export class Room extends PlainRoom {
+  constructor(ctx: DurableObjectState, env: ConstructorParameters<typeof PlainRoom>[1]) {
+    super(ctx, env);
+    quiet(this);
+  }
   protected override roomHooks() {
     return hooked(this.ctx.id.name);
   }
 }
 export class Sequencer extends PlainSequencer {
+  constructor(ctx: DurableObjectState, env: ConstructorParameters<typeof PlainSequencer>[1]) {
+    super(ctx, env);
+    quiet(this);
+  }
   protected override roomHooks() {
     return hooked(this.ctx.id.name);
   }
 }
 export class RoomShard extends PlainRoomShard {
+  constructor(ctx: DurableObjectState, env: ConstructorParameters<typeof PlainRoomShard>[1]) {
+    super(ctx, env);
+    quiet(this);
+  }
   protected override roomHooks() {
     return hooked(this.ctx.id.name);
   }

@@ -57,9 +57,13 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
     this.#origins = new Origins(sql, this.settings.historyLimit);
     this.#counts = new ShardCounts(sql);
     this.#messages = new MessageLog<string | null>(ctx.storage, this.settings, this.log, {
-      written: (seq, frame, origin) => this.#batch.push({ seq, frame, origin }),
+      written: (seq, frame, origin) => {
+        this.metrics.published();
+        this.#batch.push({ seq, frame, origin });
+      },
       within: (seq, origin) => this.#origins.write(seq, origin),
       durable: () => {
+        this.metrics.committed();
         this.#pushBatch();
         this.#directoryChanged();
       },
@@ -230,6 +234,12 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
 
   protected override directTo(userId: string, text: string): Promise<number> {
     return this.#shard(shardOf(userId, this.settings.sharding.roomShards)).direct(userId, text);
+  }
+
+  /** The sequencer counts the log's work (publishes, batches, storage and `onPublish` failures). */
+  protected override describe() {
+    const room = this.#name.value;
+    return room === null ? null : ({ room, source: "sequencer", shard: null, sockets: 0 } as const);
   }
 
   /** Each shard's sockets and users; only shards with sockets are asked (an empty one is not woken). */

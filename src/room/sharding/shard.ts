@@ -72,7 +72,7 @@ export class RoomShard extends SocketObject<ShardedVars> {
       );
     }
     this.#cursor.remember(JSON.parse(addr) as ShardAddress);
-    return this.host.admit(req);
+    return this.metrics.admitted(() => this.host.admit(req));
   }
 
   // ---- RPC from the sequencer and other shards ----
@@ -140,7 +140,7 @@ export class RoomShard extends SocketObject<ShardedVars> {
           gap: join.gap,
           elsewhere: join.elsewhere,
           replay: (send) => {
-            send(frames);
+            this.metrics.replaying(send)(frames);
             return more
               ? { replayed: frames.length, more, next: next as number }
               : { replayed: frames.length, more };
@@ -168,6 +168,11 @@ export class RoomShard extends SocketObject<ShardedVars> {
   /** A hook's `ctx.publish` on a shard goes through the sequencer, which owns the log. */
   publishAsServer(room: string, data: unknown): Promise<{ seq: number }> {
     return this.placed(this.env.SEQUENCERS, room, room).publishAsServer(room, data);
+  }
+
+  protected override describe() {
+    const a = this.#cursor.address;
+    return a && ({ room: a.room, source: "shard", shard: a.shard, sockets: this.host.index.size } as const);
   }
 
   /** `direct` or a targeted signal: the user's sockets all live on shard hash(user) mod ROOM_SHARDS. */

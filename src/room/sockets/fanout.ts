@@ -3,6 +3,7 @@
 //
 // Never a timer: a commit's messages are written in one synchronous turn (group commit), and the outbox
 // delivers them in a microtask at the end of that turn, before the publishers' acks go out.
+import { trySend } from "./socket-io.ts";
 
 /** The tag (`ctx.acceptWebSocket(ws, tags)`) of sockets that connected with `?batch=1`. */
 export const BATCH_TAG = "batch";
@@ -46,7 +47,7 @@ export function sendReplay(ws: WebSocket, frames: Iterable<string>, batched: boo
       yield f;
     }
   })();
-  for (const frame of batched ? packFrames(counted) : counted) ws.send(frame);
+  for (const frame of batched ? packFrames(counted) : counted) trySend(ws, frame);
   return count;
 }
 
@@ -59,28 +60,35 @@ export interface Outgoing {
 /**
  * Delivers one commit's messages: plain sockets get each frame; batched ones get the packed frames,
  * built once for everyone who published none of them and per socket for the (few) publishers.
- * `batched` (the opted-in sockets) is only asked for when there is more than one message.
+ * `batched` (the opted-in sockets) is only asked for when there is more than one message. Returns how
+ * many frames it sent.
  */
 export function deliverCommit(
   sockets: Iterable<WebSocket>,
   batched: () => ReadonlySet<WebSocket>,
   messages: readonly Outgoing[],
   send: (ws: WebSocket, frame: string) => void,
-): void {
+): number {
+  let sent = 0;
+  const counted = (ws: WebSocket, frame: string) => {
+    sent++;
+    send(ws, frame);
+  };
   const publishers = new Set<WebSocket | null>(messages.map((m) => m.except));
   let packed: string[] | null = null;
   const optedIn = messages.length > 1 ? batched() : new Set<WebSocket>();
   for (const ws of sockets) {
     if (ws.readyState !== WebSocket.OPEN) continue;
     if (!optedIn.has(ws)) {
-      for (const m of messages) if (m.except !== ws) send(ws, m.frame);
+      for (const m of messages) if (m.except !== ws) counted(ws, m.frame);
     } else if (publishers.has(ws)) {
-      for (const f of packFrames(messages.filter((m) => m.except !== ws).map((m) => m.frame))) send(ws, f);
+      for (const f of packFrames(messages.filter((m) => m.except !== ws).map((m) => m.frame))) counted(ws, f);
     } else {
       packed ??= [...packFrames(messages.map((m) => m.frame))];
-      for (const f of packed) send(ws, f);
+      for (const f of packed) counted(ws, f);
     }
   }
+  return sent;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { RoomContext, RoomHooks } from "../hooks/hooks.ts";
 import type { LogPublish, PublishOutcome } from "../log/message-log.ts";
 import type { ReplayResult } from "../log/replay.ts";
 import type { ResumeRequest } from "../log/resume.ts";
+import type { RoomMetrics } from "../metrics/room-metrics.ts";
 import type { SocketState } from "./socket-state.ts";
 
 /** The owner's answer for a joining socket: where the room stands and what to replay. */
@@ -63,6 +64,8 @@ export interface HostOptions {
   events: EventSink;
   /** time budget of one hook call, ms */
   hookTimeoutMs: number;
+  /** what the host counts (closes, deliveries) for the optional METRICS dataset */
+  metrics: RoomMetrics;
 }
 
 export interface HostHooks {

@@ -22,6 +22,7 @@ import { BATCH_TAG, batchRequested, deliverCommit, type Outgoing, sendReplay } f
 import { FrameHandler, type FrameHost } from "./frame-handler.ts";
 import { reciprocalCode } from "./frames/close-codes.ts";
 import type { HostOptions, HostOwner, JoinPlan } from "./host-owner.ts";
+import { SendBudget } from "./send-budget.ts";
 import { SocketIndex } from "./socket-index.ts";
 import { isOpen, trySend } from "./socket-io.ts";
 import { readState, type SocketState, userTag, writeState } from "./socket-state.ts";
@@ -37,6 +38,7 @@ export class SocketHost {
   readonly #frames: FrameHandler;
   #indexed: SocketIndex | null = null;
   readonly #alarm: AlarmClock;
+  readonly #budget: SendBudget;
   /** upgrades waiting for their owner's plan: the host is not empty while one is */
   #joining = 0;
   /** kicks so far, and per user the number of their last kick (while joins are in flight) */
@@ -52,12 +54,16 @@ export class SocketHost {
     this.#owner = owner;
     this.#options = options;
     this.#alarm = new AlarmClock(ctx.storage, log);
+    this.#budget = new SendBudget(settings.maxUnreadBytes, (ws, state, reason) => {
+      if (this.index.get(ws) === state) this.close(ws, state, CloseCode.TOO_FAR_BEHIND, reason);
+    });
     const host: FrameHost = {
       index: () => this.index,
       name: () => this.name,
       close: (ws, state, code, reason) => this.close(ws, state, code, reason),
       rearm: (ws, state) => this.#alarm.arm(nextDeadline(this.#liveness(ws, state), this.#idleMs)),
       warn: (event, state, fields) => this.#warn(event, state, fields),
+      budget: () => this.#budget,
     };
     this.#frames = new FrameHandler(host, owner, settings, log, options.secret);
     this.name = ctx.id.name;
@@ -65,12 +71,15 @@ export class SocketHost {
 
   /** The socket index, built on first use after each wake (the only full scan of the sockets). */
   get index(): SocketIndex {
-    this.#indexed ??= SocketIndex.rebuild(
-      this.#ctx
-        .getWebSockets()
-        .filter(isOpen)
-        .map((ws) => [ws, readState(ws), this.#ctx.getTags(ws).includes(BATCH_TAG)] as const),
-    );
+    if (this.#indexed === null) {
+      this.#indexed = SocketIndex.rebuild(
+        this.#ctx
+          .getWebSockets()
+          .filter(isOpen)
+          .map((ws) => [ws, readState(ws), this.#ctx.getTags(ws).includes(BATCH_TAG)] as const),
+      );
+      for (const [ws, state] of this.#indexed.entries()) this.#budget.track(ws, state);
+    }
     return this.#indexed;
   }
 
@@ -144,16 +153,18 @@ export class SocketHost {
     }
     this.#ctx.acceptWebSocket(server, batch ? [userTag(who.id), BATCH_TAG] : [userTag(who.id)]);
     writeState(server, state);
+    this.#budget.track(server, state);
     const first = index.add(server, state, batch);
     const room = { epoch: plan.epoch, seq: plan.seq, members: index.members(this.#options.listed) };
     const membersTotal = plan.elsewhere + index.userCount;
-    server.send(JSON.stringify(welcomeFrame(who, state, { ...room, membersTotal }, s)));
+    // Counted against the send budget like every frame (its floor leaves room for a whole replay).
+    trySend(server, JSON.stringify(welcomeFrame(who, state, { ...room, membersTotal }, s)));
     const replayed = plan.replay?.((frames) => sendReplay(server, frames, batch)) ?? {
       replayed: 0,
       more: false,
     };
     const synced: SyncedFrame = { type: "synced", seq: plan.seq, gap: plan.gap, ...replayed };
-    server.send(JSON.stringify(synced));
+    trySend(server, JSON.stringify(synced));
     // Its welcome listed the members as of now: it gets only the presence changes after this.
     this.#owner.connected(server, state, first, batch);
     if (first)
@@ -270,7 +281,7 @@ export class SocketHost {
   /** A commit's messages (in seq order): batched sockets get `batch` frames, each publisher none of its own. */
   deliver(messages: readonly Outgoing[]): void {
     const index = this.index;
-    deliverCommit(index.sockets(), () => index.batched, messages, trySend);
+    this.#options.metrics.delivered(deliverCommit(index.sockets(), () => index.batched, messages, trySend));
   }
 
   /** @internal The live sockets and their in-memory state (for tests that age a socket). */
@@ -306,6 +317,7 @@ export class SocketHost {
       code,
       reason,
     });
+    this.#options.metrics.closed(code);
     this.#owner.disconnected(ws, state, last);
     if (last) this.#left({ id: state.userId, name: state.name });
     if (index.size === 0 && this.#joining === 0) {

@@ -43,6 +43,7 @@ export abstract class SocketObject<E extends RoomcastVars> extends RoomObject<E>
         return hooks && { ...hooks, context: (room: string) => this.context(room) as RoomContext };
       },
       events: this.events,
+      metrics: this.metrics,
       hookTimeoutMs: this.settings.hookTimeoutMs,
     };
   }
