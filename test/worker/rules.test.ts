@@ -58,7 +58,9 @@ describe("settings", () => {
       logLevel: "warn",
       sharding: { shardedRooms: [], roomShards: 8 },
       placement: [],
+      directoryReportSeconds: 10,
     });
+    expect(() => parseSettings({ DIRECTORY_REPORT_SECONDS: "0" })).toThrow(/DIRECTORY_REPORT_SECONDS/);
     const s = parseSettings({
       ALLOWED_ORIGINS: " https://a.example/ , https://b.example",
       IDLE_TIMEOUT_SECONDS: "5",
