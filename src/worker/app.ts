@@ -96,10 +96,7 @@ app.get("/auth/check", async (c) => {
 
 app.get("/rooms/:room/ws", async (c) => {
   const a = await gate(c, { room: c.req.param("room"), upgrade: true, need: "read" });
-  const since = c.req.query("since");
-  const epoch = c.req.query("epoch");
-  const rewind = c.req.query("rewind");
-  const batch = c.req.query("batch");
+  const { since, epoch, rewind, batch } = c.req.query(); // one pass over the query string
   const target = new URL("https://room.internal/ws");
   if (since !== undefined) {
     if (!/^\d{1,15}$/.test(since)) {
@@ -129,7 +126,7 @@ app.get("/rooms/:room/ws", async (c) => {
   // Only what the room needs travels on: the handshake headers and the identity vouched for here.
   const headers = upgradeHeaders(c.req.raw.headers, identity);
   // A fresh stub per try: a retryable error may mean the object moved or was reset.
-  return withOneRetry(() => forwardUpgrade(c, a.settings, a.room, identity.id, target, new Headers(headers)));
+  return withOneRetry(() => forwardUpgrade(c, a.settings, a.room, identity.id, target, headers));
 });
 
 app.get("/rooms/:room", async (c) => {
