@@ -31,6 +31,9 @@ export default defineConfig({
                 MAX_CONNECTIONS_PER_USER: "5",
                 PRESENCE_LIMIT: "8",
                 MAX_REPLAY_BYTES: "65536",
+                // The lowest send budget that fits that replay (MAX_REPLAY_BYTES + 1 MiB): slow readers
+                // are closed after ~270 messages of 4 KiB.
+                MAX_UNREAD_BYTES: "1114112",
                 MAX_MESSAGE_BYTES: "4096",
                 ALLOWED_ORIGINS: "https://app.example",
                 LOG_LEVEL: "warn",

@@ -246,11 +246,12 @@ export class Client implements RoomClient {
       this.#refusedToken = token;
       this.#emitError(d.error);
     }
-    this.#retry(code, reason);
+    this.#retry(code, reason, d.kind === "retry" ? d.afterMs : undefined);
   }
 
-  #retry(code: number, reason: string): void {
-    const plan = this.#reconnector.schedule();
+  /** Reconnects after the backoff, and never before the server's Retry-After (`minDelayMs`). */
+  #retry(code: number, reason: string, minDelayMs?: number): void {
+    const plan = this.#reconnector.schedule(minDelayMs);
     if ("giveUp" in plan) {
       const error = new RoomcastError(
         "network",
@@ -298,6 +299,16 @@ export class Client implements RoomClient {
     const parsed = parseServerFrame(text);
     if (!parsed.ok) {
       this.#emitError(new RoomcastError("bad_frame", `bad frame from server: ${parsed.problem}`));
+      return;
+    }
+    // Answered on arrival, even while a catch-up holds live frames back: the frames before the mark
+    // have been read off the socket (the server closes a socket that leaves too much unconfirmed, 4413).
+    if (parsed.frame.type === "mark") {
+      try {
+        this.#conn?.send(JSON.stringify({ type: "read", n: parsed.frame.n }));
+      } catch {
+        // closing: the reconnect starts a fresh count
+      }
       return;
     }
     this.#onFrame(parsed.frame);

@@ -21,6 +21,8 @@ export interface Settings {
   maxReplayBytes: number;
   /** Time budget of one room hook call, ms (HOOK_TIMEOUT_MS). */
   hookTimeoutMs: number;
+  /** Characters a socket may be sent without confirming it read them before it is closed 4413; 0: no limit. */
+  maxUnreadBytes: number;
   /** "info": every connect/close/HTTP publish; "warn": only failures. */
   logLevel: LogLevel;
   /** SHARDED_ROOMS and ROOM_SHARDS (docs/sharding.md). */
@@ -43,6 +45,8 @@ export interface SettingsVars extends ShardingVars {
   MAX_CONNECTIONS_PER_USER?: string;
   PRESENCE_LIMIT?: string;
   MAX_REPLAY_BYTES?: string;
+  /** What a socket may be sent and not confirm reading before it is closed 4413 (0: no limit). */
+  MAX_UNREAD_BYTES?: string;
   /** Time budget of each room hook call (onPublish, onJoin, onLeave), in ms. */
   HOOK_TIMEOUT_MS?: string;
   /** Room patterns to a jurisdiction or location hint: "eu-*=jurisdiction:eu,apac-*=hint:apac". */
@@ -70,6 +74,7 @@ export const DEFAULTS = {
   presenceLimit: 1000,
   maxReplayBytes: 4 * 1024 * 1024,
   hookTimeoutMs: 1000,
+  maxUnreadBytes: 16 * 1024 * 1024,
 } as const;
 
 /** Thrown for a [vars] value that is not what the contract allows; the worker answers 500 misconfigured. */
@@ -90,6 +95,7 @@ const BOUNDS = {
   PRESENCE_LIMIT: [0, 32_768],
   MAX_REPLAY_BYTES: [64 * 1024, 32 * 1024 * 1024],
   HOOK_TIMEOUT_MS: [1, 30_000],
+  MAX_UNREAD_BYTES: [0, 1024 * 1024 * 1024],
 } as const satisfies Record<
   keyof Omit<SettingsVars, "ALLOWED_ORIGINS" | "LOG_LEVEL" | "ROOM_PLACEMENT" | keyof ShardingVars>,
   readonly [number, number]
@@ -111,6 +117,25 @@ function int(vars: SettingsVars, key: keyof typeof BOUNDS, fallback: number): nu
   const [min, max] = BOUNDS[key];
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new SettingsError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+/** Room for a welcome (listed states, members) and a window of marks beside a whole replay. */
+export const UNREAD_HEADROOM = 1024 * 1024;
+
+/**
+ * MAX_UNREAD_BYTES: 0 turns the budget off; otherwise it must hold a connect's welcome and whole replay,
+ * which are sent before the client can answer a mark.
+ */
+function unreadBudget(vars: SettingsVars): number {
+  const replay = int(vars, "MAX_REPLAY_BYTES", DEFAULTS.maxReplayBytes);
+  // Unset: the default, raised to fit a replay budget above 15 MiB.
+  const n = int(vars, "MAX_UNREAD_BYTES", Math.max(DEFAULTS.maxUnreadBytes, replay + UNREAD_HEADROOM));
+  if (n !== 0 && n < replay + UNREAD_HEADROOM) {
+    throw new SettingsError(
+      `MAX_UNREAD_BYTES must be 0 (no limit) or at least MAX_REPLAY_BYTES + ${UNREAD_HEADROOM} (${replay + UNREAD_HEADROOM}), got "${vars.MAX_UNREAD_BYTES}"`,
+    );
   }
   return n;
 }
@@ -165,6 +190,7 @@ export function parseSettings(vars: SettingsVars): Settings {
     presenceLimit: int(vars, "PRESENCE_LIMIT", DEFAULTS.presenceLimit),
     maxReplayBytes: int(vars, "MAX_REPLAY_BYTES", DEFAULTS.maxReplayBytes),
     hookTimeoutMs: int(vars, "HOOK_TIMEOUT_MS", DEFAULTS.hookTimeoutMs),
+    maxUnreadBytes: unreadBudget(vars),
     logLevel: logLevel(vars.LOG_LEVEL),
     sharding: sharding(vars),
     placement: placement(vars.ROOM_PLACEMENT),

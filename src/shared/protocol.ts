@@ -57,6 +57,8 @@ export const CloseCode = {
   KICKED: 4403,
   IDLE: 4408,
   FLOODING: 4429,
+  /** The socket was sent MAX_UNREAD_BYTES it did not confirm reading (it answers no `mark`). */
+  TOO_FAR_BEHIND: 4413,
   /** Sent by the client library when it gives up on a socket that stopped answering. */
   ABANDONED: 4000,
 } as const satisfies Record<string, number>;
@@ -235,8 +237,18 @@ export interface ErrorFrame {
   id?: string;
 }
 
+/**
+ * Asks the client to confirm it read everything up to here: it answers `{"type":"read","n"}` at once.
+ * A socket that leaves MAX_UNREAD_BYTES unconfirmed is closed 4413.
+ */
+export interface MarkFrame {
+  type: "mark";
+  n: number;
+}
+
 export type ServerFrame =
   | WelcomeFrame
+  | MarkFrame
   | SyncedFrame
   | AckFrame
   | MessageFrame
@@ -282,7 +294,19 @@ export interface RefreshFrame {
   token: string;
 }
 
-export type ClientFrame = PublishFrame | DirectSendFrame | SignalSendFrame | StateFrame | RefreshFrame;
+/** The answer to a `mark`: everything the server sent before it was read. */
+export interface ReadFrame {
+  type: "read";
+  n: number;
+}
+
+export type ClientFrame =
+  | PublishFrame
+  | DirectSendFrame
+  | SignalSendFrame
+  | StateFrame
+  | RefreshFrame
+  | ReadFrame;
 
 /** `POST /rooms/:room/kick` answer: how many sockets were closed. */
 export interface KickResult {

@@ -216,6 +216,23 @@ describe("a socket that fails before opening is diagnosed with /auth/check", () 
     h.client.close();
   });
 
+  it("429 with Retry-After: waits at least that long before the next attempt", async () => {
+    const fetchFn: typeof fetch = async () =>
+      new Response(JSON.stringify(errorBody("rate_limited", "too many requests")), {
+        status: 429,
+        headers: { "content-type": "application/json", "retry-after": "10" },
+      });
+    const h = harness({ fetch: fetchFn });
+    h.sockets.last().fail();
+    await flush();
+    expect(h.client.state).toMatchObject({ status: "reconnecting", attempt: 1, delayMs: 10_000 });
+    await flush(9_999);
+    expect(h.sockets.sockets).toHaveLength(1);
+    await flush(1);
+    expect(h.sockets.sockets).toHaveLength(2);
+    h.client.close();
+  });
+
   it("an error without a close event (Node 22's WebSocket on a refused upgrade) still ends the attempt", async () => {
     const f = fakeFetch(403, errorBody("forbidden", "no read"));
     const h = harness({ fetch: f.fetch });

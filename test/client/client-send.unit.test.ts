@@ -129,3 +129,32 @@ describe("keepalive", () => {
     h.client.close();
   });
 });
+
+describe("marks (the room's send budget)", () => {
+  const reads = (frames: unknown[]) => frames.filter((f) => (f as { type?: string }).type === "read");
+
+  it("answers each mark with its read at once and raises no event", () => {
+    const h = harness();
+    const s = h.sockets.last();
+    s.accept();
+    s.receive({ type: "mark", n: 3 });
+    s.receive({ type: "mark", n: 4 });
+    expect(reads(s.frames())).toEqual([
+      { type: "read", n: 3 },
+      { type: "read", n: 4 },
+    ]);
+    expect(h.events.filter(([name]) => name !== "state" && name !== "members")).toHaveLength(2);
+    expect(h.of("error")).toEqual([]);
+    h.client.close();
+  });
+
+  it("answers a mark while a catch-up over HTTP holds live frames back", () => {
+    // The history fetch never answers: the client stays in its catch-up.
+    const h = harness({ fetch: () => new Promise<Response>(() => {}) });
+    const s = h.sockets.last();
+    s.accept({ seq: 10 }, { seq: 10, replayed: 2, more: true, next: 3 });
+    s.receive({ type: "mark", n: 1 });
+    expect(reads(s.frames())).toEqual([{ type: "read", n: 1 }]);
+    h.client.close();
+  });
+});

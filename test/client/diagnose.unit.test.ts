@@ -1,6 +1,6 @@
 // /auth/check diagnosis: which failures retry, which need a new token, which stop for good.
 import { describe, expect, it } from "vitest";
-import { diagnose } from "../../src/client/connection/diagnose.ts";
+import { diagnose, MAX_RETRY_AFTER_MS, retryAfterMs } from "../../src/client/connection/diagnose.ts";
 import { fakeFetch } from "./support/fake-socket.ts";
 
 const err = (code: string, message = `${code} message`) => ({ error: { code, message } });
@@ -53,5 +53,19 @@ describe("diagnose", () => {
       throw new TypeError("fetch failed");
     };
     expect(await diagnose(offline, URL_, "t")).toEqual({ kind: "retry", reason: "network: fetch failed" });
+  });
+});
+
+describe("retryAfterMs", () => {
+  it("reads delay-seconds and HTTP dates, caps them, and ignores what it cannot read", () => {
+    const now = Date.parse("2026-12-03T12:00:00Z");
+    expect(retryAfterMs("10", now)).toBe(10_000);
+    expect(retryAfterMs(" 0 ", now)).toBe(0);
+    expect(retryAfterMs("Thu, 03 Dec 2026 12:00:30 GMT", now)).toBe(30_000);
+    expect(retryAfterMs("Thu, 03 Dec 2026 11:00:00 GMT", now)).toBe(0);
+    expect(retryAfterMs("999999", now)).toBe(MAX_RETRY_AFTER_MS);
+    expect(retryAfterMs("soon", now)).toBeNull();
+    expect(retryAfterMs("-5", now)).toBeNull();
+    expect(retryAfterMs(null, now)).toBeNull();
   });
 });

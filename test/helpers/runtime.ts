@@ -70,7 +70,11 @@ export class TestSocket {
   #waiter: (() => void) | null = null;
   readonly closed: Promise<{ code: number; reason: string }>;
 
-  constructor(ws: WebSocket) {
+  /**
+   * `reads` (the default): like the client library, answers every `mark` at once and keeps it out of
+   * the frames; false: a client that reads nothing back, whose marks are left unanswered but listed.
+   */
+  constructor(ws: WebSocket, { reads = true }: { reads?: boolean } = {}) {
     this.ws = ws;
     ws.binaryType = "arraybuffer";
     this.closed = new Promise((resolve) => {
@@ -78,9 +82,11 @@ export class TestSocket {
     });
     ws.addEventListener("message", (e) => {
       const d: unknown = e.data;
-      if (typeof d === "string")
-        this.#frames.push(d === "pong" ? { type: "pong" } : (JSON.parse(d) as Frame));
-      else if (d instanceof ArrayBuffer) this.#frames.push({ type: "binary", data: d });
+      if (typeof d === "string") {
+        const f = d === "pong" ? ({ type: "pong" } as const) : (JSON.parse(d) as Frame);
+        if (reads && f.type === "mark") this.send({ type: "read", n: f.n });
+        else this.#frames.push(f);
+      } else if (d instanceof ArrayBuffer) this.#frames.push({ type: "binary", data: d });
       this.#waiter?.();
     });
     ws.accept();
@@ -144,6 +150,8 @@ export interface JoinOptions {
   token?: string;
   query?: string;
   headers?: Record<string, string>;
+  /** false: never answer the room's `mark` frames (a reader that fell behind) */
+  reads?: boolean;
 }
 
 /** Opens a socket to the room; returns the Response when the upgrade is refused. */
@@ -153,7 +161,7 @@ export async function open(room: string, o: JoinOptions = {}): Promise<TestSocke
     headers: { Upgrade: "websocket", Authorization: `Bearer ${tok}`, ...o.headers },
   });
   const ws = res.webSocket;
-  return ws ? new TestSocket(ws) : res;
+  return ws ? new TestSocket(ws, { reads: o.reads ?? true }) : res;
 }
 
 /** Opens a socket and consumes welcome (and replay) up to synced. */

@@ -137,7 +137,10 @@ describe("bad frames", () => {
     }
     const explained: [unknown, string][] = [
       [{ type: "publish" }, "data is required"],
-      [{ type: "shout", data: 1 }, 'type must be one of "publish", "direct", "signal", "state", "refresh"'],
+      [
+        { type: "shout", data: 1 },
+        'type must be one of "publish", "direct", "signal", "state", "refresh", "read"',
+      ],
       [{ type: "publish", data: 1, id: 7 }, "id must be a string"],
       [{ type: "direct", data: 1 }, "to must be a user id string"],
     ];

@@ -54,6 +54,7 @@ describe("settings", () => {
       presenceLimit: 1000,
       maxReplayBytes: 4194304,
       hookTimeoutMs: 1000,
+      maxUnreadBytes: 16777216,
       logLevel: "warn",
       sharding: { shardedRooms: [], roomShards: 8 },
       placement: [],
@@ -77,6 +78,17 @@ describe("settings", () => {
     expect(parseSettings({}).signalRatePerSecond).toBe(60);
     expect(parseSettings({ LOG_LEVEL: "warn" }).logLevel).toBe("warn");
     expect(parseSettings({ LOG_LEVEL: "info" }).logLevel).toBe("info");
+  });
+
+  it("MAX_UNREAD_BYTES: 0 is off, else it must hold a whole replay plus 1 MiB", ({ expect }) => {
+    expect(parseSettings({ MAX_UNREAD_BYTES: "0" }).maxUnreadBytes).toBe(0);
+    expect(() => parseSettings({ MAX_UNREAD_BYTES: "5242879" })).toThrow(
+      /MAX_UNREAD_BYTES must be 0 \(no limit\) or at least MAX_REPLAY_BYTES \+ 1048576 \(5242880\)/,
+    );
+    expect(parseSettings({ MAX_UNREAD_BYTES: "5242880" }).maxUnreadBytes).toBe(5242880);
+    // Unset, the default grows with a replay budget above 15 MiB.
+    expect(parseSettings({ MAX_REPLAY_BYTES: String(32 << 20) }).maxUnreadBytes).toBe((32 << 20) + (1 << 20));
+    expect(() => parseSettings({ MAX_UNREAD_BYTES: "-1" })).toThrow(/MAX_UNREAD_BYTES/);
   });
 });
 

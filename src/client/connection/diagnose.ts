@@ -10,7 +10,7 @@ import { RoomcastError } from "../types.ts";
  * - `fatal`: it cannot get better by retrying (forbidden, origin, bad room, misconfigured server).
  */
 export type Diagnosis =
-  | { kind: "retry"; reason: string }
+  | { kind: "retry"; reason: string; afterMs?: number }
   | { kind: "unauthorized"; error: RoomcastError }
   | { kind: "fatal"; error: RoomcastError };
 
@@ -39,9 +39,14 @@ export async function diagnoseResponse(res: Response): Promise<Diagnosis> {
   if (res.status === 500 && code === "misconfigured") {
     return { kind: "fatal", error: new RoomcastError("misconfigured", message) };
   }
-  // 503 room_full, 429, 5xx from a proxy or a deploy in progress: all may pass.
+  // 503 room_full, 429, 5xx from a proxy or a deploy in progress: all may pass, not before Retry-After.
   if (res.status >= 500 || res.status === 429 || res.status === 408) {
-    return { kind: "retry", reason: `${code ?? "http"} ${res.status}: ${message}` };
+    const afterMs = retryAfterMs(res.headers.get("retry-after"), Date.now());
+    return {
+      kind: "retry",
+      reason: `${code ?? "http"} ${res.status}: ${message}`,
+      ...(afterMs === null ? {} : { afterMs }),
+    };
   }
   if (code === "origin_not_allowed") {
     return { kind: "fatal", error: new RoomcastError(code, originAdvice(message)) };
@@ -49,6 +54,22 @@ export async function diagnoseResponse(res: Response): Promise<Diagnosis> {
   // 400 bad_room / bad_request, 403 forbidden, 404, 426: retrying cannot help.
   const fallback: HttpErrorCode = res.status === 403 ? "forbidden" : "bad_request";
   return { kind: "fatal", error: new RoomcastError(code ?? fallback, message) };
+}
+
+/** Longest wait a Retry-After may impose on a reconnect (a bad header must not park a client for hours). */
+export const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
+
+/**
+ * `Retry-After` (RFC 9110 §10.2.3: delay-seconds or an HTTP date) in ms from `now`, capped at
+ * MAX_RETRY_AFTER_MS; null when absent or unreadable.
+ */
+export function retryAfterMs(header: string | null, now: number): number | null {
+  if (header === null) return null;
+  const text = header.trim();
+  // An HTTP date names its weekday and month; anything else that is not digits is unreadable.
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : /[a-z]/i.test(text) ? Date.parse(text) - now : NaN;
+  if (!Number.isFinite(ms)) return null;
+  return Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
 }
 
 /** The server's refusal of this page's origin, with the setting that fixes it. */

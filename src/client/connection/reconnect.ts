@@ -26,11 +26,14 @@ export class Reconnector {
     this.failures = 0;
   }
 
-  /** Schedules the next attempt after a jittered delay, unless `maxAttempts` failures in a row. */
-  schedule(): RetryPlan {
+  /**
+   * Schedules the next attempt after a jittered delay (at least `minDelayMs`, the server's Retry-After),
+   * unless `maxAttempts` failures in a row.
+   */
+  schedule(minDelayMs = 0): RetryPlan {
     this.#cancel();
     if (this.failures >= this.#settings.maxAttempts) return { giveUp: true, failures: this.failures };
-    const delayMs = backoffDelay(this.failures, this.#settings, this.#random);
+    const delayMs = Math.max(minDelayMs, backoffDelay(this.failures, this.#settings, this.#random));
     this.failures++;
     this.#timer = setTimeout(() => this.#fire(), delayMs);
     return { attempt: this.failures, delayMs };

@@ -6,6 +6,7 @@ import {
   type DirectFrame,
   type ErrorFrame,
   FRAME_ERROR_CODES,
+  type MarkFrame,
   type MessageFrame,
   type PresenceDiffFrame,
   type PresenceFrame,
@@ -120,8 +121,15 @@ const ErrorSchema = v.object({
   id: v.optional(v.string()),
 }) satisfies v.GenericSchema<unknown, ErrorFrame>;
 
+/** The server asks for a `read` answer (send budget); the client answers it on arrival. */
+const Mark = v.object({
+  type: v.literal("mark"),
+  n: v.pipe(v.number(), v.integer(), v.minValue(1)),
+}) satisfies v.GenericSchema<unknown, MarkFrame>;
+
 const Frame = v.variant("type", [
   Welcome,
+  Mark,
   Synced,
   Ack,
   Message,

@@ -3,6 +3,7 @@
 //
 // Never a timer: a commit's messages are written in one synchronous turn (group commit), and the outbox
 // delivers them in a microtask at the end of that turn, before the publishers' acks go out.
+import { trySend } from "./socket-io.ts";
 
 /** The tag (`ctx.acceptWebSocket(ws, tags)`) of sockets that connected with `?batch=1`. */
 export const BATCH_TAG = "batch";
@@ -46,7 +47,7 @@ export function sendReplay(ws: WebSocket, frames: Iterable<string>, batched: boo
       yield f;
     }
   })();
-  for (const frame of batched ? packFrames(counted) : counted) ws.send(frame);
+  for (const frame of batched ? packFrames(counted) : counted) trySend(ws, frame);
   return count;
 }
 

@@ -12,6 +12,7 @@ import { admissible, chargeFrame, chargeSignal, type GateVerdict, maybeSignal } 
 import { SignalLimiter, signalFrame } from "./frames/signals.ts";
 import type { HostOwner } from "./host-owner.ts";
 import { applyRefresh, checkRefresh } from "./refresh.ts";
+import type { SendBudget } from "./send-budget.ts";
 import type { SocketIndex } from "./socket-index.ts";
 import { isOpen, sendError, trySend } from "./socket-io.ts";
 import { type SocketState, touchState } from "./socket-state.ts";
@@ -23,6 +24,8 @@ export interface FrameHost {
   close(ws: WebSocket, state: SocketState, code: number, reason: string): void;
   /** The socket's deadlines changed (a refresh): move the alarm earlier if needed. */
   rearm(ws: WebSocket, state: SocketState): Promise<void>;
+  /** What the socket was sent and has not confirmed reading (its `mark`/`read` exchange). */
+  budget(): SendBudget;
   warn(event: string, state: SocketState | null | undefined, fields: Record<string, unknown>): void;
 }
 
@@ -56,6 +59,8 @@ export class FrameHandler {
     const s = this.#settings;
     if (!this.#obey(ws, state, admissible(state, message, now, s))) return;
     touchState(ws, state, now);
+    // The answer to the outstanding mark costs no token: a busy publisher must never fall behind for it.
+    if (this.#host.budget().answered(ws, message)) return;
     if (maybeSignal(message)) {
       if (!this.#obey(ws, state, chargeSignal(state, now, this.#signals, s.signalRatePerSecond))) return;
       if (!state.capabilities.includes("write")) {
@@ -78,6 +83,9 @@ export class FrameHandler {
     const frame = parsed.frame;
     if (frame.type === "state") return this.#setState(ws, state, frame.data);
     if (frame.type === "refresh") return this.#refresh(ws, state, frame.token);
+    if (frame.type === "read") {
+      return sendError(ws, "bad_message", `no mark ${frame.n} is waiting for an answer on this connection`);
+    }
     if (!state.capabilities.includes("write")) {
       return sendError(
         ws,

@@ -22,6 +22,7 @@ import { BATCH_TAG, batchRequested, deliverCommit, type Outgoing, sendReplay } f
 import { FrameHandler, type FrameHost } from "./frame-handler.ts";
 import { reciprocalCode } from "./frames/close-codes.ts";
 import type { HostOptions, HostOwner, JoinPlan } from "./host-owner.ts";
+import { SendBudget } from "./send-budget.ts";
 import { SocketIndex } from "./socket-index.ts";
 import { isOpen, trySend } from "./socket-io.ts";
 import { readState, type SocketState, userTag, writeState } from "./socket-state.ts";
@@ -37,6 +38,7 @@ export class SocketHost {
   readonly #frames: FrameHandler;
   #indexed: SocketIndex | null = null;
   readonly #alarm: AlarmClock;
+  readonly #budget: SendBudget;
   /** upgrades waiting for their owner's plan: the host is not empty while one is */
   #joining = 0;
   /** kicks so far, and per user the number of their last kick (while joins are in flight) */
@@ -52,12 +54,16 @@ export class SocketHost {
     this.#owner = owner;
     this.#options = options;
     this.#alarm = new AlarmClock(ctx.storage, log);
+    this.#budget = new SendBudget(settings.maxUnreadBytes, (ws, state, reason) => {
+      if (this.index.get(ws) === state) this.close(ws, state, CloseCode.TOO_FAR_BEHIND, reason);
+    });
     const host: FrameHost = {
       index: () => this.index,
       name: () => this.name,
       close: (ws, state, code, reason) => this.close(ws, state, code, reason),
       rearm: (ws, state) => this.#alarm.arm(nextDeadline(this.#liveness(ws, state), this.#idleMs)),
       warn: (event, state, fields) => this.#warn(event, state, fields),
+      budget: () => this.#budget,
     };
     this.#frames = new FrameHandler(host, owner, settings, log, options.secret);
     this.name = ctx.id.name;
@@ -65,12 +71,15 @@ export class SocketHost {
 
   /** The socket index, built on first use after each wake (the only full scan of the sockets). */
   get index(): SocketIndex {
-    this.#indexed ??= SocketIndex.rebuild(
-      this.#ctx
-        .getWebSockets()
-        .filter(isOpen)
-        .map((ws) => [ws, readState(ws), this.#ctx.getTags(ws).includes(BATCH_TAG)] as const),
-    );
+    if (this.#indexed === null) {
+      this.#indexed = SocketIndex.rebuild(
+        this.#ctx
+          .getWebSockets()
+          .filter(isOpen)
+          .map((ws) => [ws, readState(ws), this.#ctx.getTags(ws).includes(BATCH_TAG)] as const),
+      );
+      for (const [ws, state] of this.#indexed.entries()) this.#budget.track(ws, state);
+    }
     return this.#indexed;
   }
 
@@ -144,6 +153,7 @@ export class SocketHost {
     }
     this.#ctx.acceptWebSocket(server, batch ? [userTag(who.id), BATCH_TAG] : [userTag(who.id)]);
     writeState(server, state);
+    this.#budget.track(server, state);
     const first = index.add(server, state, batch);
     const room = { epoch: plan.epoch, seq: plan.seq, members: index.members(this.#options.listed) };
     const membersTotal = plan.elsewhere + index.userCount;
@@ -151,13 +161,14 @@ export class SocketHost {
     // Protocol 2 and nothing to replay: one frame says both (a frame less per connect in a storm).
     const inline = plan.replay === null && url.searchParams.get("v") === SYNCED_IN_WELCOME;
     if (inline) welcome.synced = { seq: plan.seq, gap: plan.gap, replayed: 0, more: false };
-    server.send(JSON.stringify(welcome));
+    // Counted against the send budget like every frame (its floor leaves room for a whole replay).
+    trySend(server, JSON.stringify(welcome));
     const replayed = plan.replay?.((frames) => sendReplay(server, frames, batch)) ?? {
       replayed: 0,
       more: false,
     };
     const synced: SyncedFrame = { type: "synced", seq: plan.seq, gap: plan.gap, ...replayed };
-    if (!inline) server.send(JSON.stringify(synced));
+    if (!inline) trySend(server, JSON.stringify(synced));
     // Its welcome listed the members as of now: it gets only the presence changes after this.
     this.#owner.connected(server, state, first, batch);
     if (first)

@@ -35,6 +35,8 @@ export interface SocketState {
   auth?: "custom";
   /** closed by the server, or departure already announced */
   gone?: true;
+  /** an unanswered send-budget mark: its number and what the socket owed when it was sent (send-budget.ts) */
+  mark?: [number, number];
 }
 
 /** How far ahead of a frame's time the attachment's `seen` is written, so it is rewritten at most this often. */

@@ -55,6 +55,11 @@ export interface OpenOptions {
   /** Extra query parameters. */
   query?: Record<string, string>;
   timeoutMs?: number;
+  /**
+   * true (the default): answer each `mark` with its `read`, as the client library does, and keep marks
+   * out of the queue; false: leave marks unanswered and queued (a client that fell behind).
+   */
+  reads?: boolean;
 }
 
 interface Waiter {
@@ -93,9 +98,12 @@ export class TestSocket {
   private closeInfo: CloseInfo | null = null;
   private closeWaiters: Array<(c: CloseInfo) => void> = [];
 
-  private constructor(ws: WebSocket, label: string) {
+  private readonly reads: boolean;
+
+  private constructor(ws: WebSocket, label: string, reads: boolean) {
     this.ws = ws;
     this.label = label;
+    this.reads = reads;
     ws.on("message", (data, isBinary) => this.receive(data, isBinary));
     ws.on("close", (code, reason) => this.onClose({ code, reason: reason.toString() }));
   }
@@ -108,7 +116,7 @@ export class TestSocket {
     const ws = new WebSocket(url, { headers, ...(o.origin !== undefined ? { origin: o.origin } : {}) });
     ws.binaryType = "nodebuffer";
     // Attach before `open` so no early frame is lost.
-    const sock = new TestSocket(ws, label);
+    const sock = new TestSocket(ws, label, o.reads ?? true);
     const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -151,6 +159,10 @@ export class TestSocket {
       }
       if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
         const value = parsed as Record<string, unknown>;
+        if (this.reads && value.type === "mark") {
+          this.ws.send(JSON.stringify({ type: "read", n: value.n }));
+          return;
+        }
         r = { kind: "json", type: String(value.type), value, text };
       } else {
         r = { kind: "text", text };

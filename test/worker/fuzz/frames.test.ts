@@ -33,6 +33,7 @@ const SERVER_FRAME_TYPES = [
   "signal",
   "refreshed",
   "error",
+  "mark",
   "binary",
   "pong",
 ];
@@ -44,7 +45,7 @@ const enc = new TextEncoder();
 const json = (v: unknown): string => JSON.stringify(v) ?? "null";
 const bytes = (u: Uint8Array): ArrayBuffer => u.slice().buffer;
 
-const frameType = fc.constantFrom("publish", "direct", "signal", "state", "refresh");
+const frameType = fc.constantFrom("publish", "direct", "signal", "state", "refresh", "read");
 const huge = fc.constantFrom(
   "1e400",
   "-1e400",
@@ -84,6 +85,7 @@ const hostile: fc.Arbitrary<Outgoing> = fc.oneof(
       }),
       fc.record({ type: fc.constant("state"), data: fc.oneof(fc.string({ maxLength: 1100 }), fc.integer()) }),
       fc.record({ type: fc.constant("refresh"), token: fc.oneof(fc.string(), fc.constantFrom("a.b.c", "")) }),
+      fc.record({ type: fc.constant("read"), n: fc.oneof(fc.integer(), fc.double(), fc.string()) }),
     )
     .map(json),
   // Huge numbers spliced in as raw JSON text.

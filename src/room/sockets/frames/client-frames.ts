@@ -27,9 +27,13 @@ const Refresh = v.object({
     v.maxLength(8192, "token must be at most 8192 characters"),
   ),
 });
-const TYPES = ["publish", "direct", "signal", "state", "refresh"] as const;
+const Read = v.object({
+  type: v.literal("read"),
+  n: v.pipe(v.number("n must be the number of a mark"), v.integer("n must be an integer"), v.minValue(1)),
+});
+const TYPES = ["publish", "direct", "signal", "state", "refresh", "read"] as const;
 const TYPE_MESSAGE = `type must be one of ${TYPES.map((t) => `"${t}"`).join(", ")}`;
-const Frame = v.variant("type", [Publish, Direct, Signal, State, Refresh], TYPE_MESSAGE);
+const Frame = v.variant("type", [Publish, Direct, Signal, State, Refresh, Read], TYPE_MESSAGE);
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; message: string; id?: string };
 
@@ -49,7 +53,7 @@ export function parseClientFrame(text: string): Parsed {
   const refuse = (message: string): Parsed => ({ ok: false, message, ...(id ? { id } : {}) });
   const type = (json as { type?: unknown }).type;
   if (!TYPES.includes(type as (typeof TYPES)[number])) return refuse(TYPE_MESSAGE);
-  if (type !== "refresh" && !("data" in json)) return refuse("data is required");
+  if (type !== "refresh" && type !== "read" && !("data" in json)) return refuse("data is required");
   if (type === "direct" && !("to" in json)) return refuse("to must be a user id string");
   const r = v.safeParse(Frame, json);
   return r.success ? { ok: true, frame: r.output } : refuse(r.issues[0]?.message ?? "malformed frame");
