@@ -89,6 +89,14 @@ export interface Opened {
   seconds: number;
 }
 
+/**
+ * A protocol-2 `welcome` that carries `synced` (nothing to replay). The server adds `synced` last; a
+ * `"` inside a JSON string value is escaped, so this text cannot come from a member's name.
+ */
+function isSyncedWelcome(text: string): boolean {
+  return text.startsWith('{"type":"welcome"') && text.includes(',"synced":{"seq":');
+}
+
 /** Opens one socket and resolves when it is ready for traffic (after `synced` for roomcast). */
 function openOne(target: Target, url: string, rec: Recorder | null, timeoutMs: number): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -107,7 +115,7 @@ function openOne(target: Target, url: string, rec: Recorder | null, timeoutMs: n
       if (binary) return;
       const text = d.toString();
       if (!synced) {
-        if (text.startsWith('{"type":"synced"')) {
+        if (text.startsWith('{"type":"synced"') || isSyncedWelcome(text)) {
           synced = true;
           ready();
         }
