@@ -5,6 +5,7 @@ import { cpus } from "node:os";
 import WebSocket from "ws";
 import { mintToken } from "../src/cli/tokens/mint.ts";
 import { startDevServer, TEST_SECRET } from "../test/support/dev-server.ts";
+import { answeringMarks } from "./lib/fleet.ts";
 
 const [rooms = 2, clients = 50, rate = 100, count = 500] = process.argv.slice(2).map(Number);
 const DEADLINE_MS = 120_000;
@@ -12,7 +13,7 @@ const DEADLINE_MS = 120_000;
 /** Opens a socket and resolves once `synced` arrived (the listener is attached before the frames can). */
 function join(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = answeringMarks(new WebSocket(url, { perMessageDeflate: false }));
     const timer = setTimeout(() => reject(new Error(`no synced from ${url} within 30 s`)), 30_000);
     const on = (d: WebSocket.RawData) => {
       if (!d.toString().startsWith('{"type":"synced"')) return;

@@ -43,6 +43,8 @@ const { values: args } = parseArgs({
     seconds: { type: "string" },
     "log-level": { type: "string" },
     "no-batch": { type: "boolean", default: false },
+    /** roomcast's wire protocol version (`?v=`): 2, as the client library asks, or 1 (welcome + synced) */
+    protocol: { type: "string", default: "2" },
     /** partyserver is compared in full runs; `--partyserver` adds it to a quick one, `--no-partyserver` drops it */
     partyserver: { type: "boolean", default: false },
     "no-partyserver": { type: "boolean", default: false },
@@ -76,6 +78,8 @@ const logLevel =
   /^LOG_LEVEL\s*=\s*"(\w+)"/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))?.[1] ??
   "info";
 const batch = !args["no-batch"];
+const protocol = args.protocol === "1" ? "1" : "2";
+if (args.protocol !== protocol) throw new Error(`--protocol wants 1 or 2, got '${args.protocol}'`);
 const withPartyserver = !check && (args.partyserver || (!quick && !args["no-partyserver"]));
 const vars = Object.fromEntries(
   (args.var ?? []).map((kv) => {
@@ -146,6 +150,7 @@ const record: BenchRecord = {
     wrangler: wranglerVersion,
     roomcastLogLevel: logLevel,
     roomcastBatch: batch,
+    roomcastProtocol: protocol,
     roomcastVars:
       Object.entries(vars)
         .map(([k, v]) => `${k}=${v}`)
@@ -165,10 +170,12 @@ const record: BenchRecord = {
 
 try {
   if ([...only].some((s) => s !== "memory")) {
-    log(`starting roomcast (LOG_LEVEL=${logLevel}, batch=${batch}) and the bare DO with wrangler dev`);
+    log(
+      `starting roomcast (LOG_LEVEL=${logLevel}, batch=${batch}, protocol ${protocol}) and the bare DO with wrangler dev`,
+    );
     targets.push(
       ...(await Promise.all([
-        startRoomcast({ logLevel, batch, vars }),
+        startRoomcast({ logLevel, batch, protocol, vars }),
         startBare(),
         ...(withPartyserver ? [startPartyserver()] : []),
       ])),

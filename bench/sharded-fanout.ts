@@ -13,6 +13,7 @@ import WebSocket from "ws";
 import { mintToken } from "../src/cli/tokens/mint.ts";
 import { shardOf } from "../src/server/sharding.ts";
 import { type DevServer, startDevServer, TEST_SECRET } from "../test/support/dev-server.ts";
+import { answeringMarks } from "./lib/fleet.ts";
 
 const args = process.argv.slice(2).map(Number);
 const [clients = 200, rate = 50, count = 300] = args;
@@ -27,7 +28,7 @@ function token(user: string): Promise<string> {
 
 function join(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = answeringMarks(new WebSocket(url, { perMessageDeflate: false }));
     const timer = setTimeout(() => reject(new Error(`no synced from ${url} within 30 s`)), 30_000);
     const on = (d: WebSocket.RawData) => {
       if (!d.toString().startsWith('{"type":"synced"')) return;

@@ -89,6 +89,33 @@ export interface Opened {
   seconds: number;
 }
 
+/**
+ * A protocol-2 `welcome` that carries `synced` (nothing to replay). The server adds `synced` last; a
+ * `"` inside a JSON string value is escaped, so this text cannot come from a member's name.
+ */
+function isSyncedWelcome(text: string): boolean {
+  return text.startsWith('{"type":"welcome"') && text.includes(',"synced":{"seq":');
+}
+
+/**
+ * Answers roomcast's send-budget `mark` frames as the client library does (docs/protocol.md, "Slow
+ * readers"); a load generator that did not would be closed 4413 after MAX_UNREAD_BYTES. True when
+ * `text` was a mark.
+ */
+export function answerMark(ws: WebSocket, text: string): boolean {
+  if (!text.startsWith('{"type":"mark"')) return false;
+  ws.send(`{"type":"read","n":${(JSON.parse(text) as { n: number }).n}}`);
+  return true;
+}
+
+/** Every text frame's mark answered, for scripts that read frames their own way. */
+export function answeringMarks(ws: WebSocket): WebSocket {
+  ws.on("message", (d, binary) => {
+    if (!binary) answerMark(ws, d.toString());
+  });
+  return ws;
+}
+
 /** Opens one socket and resolves when it is ready for traffic (after `synced` for roomcast). */
 function openOne(target: Target, url: string, rec: Recorder | null, timeoutMs: number): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -106,8 +133,9 @@ function openOne(target: Target, url: string, rec: Recorder | null, timeoutMs: n
     ws.on("message", (d, binary) => {
       if (binary) return;
       const text = d.toString();
+      if (answerMark(ws, text)) return;
       if (!synced) {
-        if (text.startsWith('{"type":"synced"')) {
+        if (text.startsWith('{"type":"synced"') || isSyncedWelcome(text)) {
           synced = true;
           ready();
         }

@@ -1,12 +1,12 @@
-// Where idle memory per connection goes: the bare DO measured on fresh servers as it is, with one frame
-// sent from JS on accept (as roomcast's welcome), and behind the static-assets router roomcast's page
-// needs. `npm run bench -- --only memory`. Each variant gets its own server: RSS rarely shrinks, so only
+// Where idle memory per connection goes: roomcast as shipped, without the static-assets router, with
+// protocol 1 (two first frames) and without presence frames; the bare DO as it is, with one frame sent
+// from JS on accept (as roomcast's welcome), and behind the static-assets router roomcast's page needs. `npm run bench -- --only memory`. Each variant gets its own server: RSS rarely shrinks, so only
 // the first measurement in a process is a fair one.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../test/support/dev-server.ts";
 import { idleMemory } from "./scenarios.ts";
-import { startBare, startRoomcast } from "./targets.ts";
+import { type RoomcastOptions, startBare, startRoomcast } from "./targets.ts";
 
 export interface MemoryProbe {
   variant: string;
@@ -32,11 +32,14 @@ export async function memoryProbes(sockets: number, logLevel: string): Promise<M
   const out: MemoryProbe[] = [];
   const noAssets = withoutAssets();
   try {
-    for (const [variant, config] of [
-      ["roomcast", undefined],
-      ["roomcast without the [assets] router", noAssets],
-    ] as const) {
-      const t = await startRoomcast({ logLevel, batch: true, ...(config ? { config } : {}) });
+    const roomcastVariants: [string, Partial<RoomcastOptions>][] = [
+      ["roomcast", {}],
+      ["roomcast without the [assets] router", { config: noAssets }],
+      ["roomcast, protocol 1 (welcome + synced)", { protocol: "1" }],
+      ["roomcast, PRESENCE_LIMIT=0 (no presence frames)", { vars: { PRESENCE_LIMIT: "0" } }],
+    ];
+    for (const [variant, o] of roomcastVariants) {
+      const t = await startRoomcast({ logLevel, batch: true, ...o });
       try {
         const r = await idleMemory(t, 10, sockets / 10, 1000);
         out.push({ variant, runtimeBytesPerConn: r.runtimeBytesPerConn });

@@ -13,7 +13,10 @@ export interface Target {
   procs: DevProcesses;
   /** The socket URL for user number `user` in `room`. */
   socketUrl(room: string, user: number): Promise<string>;
-  /** "synced": ready after the server's `synced` frame (then it sends `ping`); "open": after the handshake. */
+  /**
+   * "synced": ready after the server's `synced` frame, or a `welcome` that carries it (protocol 2; then
+   * it sends `ping`); "open": after the handshake.
+   */
   readyOn: "open" | "synced";
   /** The text frame that publishes `payload` (a JSON object) to the room. */
   publishFrame(payload: string): string;
@@ -23,6 +26,8 @@ export interface RoomcastOptions {
   logLevel: string;
   /** connect with `?batch=1` (coalesced delivery) */
   batch: boolean;
+  /** the wire protocol version asked for with `?v=`: "2" (the client library's, the default) or "1" */
+  protocol?: "1" | "2";
   /** another wrangler config (relative to the project root) instead of wrangler.toml */
   config?: string;
   /** more [vars] for this server (e.g. PRESENCE_LIMIT) */
@@ -64,7 +69,7 @@ export async function startRoomcast(o: RoomcastOptions): Promise<Target> {
     procs: devProcesses(server.port),
     readyOn: "synced",
     socketUrl: async (room, user) =>
-      `${base}/rooms/${room}/ws?token=${await tokenFor(user)}${o.batch ? "&batch=1" : ""}`,
+      `${base}/rooms/${room}/ws?token=${await tokenFor(user)}${o.batch ? "&batch=1" : ""}${o.protocol === "1" ? "" : "&v=2"}`,
     publishFrame: (payload) => `{"type":"publish","data":${payload}}`,
   };
 }

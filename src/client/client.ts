@@ -322,13 +322,17 @@ export class Client implements RoomClient {
     }
     switch (frame.type) {
       case "welcome": {
-        this.#conn?.welcomed(frame.limits);
-        this.#welcomeFrame = frame;
-        this.#memberList = frame.members.map((m) => ({ ...m }));
-        this.#stream.welcome(frame.epoch);
-        this.#events.emit("welcome", frame);
+        // Protocol 2: a welcome that replays nothing carries its `synced`; read it as the frame after.
+        const { synced, ...welcome } = frame;
+        const gen = this.#generation;
+        this.#conn?.welcomed(welcome.limits);
+        this.#welcomeFrame = welcome;
+        this.#memberList = welcome.members.map((m) => ({ ...m }));
+        this.#stream.welcome(welcome.epoch);
+        this.#events.emit("welcome", welcome);
         this.#events.emit("members", this.members);
         this.#moveTo({ status: "open" });
+        if (synced !== undefined && gen === this.#generation) this.#onSynced({ type: "synced", ...synced });
         return;
       }
       case "synced":

@@ -32,6 +32,15 @@ export const MAX_LISTED_STATE_CHARS = 65_536;
 export const MAX_KICK_REASON = 120;
 export const MAX_BAN_SECONDS = 2_592_000;
 
+/**
+ * Wire protocol versions a client may ask for with `?v=` on the upgrade; no `v` is version 1. Version 2
+ * differs in one frame: when a connect replays nothing, its `welcome` carries the `synced` state
+ * (`welcome.synced`) and no separate `synced` frame follows.
+ */
+export const PROTOCOL_VERSIONS = ["1", "2"] as const;
+/** The version whose `welcome` carries `synced` when nothing is replayed (what the client library asks for). */
+export const SYNCED_IN_WELCOME = "2";
+
 /** The keepalive frames, answered by the runtime without waking the room. */
 export const PING = "ping";
 export const PONG = "pong";
@@ -134,6 +143,11 @@ export interface WelcomeFrame {
   members: Member[];
   membersTotal: number;
   limits: Limits;
+  /**
+   * Protocol version 2 only, when nothing is replayed: the `synced` this connect would otherwise send
+   * next (without its `type`). The live stream starts right after this welcome.
+   */
+  synced?: Omit<SyncedFrame, "type">;
 }
 
 export interface SyncedFrame {

@@ -10,7 +10,7 @@ import * as v from "valibot";
 import type { Identity } from "../server/identity.ts";
 import { PlacementError } from "../server/placement.ts";
 import { errorBody } from "../shared/errors.ts";
-import { type AuthCheck, MAX_ID_LENGTH } from "../shared/protocol.ts";
+import { type AuthCheck, MAX_ID_LENGTH, PROTOCOL_VERSIONS } from "../shared/protocol.ts";
 import { parseRewind, REWIND_RULE } from "../shared/rules.ts";
 import { utf8Exceeds } from "../shared/utf8.ts";
 import { allowedOrigins, gate } from "./auth/gate.ts";
@@ -103,10 +103,7 @@ app.get("/auth/check", async (c) => {
 
 app.get("/rooms/:room/ws", async (c) => {
   const a = await gate(c, { room: c.req.param("room"), upgrade: true, need: "read" });
-  const since = c.req.query("since");
-  const epoch = c.req.query("epoch");
-  const rewind = c.req.query("rewind");
-  const batch = c.req.query("batch");
+  const { since, epoch, rewind, batch, v: version } = c.req.query(); // one pass over the query string
   const target = new URL("https://room.internal/ws");
   if (since !== undefined) {
     if (!/^\d{1,15}$/.test(since)) {
@@ -125,6 +122,14 @@ app.get("/rooms/:room/ws", async (c) => {
     throw new HttpError(400, "bad_request", "batch must be 1 (coalesced delivery) or 0");
   }
   if (batch === "1") target.searchParams.set("batch", "1");
+  if (version !== undefined && !(PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
+    throw new HttpError(
+      400,
+      "bad_request",
+      `v must be a protocol version: ${PROTOCOL_VERSIONS.join(" or ")}`,
+    );
+  }
+  if (version !== undefined && version !== "1") target.searchParams.set("v", version);
   const identity: Identity = {
     room: a.room,
     id: a.token.sub,
@@ -136,7 +141,7 @@ app.get("/rooms/:room/ws", async (c) => {
   // Only what the room needs travels on: the handshake headers and the identity vouched for here.
   const headers = upgradeHeaders(c.req.raw.headers, identity);
   // A fresh stub per try: a retryable error may mean the object moved or was reset.
-  return withOneRetry(() => forwardUpgrade(c, a.settings, a.room, identity.id, target, new Headers(headers)));
+  return withOneRetry(() => forwardUpgrade(c, a.settings, a.room, identity.id, target, headers));
 });
 
 app.get("/rooms/:room", async (c) => {

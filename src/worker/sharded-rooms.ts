@@ -65,13 +65,12 @@ export function forwardUpgrade(
   room: string,
   userId: string,
   target: URL,
-  headers: Headers,
+  headers: Record<string, string>,
 ): Promise<Response> {
   if (!isSharded(settings.sharding, room)) return roomStub(c, settings, room).fetch(target, { headers });
   const shard = shardOf(userId, settings.sharding.roomShards);
-  headers.set(SHARD_HEADER, JSON.stringify({ room, shard }));
   const ns = namespace<RoomShard>(c, SHARD_BINDING, "RoomShard");
   return placedStub(ns, shardName(room, shard), placementFor(settings.placement, room)).fetch(target, {
-    headers,
+    headers: { ...headers, [SHARD_HEADER]: JSON.stringify({ room, shard }) },
   });
 }

@@ -18,16 +18,17 @@ export const FORWARDED_UPGRADE_HEADERS = [
 /**
  * The headers of the forwarded upgrade: the allowlisted handshake headers copied from `incoming`,
  * plus {@link IDENTITY_HEADER} carrying `identity`. The sharded route adds its own shard header.
+ * A plain record rather than `Headers`: it is built on every upgrade, and copied by the stub anyway.
  *
  * @example
  * stub.fetch(target, { headers: upgradeHeaders(c.req.raw.headers, identity) })
  */
-export function upgradeHeaders(incoming: Headers, identity: Identity): Headers {
-  const out = new Headers();
+export function upgradeHeaders(incoming: Headers, identity: Identity): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const name of FORWARDED_UPGRADE_HEADERS) {
     const value = incoming.get(name);
-    if (value !== null) out.set(name, value);
+    if (value !== null) out[name] = value;
   }
-  out.set(IDENTITY_HEADER, encodeURIComponent(JSON.stringify(identity)));
+  out[IDENTITY_HEADER] = encodeURIComponent(JSON.stringify(identity));
   return out;
 }

@@ -11,7 +11,7 @@ describe("reconnect", () => {
   it("reconnects after 1006 with a jittered delay and resumes with since/epoch", async () => {
     const h = harness({ backoff: { baseMs: 1000 } });
     const first = h.sockets.last();
-    expect(first.url.href).toBe("ws://rooms.test/rooms/lobby/ws?token=tok&batch=1");
+    expect(first.url.href).toBe("ws://rooms.test/rooms/lobby/ws?token=tok&batch=1&v=2");
     expect(first.binaryType).toBe("arraybuffer");
     first.accept({ epoch: "E", seq: 4 });
     expect(h.client.state).toEqual({ status: "open" });
@@ -32,6 +32,7 @@ describe("reconnect", () => {
     expect(Object.fromEntries(url.searchParams)).toEqual({
       token: "tok",
       batch: "1",
+      v: "2",
       since: "5",
       epoch: "E",
     });

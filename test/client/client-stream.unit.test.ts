@@ -43,6 +43,7 @@ describe("delivery", () => {
     expect(Object.fromEntries(s1.url.searchParams)).toEqual({
       token: "tok",
       batch: "1",
+      v: "2",
       since: "2",
       epoch: "E",
     });

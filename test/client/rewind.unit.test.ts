@@ -13,7 +13,7 @@ describe("rewind", () => {
   it("is in the first URL only; the reconnect resumes with since/epoch instead", async () => {
     const h = harness({ rewind: 50 });
     const s1 = h.sockets.last();
-    expect(params(s1.url)).toEqual({ token: "tok", batch: "1", rewind: "50" });
+    expect(params(s1.url)).toEqual({ token: "tok", batch: "1", v: "2", rewind: "50" });
 
     // The room replays its recent history as ordinary messages between welcome and synced.
     s1.open();
@@ -28,7 +28,7 @@ describe("rewind", () => {
     await flush(1_000);
     const s2 = h.sockets.last();
     expect(s2).not.toBe(s1);
-    expect(params(s2.url)).toEqual({ token: "tok", batch: "1", since: "13", epoch: "E" });
+    expect(params(s2.url)).toEqual({ token: "tok", batch: "1", v: "2", since: "13", epoch: "E" });
 
     // An overlapping replay is still de-duplicated by seq.
     s2.open();
@@ -60,7 +60,7 @@ describe("rewind", () => {
     h.sockets.last().fail();
     await flush(1_000);
     expect(h.sockets.sockets).toHaveLength(2);
-    expect(params(h.sockets.last().url)).toEqual({ token: "tok", batch: "1", rewind: "20" });
+    expect(params(h.sockets.last().url)).toEqual({ token: "tok", batch: "1", v: "2", rewind: "20" });
     h.client.close();
   });
 
@@ -72,17 +72,29 @@ describe("rewind", () => {
     for (const seq of [31, 32]) s1.receive(message(seq));
     s1.serverClose(1006);
     await flush(1_000);
-    expect(params(h.sockets.last().url)).toEqual({ token: "tok", batch: "1", since: "32", epoch: "E" });
+    expect(params(h.sockets.last().url)).toEqual({
+      token: "tok",
+      batch: "1",
+      v: "2",
+      since: "32",
+      epoch: "E",
+    });
     h.client.close();
   });
 
   it("is ignored when the app passes a resume point, and omitted when 0 or not set", () => {
     const resumed = harness({ rewind: 50, since: 7, epoch: "E" });
-    expect(params(resumed.sockets.last().url)).toEqual({ token: "tok", batch: "1", since: "7", epoch: "E" });
+    expect(params(resumed.sockets.last().url)).toEqual({
+      token: "tok",
+      batch: "1",
+      v: "2",
+      since: "7",
+      epoch: "E",
+    });
     resumed.client.close();
     for (const rewind of [0, undefined]) {
       const h = harness(rewind === undefined ? {} : { rewind });
-      expect(params(h.sockets.last().url)).toEqual({ token: "tok", batch: "1" });
+      expect(params(h.sockets.last().url)).toEqual({ token: "tok", batch: "1", v: "2" });
       h.client.close();
     }
   });
@@ -100,9 +112,11 @@ describe("rewind", () => {
 
   it("socketUrl: rewind only without a resume point", () => {
     const base = parseBaseUrl("https://x.example");
-    expect(socketUrl(base, "r", "t", null, 5)).toBe("wss://x.example/rooms/r/ws?token=t&batch=1&rewind=5");
+    expect(socketUrl(base, "r", "t", null, 5)).toBe(
+      "wss://x.example/rooms/r/ws?token=t&batch=1&v=2&rewind=5",
+    );
     expect(socketUrl(base, "r", "t", { epoch: "E", since: 3 }, 5)).toBe(
-      "wss://x.example/rooms/r/ws?token=t&batch=1&since=3&epoch=E",
+      "wss://x.example/rooms/r/ws?token=t&batch=1&v=2&since=3&epoch=E",
     );
   });
 });

@@ -47,7 +47,7 @@ describe.each(factories)("with %s", (_, createWebSocket) => {
   it("syncs, publishes, receives binary as ArrayBuffer, and honours 4429", async () => {
     const c = connect({ url: base, room: "lobby", token: "t.o.k", createWebSocket });
     await c.ready();
-    expect(urls.at(-1)).toBe("/rooms/lobby/ws?token=t.o.k&batch=1");
+    expect(urls.at(-1)).toBe("/rooms/lobby/ws?token=t.o.k&batch=1&v=2");
     expect(await c.publish({ hello: 1 })).toBe(4);
     const echoed = waitFor(c, "binary", () => true, "binary echo");
     c.sendBinary(new Uint8Array([1, 2, 3]));

@@ -47,7 +47,7 @@ describe("deadlines", () => {
 });
 
 describe("resume plan", () => {
-  const b = { oldest: 11, newest: 60, count: 50 };
+  const b = () => ({ oldest: 11, newest: 60, count: 50 });
   it("covers every case of the contract", ({ expect }) => {
     expect(planResume(null, "e", 60, b)).toEqual({ replayAfter: null, gap: false });
     expect(planResume({ since: 10, epoch: "e" }, "e", 60, b)).toEqual({ replayAfter: 10, gap: false });
@@ -55,12 +55,26 @@ describe("resume plan", () => {
     expect(planResume({ since: 60, epoch: "e" }, "e", 60, b)).toEqual({ replayAfter: null, gap: false });
     expect(planResume({ since: 61, epoch: "e" }, "e", 60, b)).toEqual({ replayAfter: null, gap: true });
     expect(planResume({ since: 20, epoch: "x" }, "e", 60, b)).toEqual({ replayAfter: null, gap: true });
-    const empty = { oldest: null, newest: null, count: 0 };
+    const empty = () => ({ oldest: null, newest: null, count: 0 });
     expect(planResume({ since: 0, epoch: "e" }, "e", 0, empty)).toEqual({ replayAfter: null, gap: false });
     expect(planResume({ since: 0, epoch: "e" }, "e", 5, empty)).toEqual({ replayAfter: 0, gap: true });
     expect(planResume({ rewind: 5 }, "e", 60, b)).toEqual({ replayAfter: 55, gap: false });
     expect(planResume({ rewind: 500 }, "e", 60, b)).toEqual({ replayAfter: 0, gap: false });
     expect(planResume({ rewind: 0 }, "e", 60, b)).toEqual({ replayAfter: null, gap: false });
+  });
+  it("reads the history's bounds only for a resume behind the room's seq", ({ expect }) => {
+    let reads = 0;
+    const counted = () => {
+      reads++;
+      return { oldest: 11, newest: 60, count: 50 };
+    };
+    planResume(null, "e", 60, counted);
+    planResume({ rewind: 5 }, "e", 60, counted);
+    planResume({ since: 60, epoch: "e" }, "e", 60, counted);
+    planResume({ since: 20, epoch: "x" }, "e", 60, counted);
+    expect(reads).toBe(0);
+    planResume({ since: 20, epoch: "e" }, "e", 60, counted);
+    expect(reads).toBe(1);
   });
 });
 

@@ -52,4 +52,25 @@ describe("frame path", () => {
     expect(await socket.next()).toEqual({ type: "pong" });
     socket.close();
   });
+
+  it("keeps the token bucket out of the attachment, and starts full after an eviction", async ({
+    expect,
+  }) => {
+    const room = uniqueRoom();
+    const { socket } = await join(room);
+    for (let i = 0; i < 30; i++) socket.send(frame(i)); // 30 of the 40 burst (RATE_PER_SECOND 20)
+    for (let i = 0; i < 30; i++) expect((await socket.expect("error")).code).toBe("no_such_user");
+    await evictDurableObject(roomStub(room));
+    const attached = await runInDurableObject(roomStub(room), (_: Room, state) =>
+      state.getWebSockets().map((ws) => ws.deserializeAttachment() as Record<string, unknown>),
+    );
+    expect(attached).toHaveLength(1);
+    for (const field of ["tokens", "refilledAt", "refused", "presenceChars"])
+      expect(attached[0]).not.toHaveProperty(field);
+    expect(attached[0]).toMatchObject({ userId: "ann", room });
+    // A full burst again: 40 frames handled, none refused for the rate.
+    for (let i = 0; i < 40; i++) socket.send(frame(i));
+    for (let i = 0; i < 40; i++) expect((await socket.expect("error")).code).toBe("no_such_user");
+    socket.close();
+  });
 });

@@ -1,4 +1,5 @@
 // URLs the client talks to: the room's WebSocket endpoint and the `/auth/check` diagnosis endpoint.
+import { SYNCED_IN_WELCOME } from "../../shared/protocol.ts";
 import { RoomcastError } from "../types.ts";
 
 /** Where a resumed connection starts: the room's epoch and the last seq the app has seen. */
@@ -34,9 +35,10 @@ function withPath(base: URL, path: string): URL {
 }
 
 /**
- * `ws(s)://host/rooms/<room>/ws?token=…&batch=1[&since=…&epoch=…|&rewind=…]`. The token goes in the
+ * `ws(s)://host/rooms/<room>/ws?token=…&batch=1&v=2[&since=…&epoch=…|&rewind=…]`. The token goes in the
  * query string because browsers cannot set headers on a WebSocket. `batch=1` asks for coalesced
- * delivery (several messages in one `batch` frame), which the client unpacks. `rewind` (recent messages to replay) is
+ * delivery (several messages in one `batch` frame), which the client unpacks; `v=2` for the welcome
+ * that carries `synced` when nothing is replayed. `rewind` (recent messages to replay) is
  * only sent without a resume point: a client that has one must resume exactly from it.
  */
 export function socketUrl(
@@ -51,6 +53,7 @@ export function socketUrl(
   if (url.protocol === "https:") url.protocol = "wss:";
   url.searchParams.set("token", token);
   url.searchParams.set("batch", "1");
+  url.searchParams.set("v", SYNCED_IN_WELCOME);
   if (resume) {
     url.searchParams.set("since", String(resume.since));
     url.searchParams.set("epoch", resume.epoch);

@@ -22,6 +22,15 @@ const User = v.object({ id: v.string(), name: v.nullable(v.string()) });
 // `state` is absent from servers older than presence state: read it as unset.
 const Member = v.object({ ...User.entries, connections: Seq, state: v.optional(v.unknown(), null) });
 
+const Synced = v.object({
+  type: v.literal("synced"),
+  seq: Seq,
+  replayed: Seq,
+  gap: v.boolean(),
+  more: v.optional(v.boolean(), false),
+  next: v.optional(Seq),
+}) satisfies v.GenericSchema<unknown, SyncedFrame>;
+
 const Welcome = v.pipe(
   v.object({
     type: v.literal("welcome"),
@@ -37,19 +46,12 @@ const Welcome = v.pipe(
       idleTimeoutSeconds: v.pipe(v.number(), v.minValue(1)),
       ratePerSecond: v.pipe(v.number(), v.minValue(1)),
     }),
+    // Protocol 2, nothing replayed: the synced state rides in the welcome.
+    synced: v.optional(v.omit(Synced, ["type"])),
   }),
   // Servers before big-room presence sent the full list only.
   v.transform((w) => ({ ...w, membersTotal: w.membersTotal ?? w.members.length })),
 ) satisfies v.GenericSchema<unknown, WelcomeFrame>;
-
-const Synced = v.object({
-  type: v.literal("synced"),
-  seq: Seq,
-  replayed: Seq,
-  gap: v.boolean(),
-  more: v.optional(v.boolean(), false),
-  next: v.optional(Seq),
-}) satisfies v.GenericSchema<unknown, SyncedFrame>;
 
 const Ack = v.object({
   type: v.literal("ack"),

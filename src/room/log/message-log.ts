@@ -216,7 +216,7 @@ export class MessageLog<T> {
 
   /** Where a resuming (or new) socket's replay starts, and whether it missed messages. */
   plan(resume: ResumeRequest | null): ResumePlan {
-    return planResume(resume, this.#history.epoch, this.#history.seq, this.#history.bounds());
+    return planResume(resume, this.#history.epoch, this.#history.seq, () => this.#history.bounds());
   }
 
   /** Sends retained frames after `after` through `send`, within MAX_REPLAY_BYTES. */

@@ -1,4 +1,5 @@
-// Decides what a resuming client gets: which messages to replay and whether it missed some for good. Pure.
+// Decides what a resuming client gets: which messages to replay and whether it missed some for good. Pure:
+// the history's bounds are asked for only when a resume needs them (a plain connect costs no query).
 import type { HistoryBounds } from "./history.ts";
 
 /** `?since=&epoch=` (resume), or `?rewind=N` (a fresh client asking for the last N messages). */
@@ -22,7 +23,7 @@ export function planResume(
   req: ResumeRequest | null,
   epoch: string,
   seq: number,
-  b: HistoryBounds,
+  bounds: () => HistoryBounds,
 ): ResumePlan {
   if (req === null) return { replayAfter: null, gap: false };
   // A fresh client missed nothing: whatever of the last N is retained is replayed, never a gap.
@@ -31,6 +32,7 @@ export function planResume(
   if (req.epoch !== epoch || req.since > seq) return { replayAfter: null, gap: true };
   if (req.since === seq) return { replayAfter: null, gap: false };
   // Messages since+1 … seq were published; the ones before the oldest retained are gone.
-  const gap = b.oldest === null || b.oldest > req.since + 1;
+  const oldest = bounds().oldest;
+  const gap = oldest === null || oldest > req.since + 1;
   return { replayAfter: req.since, gap };
 }

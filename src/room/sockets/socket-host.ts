@@ -12,7 +12,7 @@ import { IDENTITY_HEADER, type Identity } from "../../server/identity.ts";
 import type { Log } from "../../server/logger.ts";
 import type { Settings } from "../../server/settings.ts";
 import { errorMessage, errorResponse } from "../../shared/errors.ts";
-import { CloseCode, type SyncedFrame, type UserRef } from "../../shared/protocol.ts";
+import { CloseCode, SYNCED_IN_WELCOME, type SyncedFrame, type UserRef } from "../../shared/protocol.ts";
 import { joinVerdict, runLeave } from "../hooks/join-leave.ts";
 import { resumeRequestOf } from "../log/resume.ts";
 import { capped, newSocketState, welcomeFrame } from "./admission.ts";
@@ -157,14 +157,18 @@ export class SocketHost {
     const first = index.add(server, state, batch);
     const room = { epoch: plan.epoch, seq: plan.seq, members: index.members(this.#options.listed) };
     const membersTotal = plan.elsewhere + index.userCount;
+    const welcome = welcomeFrame(who, state, { ...room, membersTotal }, s);
+    // Protocol 2 and nothing to replay: one frame says both (a frame less per connect in a storm).
+    const inline = plan.replay === null && url.searchParams.get("v") === SYNCED_IN_WELCOME;
+    if (inline) welcome.synced = { seq: plan.seq, gap: plan.gap, replayed: 0, more: false };
     // Counted against the send budget like every frame (its floor leaves room for a whole replay).
-    trySend(server, JSON.stringify(welcomeFrame(who, state, { ...room, membersTotal }, s)));
+    trySend(server, JSON.stringify(welcome));
     const replayed = plan.replay?.((frames) => sendReplay(server, frames, batch)) ?? {
       replayed: 0,
       more: false,
     };
     const synced: SyncedFrame = { type: "synced", seq: plan.seq, gap: plan.gap, ...replayed };
-    trySend(server, JSON.stringify(synced));
+    if (!inline) trySend(server, JSON.stringify(synced));
     // Its welcome listed the members as of now: it gets only the presence changes after this.
     this.#owner.connected(server, state, first, batch);
     if (first)

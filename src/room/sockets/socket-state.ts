@@ -5,8 +5,9 @@
 // After the first read a socket's state comes from memory, and the attachment is written only when
 // something that must survive an eviction changed. On a frame that is only `seen`, written at most once
 // per SEEN_SLACK_MS and rounded up by it: after an eviction an idle close may come that much later,
-// never earlier. The token bucket and the refused streak are not worth a write: an eviction needs about
-// 10 s of quiet, after which the bucket is full and the streak over anyway.
+// never earlier. The token bucket and the refused streak are not worth a write, nor a byte of the
+// attachment: an eviction needs about 10 s of quiet, after which the bucket is full and the streak over
+// anyway.
 import type { Capability } from "../../shared/protocol.ts";
 
 export interface SocketState {
@@ -51,13 +52,32 @@ export function userTag(id: string): string {
   return `u:${id}`;
 }
 
+/** The fields that live in memory only: the token bucket, the refused streak, a cached length. */
+type MemoryOnly = "tokens" | "refilledAt" | "refused" | "presenceChars";
+
+/**
+ * What the attachment holds: the state without its memory-only fields (a fifth smaller, and less to
+ * serialise on every write). A field added to SocketState is kept unless it is listed here.
+ */
+function persisted(s: SocketState): Omit<SocketState, MemoryOnly> {
+  const { tokens: _tokens, refilledAt: _at, refused: _refused, presenceChars: _chars, ...kept } = s;
+  return kept;
+}
+
 /** The socket's state: from memory, or from its attachment the first time after a wake. */
 export function readState(ws: WebSocket): SocketState | null {
   const cached = inMemory.get(ws);
   if (cached !== undefined) return cached;
   const s: unknown = ws.deserializeAttachment();
   if (typeof s !== "object" || s === null || !("userId" in s)) return null;
-  const state = s as SocketState;
+  // An empty bucket last refilled at time 0: the first frame refills it to full (a wake needs ~10 s of
+  // quiet, so it would be full anyway), without the room's rate at hand here.
+  const state: SocketState = {
+    ...(s as Omit<SocketState, MemoryOnly>),
+    tokens: 0,
+    refilledAt: 0,
+    refused: 0,
+  };
   inMemory.set(ws, state);
   persistedSeen.set(ws, state.seen);
   return state;
@@ -65,7 +85,7 @@ export function readState(ws: WebSocket): SocketState | null {
 
 /** Stores the whole state in the attachment (and memory). */
 export function writeState(ws: WebSocket, s: SocketState): void {
-  ws.serializeAttachment(s);
+  ws.serializeAttachment(persisted(s));
   inMemory.set(ws, s);
   persistedSeen.set(ws, s.seen);
 }
@@ -75,6 +95,6 @@ export function touchState(ws: WebSocket, s: SocketState, now: number): void {
   s.seen = now;
   if (now <= (persistedSeen.get(ws) ?? Number.NEGATIVE_INFINITY)) return;
   const ahead = now + SEEN_SLACK_MS;
-  ws.serializeAttachment({ ...s, seen: ahead });
+  ws.serializeAttachment({ ...persisted(s), seen: ahead });
   persistedSeen.set(ws, ahead);
 }
