@@ -3,9 +3,9 @@
 import type { RoomInfo } from "../../shared/protocol.ts";
 import { el } from "../dom.ts";
 import { MembersList } from "./members-list.ts";
-import { type Metric, type SeriesStore, WINDOW_MS } from "./series.ts";
+import type { Metric, SeriesStore } from "./series.ts";
 import { Sparkline } from "./sparkline.ts";
-import { formatRate, kickResult } from "./text.ts";
+import { formatRate, formatSpan, kickResult } from "./text.ts";
 
 const CHARTS: { metric: Metric; title: string }[] = [
   { metric: "sockets", title: "Sockets" },
@@ -85,12 +85,13 @@ export class RoomPanel {
   drawCharts(series: SeriesStore, now: number, live: boolean): void {
     if (this.#room === null) return;
     const latest = series.latest(this.#room);
+    const span = series.span(now);
     for (const [metric, { value, peak, chart }] of this.#charts) {
       const points = series.points(this.#room, metric);
-      chart.draw(points, now, WINDOW_MS);
+      chart.draw(points, now, span);
       const v = latest?.[metric] ?? 0;
       value.textContent = metric === "rate" ? formatRate(v) : String(v);
-      peak.textContent = `peak ${chart.element.dataset.max ?? "1"} · 5 min`;
+      peak.textContent = `peak ${chart.element.dataset.max ?? "1"} · last ${formatSpan(span)}`;
     }
     this.#ui.panel.classList.toggle("idle", !live);
   }

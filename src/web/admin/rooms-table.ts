@@ -3,7 +3,7 @@
 import { el } from "../dom.ts";
 import type { DirectoryRoom } from "./api.ts";
 import { arrange } from "./arrange.ts";
-import { type Metric, type SeriesStore, WINDOW_MS } from "./series.ts";
+import type { Metric, SeriesStore } from "./series.ts";
 import { nextSort, type SortKey, type SortState, sortRows } from "./sort.ts";
 import { Sparkline } from "./sparkline.ts";
 import { ago, formatRate } from "./text.ts";
@@ -59,7 +59,7 @@ class RoomRow {
     };
     for (const [m, { text, chart }] of this.#values) {
       text.textContent = figures[m];
-      chart.draw(series.points(entry.room, m), now, WINDOW_MS);
+      chart.draw(series.points(entry.room, m), now, series.span(now));
     }
     this.#lastMinute.textContent = String(entry.messagesLastMinute);
     this.#seq.textContent = String(entry.seq);

@@ -5,6 +5,11 @@ import type { DirectoryRoom } from "./api.ts";
 /** How far back the charts go. */
 export const WINDOW_MS = 5 * 60_000;
 /**
+ * The shortest span a chart shows: a page watching for a few seconds draws them across the last
+ * minute rather than as a sliver at the right edge of five, and widens to WINDOW_MS as it keeps going.
+ */
+export const MIN_SPAN_MS = 60_000;
+/**
  * Messages per second are averaged over this long: a room reports its `seq` to the directory at most
  * every DIRECTORY_REPORT_SECONDS (10 by default), so between two reports `seq` stands still and a
  * shorter window would show a saw-tooth instead of the rate.
@@ -51,6 +56,8 @@ export function messageRate(earlier: readonly Sample[], entry: DirectoryRoom, no
 export class SeriesStore {
   readonly #rooms = new Map<string, Sample[]>();
   readonly #windowMs: number;
+  /** When the first sample since the last clear was taken. */
+  #since: number | null = null;
 
   constructor(windowMs = WINDOW_MS) {
     this.#windowMs = windowMs;
@@ -61,6 +68,7 @@ export class SeriesStore {
    * are forgotten: their series start afresh if they come back.
    */
   record(rooms: readonly DirectoryRoom[], now: number): void {
+    this.#since ??= now;
     const listed = new Set<string>();
     for (const r of rooms) {
       listed.add(r.room);
@@ -90,8 +98,15 @@ export class SeriesStore {
     return this.#rooms.get(room)?.at(-1);
   }
 
+  /** The time span the charts show at `now`: how long the page has watched, within MIN_SPAN_MS–WINDOW_MS. */
+  span(now: number): number {
+    const watched = this.#since === null ? 0 : now - this.#since;
+    return Math.min(this.#windowMs, Math.max(MIN_SPAN_MS, watched));
+  }
+
   /** Forgets everything (another token, another prefix). */
   clear(): void {
     this.#rooms.clear();
+    this.#since = null;
   }
 }

@@ -1,6 +1,7 @@
 // Small live charts for the admin page as inline SVG: a pure path builder (unit-tested) and a thin
 // element that redraws it. A chart library would be far bigger than these few lines.
 import type { Point } from "./series.ts";
+import { formatSpan } from "./text.ts";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -76,15 +77,17 @@ export class Sparkline {
     this.element.append(this.#area, this.#line);
   }
 
-  /** Redraws the points over the window ending at `now`. */
-  draw(points: readonly Point[], now: number, windowMs: number): void {
+  /** Redraws the points over the `spanMs` ending at `now`. */
+  draw(points: readonly Point[], now: number, spanMs: number): void {
     const max = scaleMax(points);
-    const f: Frame = { width: this.#width, height: this.#height, from: now - windowMs, to: now, max };
+    const f: Frame = { width: this.#width, height: this.#height, from: now - spanMs, to: now, max };
     this.#line.setAttribute("d", linePath(points, f));
     this.#area.setAttribute("d", areaPath(points, f));
     this.element.dataset.points = String(points.length);
     this.element.dataset.max = String(max);
-    const minutes = Math.round(windowMs / 60_000);
-    this.element.setAttribute("aria-label", `${this.#label} over the last ${minutes} minutes, peak ${max}`);
+    this.element.setAttribute(
+      "aria-label",
+      `${this.#label} over the last ${formatSpan(spanMs)}, peak ${max}`,
+    );
   }
 }

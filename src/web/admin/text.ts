@@ -13,6 +13,11 @@ export function formatRate(perSecond: number): string {
   return perSecond < 10 ? perSecond.toFixed(1) : String(Math.round(perSecond));
 }
 
+/** A chart's time span in whole minutes, at least one: "1 min", "5 min". */
+export function formatSpan(ms: number): string {
+  return `${Math.max(1, Math.round(ms / 60_000))} min`;
+}
+
 /** "now", "12 s ago", "3 min ago", "2 h ago", "4 d ago" (a future time, clocks apart, reads "now"). */
 export function ago(then: number, now: number): string {
   const s = Math.floor((now - then) / 1000);
