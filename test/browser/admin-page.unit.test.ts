@@ -4,7 +4,14 @@ import { describe, expect, it } from "vitest";
 import type { DirectoryRoom } from "../../src/web/admin/api.ts";
 import { parseBanSeconds } from "../../src/web/admin/members-list.ts";
 import { MAX_BACKOFF_MS, POLL_MS, retryDelay } from "../../src/web/admin/poller.ts";
-import { messageRate, RATE_WINDOW_MS, type Sample, SeriesStore } from "../../src/web/admin/series.ts";
+import {
+  MIN_SPAN_MS,
+  messageRate,
+  RATE_WINDOW_MS,
+  type Sample,
+  SeriesStore,
+  WINDOW_MS,
+} from "../../src/web/admin/series.ts";
 import { nextSort, sortRows } from "../../src/web/admin/sort.ts";
 import { areaPath, linePath, scaleMax } from "../../src/web/admin/sparkline.ts";
 import { ago, explainFailure, formatRate, kickResult } from "../../src/web/admin/text.ts";
@@ -71,6 +78,17 @@ describe("SeriesStore", () => {
     expect(s.latest("a")?.t).toBe(30_000);
     s.clear();
     expect(s.latest("a")).toBeUndefined();
+  });
+
+  it("spans the time watched, from one minute up to the window", () => {
+    const s = new SeriesStore();
+    expect(s.span(0)).toBe(MIN_SPAN_MS);
+    s.record([entry("a")], 1000);
+    expect(s.span(31_000)).toBe(MIN_SPAN_MS);
+    expect(s.span(121_000)).toBe(120_000);
+    expect(s.span(3_600_000)).toBe(WINDOW_MS);
+    s.clear();
+    expect(s.span(3_600_000)).toBe(MIN_SPAN_MS);
   });
 });
 

@@ -1,5 +1,6 @@
 // Entry of the admin page (/admin): takes the admin token from the URL fragment, polls the live room
 // directory every two seconds into the table and charts, and wires the selected room's panel.
+import { errorMessage } from "../../shared/errors.ts";
 import { CloseCode } from "../../shared/protocol.ts";
 import {
   forgetToken,
@@ -47,8 +48,6 @@ const poller = new Poller(poll);
 
 let api: AdminApi | null = null;
 let failures = 0;
-/** Rooms of the last successful poll. */
-let live = new Set<string>();
 
 function need(): AdminApi {
   if (!api) throw new AdminError("unauthorized", "no admin token", 401);
@@ -59,59 +58,63 @@ function setUrl(fragment: string): void {
   history.replaceState(history.state, "", `${location.pathname}${location.search}${fragment}`);
 }
 
-/** One poll: the directory into the table and charts, then the selected room's members. */
+/**
+ * One poll: the directory into the table and charts and, beside it, the selected room's members (a
+ * failure of one does not hide the other). Returns the wait before the next poll, null to stop.
+ */
 async function poll(): Promise<number | null> {
   const current = api;
   if (!current) return null;
   const prefix = ui.prefix.value.trim();
-  try {
-    const list = await current.listRooms(prefix);
-    if (current !== api || prefix !== ui.prefix.value.trim()) return 0;
-    const now = Date.now();
-    series.record(list.rooms, now);
-    table.render(list.rooms, series, now);
-    live = new Set(list.rooms.map((r) => r.room));
-    const sockets = list.rooms.reduce((n, r) => n + r.sockets, 0);
-    const more = list.truncated ? "+ (narrow with a prefix)" : "";
-    ui.summary.textContent = `${list.rooms.length}${more} live room${list.rooms.length === 1 ? "" : "s"} · ${sockets} socket${sockets === 1 ? "" : "s"}`;
-    failures = 0;
-    ui.errorBanner.hidden = true;
-    ui.adminView.dataset.phase = "live";
-    status.show({ status: "open" });
-    await refreshPanel(current, now);
-    return POLL_MS;
-  } catch (err) {
-    if (current !== api) return 0;
-    const e = err instanceof AdminError ? err : new AdminError("internal", String(err), 0);
-    failures++;
-    const delay = retryDelay(failures, e.retryAfterMs);
-    const why = explainFailure(e, delay);
-    ui.errorTitle.textContent = why.title;
-    ui.errorDetail.textContent = why.detail;
-    ui.errorBanner.hidden = false;
-    ui.errorRetry.hidden = why.final;
-    // Last known figures stay on screen, dimmed, while the server cannot be asked.
-    ui.adminView.dataset.phase = "stale";
-    if (why.final) {
-      forgetToken(storage, ADMIN_SLOT);
-      status.show({ status: "closed", code: CloseCode.NORMAL, reason: e.code });
-      return null;
-    }
-    status.show({ status: "reconnecting", attempt: failures, delayMs: delay, code: 0, reason: e.code });
-    return delay;
+  const room = panel.room;
+  const [list, info] = await Promise.allSettled([
+    current.listRooms(prefix),
+    room === null ? Promise.resolve(null) : current.roomInfo(room),
+  ]);
+  if (current !== api || prefix !== ui.prefix.value.trim()) return 0;
+  if (room !== null && room === panel.room) {
+    if (info.status === "fulfilled" && info.value) panel.showInfo(info.value);
+    if (info.status === "rejected") panel.showError(errorMessage(info.reason));
   }
+  if (list.status === "rejected") return failed(list.reason);
+  const now = Date.now();
+  const rooms = list.value.rooms;
+  series.record(rooms, now);
+  table.render(rooms, series, now);
+  panel.drawCharts(
+    series,
+    now,
+    rooms.some((r) => r.room === panel.room),
+  );
+  const sockets = rooms.reduce((n, r) => n + r.sockets, 0);
+  const more = list.value.truncated ? "+ (narrow with a prefix)" : "";
+  ui.summary.textContent = `${rooms.length}${more} live room${rooms.length === 1 ? "" : "s"} · ${sockets} socket${sockets === 1 ? "" : "s"}`;
+  failures = 0;
+  ui.errorBanner.hidden = true;
+  ui.adminView.dataset.phase = "live";
+  status.show({ status: "open" });
+  return POLL_MS;
 }
 
-/** Redraws the selected room's charts and reloads its members; failures stay inside the panel. */
-async function refreshPanel(current: AdminApi, now: number): Promise<void> {
-  const room = panel.room;
-  if (room === null) return;
-  panel.drawCharts(series, now, live.has(room));
-  try {
-    panel.showInfo(await current.roomInfo(room));
-  } catch (err) {
-    if (panel.room === room) panel.showError(err instanceof Error ? err.message : String(err));
+/** A failed directory poll: explained in the banner; polls again later, or never for a refused token. */
+function failed(err: unknown): number | null {
+  const e = err instanceof AdminError ? err : new AdminError("internal", errorMessage(err), 0);
+  failures++;
+  const delay = retryDelay(failures, e.retryAfterMs);
+  const why = explainFailure(e, delay);
+  ui.errorTitle.textContent = why.title;
+  ui.errorDetail.textContent = why.detail;
+  ui.errorBanner.hidden = false;
+  ui.errorRetry.hidden = why.final;
+  // Last known figures stay on screen, dimmed, while the server cannot be asked.
+  ui.adminView.dataset.phase = "stale";
+  if (why.final) {
+    forgetToken(storage, ADMIN_SLOT);
+    status.show({ status: "closed", code: CloseCode.NORMAL, reason: e.code });
+    return null;
   }
+  status.show({ status: "reconnecting", attempt: failures, delayMs: delay, code: 0, reason: e.code });
+  return delay;
 }
 
 function select(room: string | null): void {

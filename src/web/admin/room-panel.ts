@@ -102,7 +102,8 @@ export class RoomPanel {
     this.#members.render(info.members);
     const total = info.membersTotal;
     this.#ui.count.textContent = String(total);
-    if (this.#ui.note.dataset.kind === "info") {
+    // A loading note or a load failure gives way to the members; a kick's outcome stays.
+    if (this.#ui.note.dataset.kind === "info" || this.#ui.note.dataset.kind === "load") {
       const listed = info.members.length < total ? `Showing ${info.members.length} of ${total}. ` : "";
       this.#note(total === 0 ? "Nobody is in this room now." : listed, "info");
     }
@@ -110,7 +111,7 @@ export class RoomPanel {
 
   /** The members could not be loaded. */
   showError(message: string): void {
-    this.#note(`Could not load members: ${message}`, "error");
+    this.#note(`Could not load members: ${message}`, "load");
   }
 
   async #kick(user: string, banSeconds: number): Promise<void> {
@@ -127,8 +128,8 @@ export class RoomPanel {
     }
   }
 
-  /** The status line under the title: `info` notes give way to the next refresh, others stay. */
-  #note(text: string, kind: "info" | "ok" | "error"): void {
+  /** The status line under the title: `info` and `load` notes give way to the next refresh, others stay. */
+  #note(text: string, kind: "info" | "load" | "ok" | "error"): void {
     this.#ui.note.textContent = text;
     this.#ui.note.dataset.kind = kind;
     this.#ui.note.hidden = text === "";
