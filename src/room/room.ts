@@ -2,6 +2,7 @@ import type { HistoryAnswer, HistoryQuery, HttpPublishResult, RoomBackend } from
 import type { RoomcastVars } from "../server/settings.ts";
 import { errorResponse } from "../shared/errors.ts";
 import type { KickResult, RoomInfo, UserRef } from "../shared/protocol.ts";
+import { DirectoryReporter, type DirectoryVars, type Snapshot } from "./directory/report.ts";
 import type { Faults } from "./log/group-commit.ts";
 import { MessageLog } from "./log/message-log.ts";
 import { RoomPresence } from "./presence/presence.ts";
@@ -12,16 +13,19 @@ import { SocketObject } from "./sockets/socket-object.ts";
 
 export type { Faults };
 
-export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
+export class Room extends SocketObject<RoomcastVars & DirectoryVars> implements RoomBackend {
   protected readonly host: SocketHost;
   readonly #messages: MessageLog<WebSocket>;
   readonly #presence: RoomPresence;
+  /** What the live room directory (GET /rooms) is told about this room. */
+  readonly #directory: DirectoryReporter;
   /** A commit's messages, delivered together at the end of the turn that wrote them. */
   readonly #outbox = new CommitOutbox((messages) => this.host.deliver(messages));
 
-  constructor(ctx: DurableObjectState, env: RoomcastVars) {
+  constructor(ctx: DurableObjectState, env: RoomcastVars & DirectoryVars) {
     super(ctx, env);
     const settings = this.settings;
+    this.#directory = new DirectoryReporter(env, settings, this.log, () => this.#snapshot());
     this.host = new SocketHost(
       ctx,
       settings,
@@ -32,6 +36,7 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
     const onPublish = this.roomHooks()?.onPublish;
     this.#messages = new MessageLog<WebSocket>(ctx.storage, settings, this.log, {
       written: (_seq, frame, except) => this.#outbox.add(frame, except),
+      durable: () => this.#directory.changed(this.host.index.size > 0),
       onPublish: onPublish && ((room, message) => onPublish(message, this.context(room))),
       events: this.events,
     });
@@ -100,6 +105,21 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
     return this.#messages.publishAsServer(room, data);
   }
 
+  /** The room as the directory lists it; null until a request has named it. */
+  #snapshot(): Snapshot | null {
+    const room = this.host.name;
+    if (room === undefined) return null;
+    const index = this.host.index;
+    return {
+      room,
+      sockets: index.size,
+      users: index.userCount,
+      seq: this.#messages.seq,
+      messagesLastMinute: this.#messages.messagesLastMinute(Date.now()),
+      sharded: false,
+    };
+  }
+
   // ---- what the host asks of a plain room ----
 
   #owner(): HostOwner {
@@ -126,11 +146,15 @@ export class Room extends SocketObject<RoomcastVars> implements RoomBackend {
       connected: (ws, state, first, batch) => {
         if (batch) this.#presence.welcomed(ws);
         if (first) this.#presence.announce("join", { id: state.userId, name: state.name }, ws);
+        this.#directory.changed(true);
       },
       disconnected: (ws, state, last) => {
         if (last) this.#presence.announce("leave", { id: state.userId, name: state.name }, ws);
+        this.#directory.changed(this.host.index.size > 0);
       },
       stateChanged: (user, value, ws) => this.#presence.updated(user, value, ws),
+      alarmAt: () => this.#directory.heartbeatAt(),
+      alarmed: () => this.#directory.tick(),
     };
   }
 }

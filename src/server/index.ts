@@ -1,6 +1,7 @@
 // `roomcast/server`: mount roomcast's routes in your own Worker and export its Durable Object class.
 
 export { defineRoom } from "../room/define-room.ts";
+export { RoomDirectory } from "../room/directory/room-directory.ts";
 export {
   type HookResult,
   type JoiningUser,

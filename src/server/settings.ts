@@ -1,6 +1,7 @@
 // Server settings from wrangler [vars], with the contract's defaults; shared by the worker and the room.
 
 import { errorMessage } from "../shared/errors.ts";
+import { DEFAULT_REPORT_SECONDS } from "./directory.ts";
 import { type PlacementRule, parsePlacement } from "./placement.ts";
 import { parseSharding, type ShardingSettings, type ShardingVars } from "./sharding.ts";
 
@@ -27,6 +28,8 @@ export interface Settings {
   sharding: ShardingSettings;
   /** ROOM_PLACEMENT: where rooms' objects are created (a jurisdiction or a location hint). */
   placement: PlacementRule[];
+  /** DIRECTORY_REPORT_SECONDS: a changing room reports to the room directory at most this often. */
+  directoryReportSeconds: number;
 }
 
 export type LogLevel = "info" | "warn";
@@ -48,6 +51,7 @@ export interface SettingsVars extends ShardingVars {
   /** Room patterns to a jurisdiction or location hint: "eu-*=jurisdiction:eu,apac-*=hint:apac". */
   ROOM_PLACEMENT?: string;
   LOG_LEVEL?: string;
+  DIRECTORY_REPORT_SECONDS?: string;
 }
 
 /**
@@ -90,6 +94,7 @@ const BOUNDS = {
   PRESENCE_LIMIT: [0, 32_768],
   MAX_REPLAY_BYTES: [64 * 1024, 32 * 1024 * 1024],
   HOOK_TIMEOUT_MS: [1, 30_000],
+  DIRECTORY_REPORT_SECONDS: [1, 3600],
 } as const satisfies Record<
   keyof Omit<SettingsVars, "ALLOWED_ORIGINS" | "LOG_LEVEL" | "ROOM_PLACEMENT" | keyof ShardingVars>,
   readonly [number, number]
@@ -168,5 +173,6 @@ export function parseSettings(vars: SettingsVars): Settings {
     logLevel: logLevel(vars.LOG_LEVEL),
     sharding: sharding(vars),
     placement: placement(vars.ROOM_PLACEMENT),
+    directoryReportSeconds: int(vars, "DIRECTORY_REPORT_SECONDS", DEFAULT_REPORT_SECONDS),
   };
 }

@@ -15,6 +15,7 @@ import { parseRewind, REWIND_RULE } from "../shared/rules.ts";
 import { utf8Exceeds } from "../shared/utf8.ts";
 import { allowedOrigins, gate } from "./auth/gate.ts";
 import { originAllowed } from "./auth/origin.ts";
+import { listRooms } from "./directory-routes.ts";
 import { RETRY_AFTER_SECONDS, unavailableFor, withOneRetry } from "./do-errors.ts";
 import { historyQuery } from "./history-query.ts";
 import { HttpError } from "./http-error.ts";
@@ -74,11 +75,14 @@ app.use(
     maxAge: 600,
   }),
 );
+app.use("/rooms", crossOrigin);
 app.use("/rooms/:room", crossOrigin);
 app.use("/rooms/:room/messages", crossOrigin);
 app.use("/rooms/:room/kick", crossOrigin);
 
 app.get("/healthz", (c) => c.json({ ok: true }));
+
+app.get("/rooms", listRooms);
 
 app.get("/auth/check", async (c) => {
   const a = await gate(c, { room: c.req.query("room"), need: "read" });

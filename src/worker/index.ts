@@ -5,6 +5,7 @@ import type { RoomEvent } from "../server/events.ts";
 import { webhookConsumer } from "../server/webhook.ts";
 import { createRoomcast } from "./create-roomcast.ts";
 
+export { RoomDirectory } from "../room/directory/room-directory.ts";
 export { Room } from "../room/room.ts";
 export { Sequencer } from "../room/sharding/sequencer.ts";
 export { RoomShard } from "../room/sharding/shard.ts";

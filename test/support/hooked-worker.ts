@@ -5,6 +5,7 @@ import { Room as PlainRoom } from "../../src/room/room.ts";
 import { Sequencer as PlainSequencer } from "../../src/room/sharding/sequencer.ts";
 import { RoomShard as PlainRoomShard } from "../../src/room/sharding/shard.ts";
 
+export { RoomDirectory } from "../../src/room/directory/room-directory.ts";
 export { default } from "../../src/worker/index.ts";
 
 /** The hook's own work taking time (not a test waiting for an event). */

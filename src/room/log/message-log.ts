@@ -11,6 +11,7 @@ import type { HistoryAnswer, HistoryQuery, HttpPublishResult } from "../../serve
 import type { Settings } from "../../server/settings.ts";
 import { errorMessage } from "../../shared/errors.ts";
 import type { KickResult, UserRef } from "../../shared/protocol.ts";
+import { MinuteCounter } from "../directory/minute-counter.ts";
 import type { EventSink } from "../hooks/event-sink.ts";
 import { type PublishedMessage, type RoomHooks, runHook, SERVER_USER } from "../hooks/hooks.ts";
 import { PublishOrder } from "../hooks/publish-order.ts";
@@ -75,6 +76,8 @@ export class MessageLog<T> {
   readonly #hooks: LogHooks<T>;
   readonly #commits: GroupCommit<Item<T>, Stored>;
   readonly #order = new PublishOrder(PUBLISH_QUEUE_LIMITS.maxItems);
+  /** messages written in the last minute (the room directory's `messagesLastMinute`) */
+  readonly #minute = new MinuteCounter();
   /** message events of the commit being written, sent once it is durable */
   #committing: RoomEvent[] = [];
 
@@ -108,6 +111,11 @@ export class MessageLog<T> {
 
   bounds(): HistoryBounds {
     return this.#history.bounds();
+  }
+
+  /** Messages written in the 60 s up to `now`. */
+  messagesLastMinute(now: number): number {
+    return this.#minute.total(now);
   }
 
   /** Where the log stands, as room info reports it. */
@@ -273,6 +281,7 @@ export class MessageLog<T> {
     const within = this.#hooks.within;
     this.#history.append(seq, p.from.id, p.id, rendered.frame, within && (() => within(seq, tag)));
     this.#hooks.written(seq, rendered.frame, tag);
+    this.#minute.add(fields.ts);
     if (this.#hooks.events?.enabled) {
       const event: RoomEvent = { room, type: "message", seq, user: p.from, data: p.data, ts: fields.ts };
       this.#committing.push(p.id === undefined ? event : { ...event, id: p.id });

@@ -8,13 +8,16 @@
 
 import type { HistoryAnswer, HistoryQuery, HttpPublishResult, RoomBackend } from "../../server/room-rpc.ts";
 import { shardName, shardOf } from "../../server/sharding.ts";
+import { errorMessage } from "../../shared/errors.ts";
 import type { KickResult, PresenceFrame, RoomInfo, UserRef } from "../../shared/protocol.ts";
+import { DirectoryReporter, type Snapshot } from "../directory/report.ts";
 import type { Faults } from "../log/group-commit.ts";
 import { MessageLog, type PublishOutcome } from "../log/message-log.ts";
 import type { ReplayPage } from "../log/replay.ts";
 import type { ResumeRequest } from "../log/resume.ts";
 import { CountThrottle } from "../presence/presence-count.ts";
 import { RoomObject } from "../room-object.ts";
+import { AlarmClock } from "../sockets/alarm-clock.ts";
 import { ShardPushes } from "./pushes.ts";
 import { Origins, RoomName, ShardCounts } from "./sequencer-tables.ts";
 import type { Committed, JoinPlan, Range, SequencerPublish, ShardedVars, ShardStats } from "./wire.ts";
@@ -32,6 +35,10 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
   #batch: Committed[] = [];
   readonly #origins: Origins;
   readonly #counts: ShardCounts;
+  /** The whole room reported to the live room directory (its shards report nothing there). */
+  readonly #directory: DirectoryReporter;
+  /** The sequencer's alarm: only the directory heartbeat, while the room has users. */
+  readonly #alarm: AlarmClock;
   /** The room's count frame, at most once a second and only on change (the room's throttle). */
   readonly #countFrames = new CountThrottle(
     () => this.members(),
@@ -52,11 +59,16 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
     this.#messages = new MessageLog<string | null>(ctx.storage, this.settings, this.log, {
       written: (seq, frame, origin) => this.#batch.push({ seq, frame, origin }),
       within: (seq, origin) => this.#origins.write(seq, origin),
-      durable: () => this.#pushBatch(),
+      durable: () => {
+        this.#pushBatch();
+        this.#directoryChanged();
+      },
       onPublish: onPublish && ((room, message) => onPublish(message, this.context(room))),
       events: this.events,
     });
     this.#name = new RoomName(sql);
+    this.#directory = new DirectoryReporter(env, this.settings, this.log, () => this.#snapshot());
+    this.#alarm = new AlarmClock(ctx.storage, this.log);
     this.#pushes = new ShardPushes(
       sql,
       this.log,
@@ -109,15 +121,7 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
   /** Room info: the sequencer's order and history, the shards' sockets and members. */
   async info(room: string): Promise<RoomInfo & { shards: { shard: number; connections: number }[] }> {
     this.#named(room);
-    // Only shards with sockets are asked (an empty shard is not woken); the others count as empty.
-    const all = Array.from({ length: this.settings.sharding.roomShards }, (_, k) => k);
-    const stats: ShardStats[] = await Promise.all(
-      all.map((k) =>
-        this.#pushes.active(k)
-          ? this.#shard(k).stats({ room, shard: k })
-          : { shard: k, connections: 0, users: 0, members: [] },
-      ),
-    );
+    const stats = await this.#stats(room);
     return {
       room,
       ...this.#messages.head(),
@@ -189,6 +193,14 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
     this.#named(room);
     this.#counts.set(shard, users);
     this.#countFrames.changed();
+    this.#directoryChanged();
+  }
+
+  /** The directory heartbeat (a sequencer has no other alarm): the room's sockets counted on its shards. */
+  override async alarm(): Promise<void> {
+    this.#alarm.fired();
+    const next = await this.#directory.tick();
+    if (next !== null) await this.#alarm.set(next);
   }
 
   /** The sum of the shards' distinct users (each user lives on one shard). */
@@ -218,6 +230,49 @@ export class Sequencer extends RoomObject<ShardedVars> implements RoomBackend {
 
   protected override directTo(userId: string, text: string): Promise<number> {
     return this.#shard(shardOf(userId, this.settings.sharding.roomShards)).direct(userId, text);
+  }
+
+  /** Each shard's sockets and users; only shards with sockets are asked (an empty one is not woken). */
+  #stats(room: string): Promise<ShardStats[]> {
+    const all = Array.from({ length: this.settings.sharding.roomShards }, (_, k) => k);
+    return Promise.all(
+      all.map((k) =>
+        this.#pushes.active(k)
+          ? this.#shard(k).stats({ room, shard: k })
+          : { shard: k, connections: 0, users: 0, members: [] },
+      ),
+    );
+  }
+
+  /** The whole room as the directory lists it, counted on its shards now. */
+  async #snapshot(): Promise<Snapshot | null> {
+    const room = this.#name.value;
+    if (room === null) return null;
+    const stats = await this.#stats(room);
+    return {
+      room,
+      sockets: stats.reduce((n, s) => n + s.connections, 0),
+      users: stats.reduce((n, s) => n + s.users, 0),
+      seq: this.#messages.seq,
+      messagesLastMinute: this.#messages.messagesLastMinute(Date.now()),
+      sharded: true,
+    };
+  }
+
+  /** A shard's count or a commit: tell the directory (throttled) and keep the heartbeat armed. */
+  #directoryChanged(): void {
+    const live = this.members() > 0;
+    this.#directory.changed(live);
+    const at = this.#directory.heartbeatAt();
+    if (live && at !== null) {
+      this.#alarm.arm(at).catch((err: unknown) =>
+        this.log("warn", {
+          event: "directory_alarm_failed",
+          room: this.#name.value,
+          error: errorMessage(err),
+        }),
+      );
+    }
   }
 
   /** Every call names the room; the first one is stored, so a restarted sequencer can reach its shards. */

@@ -1,13 +1,14 @@
 // What the sequencer and the connection shards say to each other over Durable Object RPC.
 import type { RoomcastVars } from "../../server/settings.ts";
 import type { Member, UserRef } from "../../shared/protocol.ts";
+import type { DirectoryVars } from "../directory/report.ts";
 import type { ReplayPage } from "../log/replay.ts";
 import type { ResumeRequest } from "../log/resume.ts";
 import type { Sequencer } from "./sequencer.ts";
 import type { RoomShard } from "./shard.ts";
 
 /** The bindings a sharded room's objects use beside the room's own settings (docs/sharding.md). */
-export interface ShardedVars extends RoomcastVars {
+export interface ShardedVars extends RoomcastVars, DirectoryVars {
   SEQUENCERS: DurableObjectNamespace<Sequencer>;
   SHARDS: DurableObjectNamespace<RoomShard>;
 }

@@ -42,6 +42,10 @@ export interface HostOwner {
   disconnected(ws: WebSocket, state: SocketState, last: boolean): void;
   /** A user's presence state was stored (on all of the user's sockets here). */
   stateChanged(user: UserRef, value: unknown, ws: WebSocket): void;
+  /** When the owner wants the alarm while sockets are here (a directory heartbeat), or null. */
+  alarmAt?(): number | null;
+  /** The alarm fired (after the idle sweep): the owner's own work; resolves to its next wanted time. */
+  alarmed?(): Promise<number | null>;
 }
 
 export interface HostOptions {

@@ -164,7 +164,8 @@ export class SocketHost {
         ts: Date.now(),
       });
     for (const send of greeted) void send();
-    await this.#alarm.arm(nextDeadline(this.#liveness(server, state), this.#idleMs));
+    const owned = this.#owner.alarmAt?.() ?? Number.POSITIVE_INFINITY;
+    await this.#alarm.arm(Math.min(nextDeadline(this.#liveness(server, state), this.#idleMs), owned));
     this.#log("info", {
       event: "connect",
       room: who.room,
@@ -217,7 +218,8 @@ export class SocketHost {
       if (due) this.close(ws, state, due.code, due.reason);
       else next = Math.min(next, nextDeadline(facts, this.#idleMs));
     }
-    if (next !== Number.POSITIVE_INFINITY) await this.#alarm.set(next);
+    const owned = (await this.#owner.alarmed?.()) ?? Number.POSITIVE_INFINITY;
+    if (next !== Number.POSITIVE_INFINITY) await this.#alarm.set(Math.min(next, owned));
   }
 
   // ---- for the owner ----

@@ -74,8 +74,7 @@ export function allowedOrigins(env: RoomcastVars): string[] {
 
 /** Runs the checks in order; throws the first HttpError that applies. */
 export async function gate(c: AppContext, o: GateOptions): Promise<Admitted> {
-  const options = c.var.roomcast;
-  const settings = settingsOf(c.env, options.jwt);
+  const settings = settingsOf(c.env, c.var.roomcast.jwt);
   await limitIp(c.env, c.req.raw);
   const room = o.room;
   if (room === undefined || !isRoomName(room)) {
@@ -88,14 +87,37 @@ export async function gate(c: AppContext, o: GateOptions): Promise<Admitted> {
       "this endpoint needs a WebSocket upgrade (Upgrade: websocket)",
     );
   }
-  if (!originAllowed(c.req.raw, settings.allowedOrigins)) {
-    throw new HttpError(403, "origin_not_allowed", `origin ${c.req.header("origin")} is not allowed`);
-  }
-  const token = await options.verify(c.req.raw, c.env);
-  await limitUser(c.env, token.sub);
+  const token = await identify(c, settings);
   const capabilities = capabilitiesFor(token.rooms, room);
   if (!capabilities.includes(o.need)) {
     throw new HttpError(403, "forbidden", `token has no '${o.need}' capability for room '${room}'`);
   }
   return { settings, room, token, capabilities };
+}
+
+/** Origin, token and the per-user limit: what every authenticated route checks after its own input. */
+async function identify(c: AppContext, settings: Settings): Promise<VerifiedToken> {
+  if (!originAllowed(c.req.raw, settings.allowedOrigins)) {
+    throw new HttpError(403, "origin_not_allowed", `origin ${c.req.header("origin")} is not allowed`);
+  }
+  const token = await c.var.roomcast.verify(c.req.raw, c.env);
+  await limitUser(c.env, token.sub);
+  return token;
+}
+
+/**
+ * The gate of a route over many rooms (`GET /rooms`): the same checks in the same order, without a
+ * room name; 403 forbidden unless some pattern of the token grants `need`. The caller filters each
+ * room with `capabilitiesFor(token.rooms, room)`.
+ */
+export async function gateAny(
+  c: AppContext,
+  need: Capability,
+): Promise<Omit<Admitted, "room" | "capabilities">> {
+  const settings = settingsOf(c.env, c.var.roomcast.jwt);
+  await limitIp(c.env, c.req.raw);
+  const token = await identify(c, settings);
+  const granted = [...token.rooms.values()].some((caps) => caps.includes(need) || caps.includes("admin"));
+  if (!granted) throw new HttpError(403, "forbidden", `token has no '${need}' capability on any room`);
+  return { settings, token };
 }

@@ -1,0 +1,55 @@
+// The live room directory's shared facts: which directory object holds a room, what a report carries,
+// and the timing (report interval, heartbeat, TTL). Shared by the rooms (they report) and the worker
+// (it lists), so both compute the same answer from the same [vars].
+import { hashUserId } from "./sharding.ts";
+
+/**
+ * Directory objects the rooms are split over by `hash(room) mod DIRECTORY_OBJECTS`. Fixed: changing
+ * it moves rooms between objects (they reappear within one heartbeat, the old entries expire).
+ * At 100,000 rooms that is about 1,560 rooms and at most ~160 reports/s per object (docs/protocol.md).
+ */
+export const DIRECTORY_OBJECTS = 64;
+
+/** Default of DIRECTORY_REPORT_SECONDS: a changing room reports at most this often. */
+export const DEFAULT_REPORT_SECONDS = 10;
+
+/** One room as a report carries it and `GET /rooms` lists it. Times in ms since the epoch. */
+export interface RoomEntry {
+  room: string;
+  /** open sockets (a sharded room: on all its shards) */
+  sockets: number;
+  /** distinct users */
+  users: number;
+  /** the last assigned seq */
+  seq: number;
+  /** messages committed in the 60 s before the report */
+  messagesLastMinute: number;
+  sharded: boolean;
+  /** the last connect, close or publish the room saw */
+  lastActivity: number;
+  /** when the room sent this report */
+  reportedAt: number;
+}
+
+/** The directory object's name for a room's entry: `directory-<k>`. */
+export function directoryName(room: string): string {
+  return directoryObject(hashUserId(room) % DIRECTORY_OBJECTS);
+}
+
+export function directoryObject(k: number): string {
+  return `directory-${k}`;
+}
+
+/**
+ * The timing that follows from DIRECTORY_REPORT_SECONDS (R): a room with sockets heartbeats from 3R
+ * after its last report (at its next alarm, which it wants by 6R), and an entry lives 7R after its
+ * last report: a room that crashed or was evicted with its sockets leaves the list within 7R.
+ */
+export function directoryTiming(reportSeconds: number): {
+  reportMs: number;
+  heartbeatMs: number;
+  ttlMs: number;
+} {
+  const reportMs = reportSeconds * 1000;
+  return { reportMs, heartbeatMs: 3 * reportMs, ttlMs: 7 * reportMs };
+}
