@@ -17,7 +17,7 @@ export interface DirectoryRoom {
 }
 
 /** Rooms asked for per page; the page follows `next` for more. */
-export const PAGE_LIMIT = 100;
+export const PAGE_LIMIT = 500;
 /** The page lists at most this many rooms (narrow with a prefix for the rest). */
 export const MAX_ROOMS = 1000;
 
