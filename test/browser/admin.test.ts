@@ -158,6 +158,11 @@ describe("admin page", () => {
     expect(await roomOrder(page)).toEqual([x, z, y]);
     await page.locator('th[data-sort="room"] button').click();
     expect(await roomOrder(page)).toEqual([x, y, z]);
+    // A prefix no room name can start with is refused in the page (the route would answer 400).
+    await page.locator("#prefix").fill(`${t}-*`);
+    await page.locator("#summary", { hasText: "A prefix is made of" }).waitFor({ timeout: WAIT_MS });
+    expect(await page.locator("#rooms-body tr").count()).toBe(0);
+    expect(await page.locator("#error-banner").isHidden()).toBe(true);
   });
 
   it("kicks a member: their socket closes with 4403, and a ban keeps them out", async () => {

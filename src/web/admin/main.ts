@@ -66,6 +66,11 @@ async function poll(): Promise<number | null> {
   const current = api;
   if (!current) return null;
   const prefix = ui.prefix.value.trim();
+  if (!ui.prefix.validity.valid) {
+    // The route would answer 400: say why here and wait for a valid prefix.
+    ui.summary.textContent = "A prefix is made of A–Z a–z 0–9 . _ - only";
+    return POLL_MS;
+  }
   const room = panel.room;
   const [list, info] = await Promise.allSettled([
     current.listRooms(prefix),
