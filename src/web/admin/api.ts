@@ -123,7 +123,7 @@ export class AdminApi {
         ...(body !== undefined ? { body } : {}),
       });
     } catch (err) {
-      throw new AdminError("network", `cannot reach the server (${errorMessage(err)})`, 0);
+      throw new AdminError("network", `the request failed (${errorMessage(err)})`, 0);
     }
     const json: unknown = await res.json().catch(() => null);
     if (!res.ok) {
