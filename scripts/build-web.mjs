@@ -17,8 +17,9 @@ async function main() {
   await mkdir(outDir, { recursive: true });
 
   await build({
-    entryPoints: [join(srcDir, "main.ts")],
-    outfile: join(outDir, "app.js"),
+    // The chat page (/) and the admin page (/admin): two bundles, one per HTML file.
+    entryPoints: { app: join(srcDir, "main.ts"), admin: join(srcDir, "admin/main.ts") },
+    outdir: outDir,
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -34,7 +35,8 @@ async function main() {
   await Promise.all(copied.map((e) => copyFile(join(srcDir, e.name), join(outDir, e.name))));
 
   // Drop leftovers of earlier builds (renamed or deleted files) so they are not deployed.
-  const keep = new Set(["app.js", "app.js.map", ...copied.map((e) => e.name)]);
+  const bundles = ["app.js", "app.js.map", "admin.js", "admin.js.map"];
+  const keep = new Set([...bundles, ...copied.map((e) => e.name)]);
   for (const name of await readdir(outDir)) {
     if (!keep.has(name)) await rm(join(outDir, name), { recursive: true, force: true });
   }
