@@ -62,7 +62,10 @@ roomcast dev server: ${base}   (demo tokens below are valid for 24 h)
   Open the chat as Bob:    ${base}/#room=lobby&token=${bob}
 
   Terminal as Carol: npx roomcast connect ${base} --room lobby --token ${carol}
+
+  Admin page (live rooms, charts, kick): ${base}/admin#token=${admin}
   Admin token (all rooms): ${admin}
+            npx roomcast top ${base} --token <admin token>
             npx roomcast info ${base} --room lobby --token <admin token>
 `);
 
