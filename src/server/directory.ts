@@ -13,23 +13,8 @@ export const DIRECTORY_OBJECTS = 64;
 /** Default of DIRECTORY_REPORT_SECONDS: a changing room reports at most this often. */
 export const DEFAULT_REPORT_SECONDS = 10;
 
-/** One room as a report carries it and `GET /rooms` lists it. Times in ms since the epoch. */
-export interface RoomEntry {
-  room: string;
-  /** open sockets (a sharded room: on all its shards) */
-  sockets: number;
-  /** distinct users */
-  users: number;
-  /** the last assigned seq */
-  seq: number;
-  /** messages committed in the 60 s before the report */
-  messagesLastMinute: number;
-  sharded: boolean;
-  /** the last connect, close or publish the room saw */
-  lastActivity: number;
-  /** when the room sent this report */
-  reportedAt: number;
-}
+/** One room as a report carries it and `GET /rooms` lists it: the contract's shape. */
+export type { RoomEntry } from "../shared/protocol.ts";
 
 /** The directory object's name for a room's entry: `directory-<k>`. */
 export function directoryName(room: string): string {

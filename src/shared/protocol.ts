@@ -325,6 +325,30 @@ export interface RoomInfo {
   history: { oldest: number | null; newest: number | null; count: number };
 }
 
+/** One live room in `GET /rooms` (and in a room's report to the directory). Times in ms since the epoch. */
+export interface RoomEntry {
+  room: string;
+  /** open sockets (a sharded room: on all its shards) */
+  sockets: number;
+  /** distinct users */
+  users: number;
+  /** the last assigned seq */
+  seq: number;
+  /** messages committed in the 60 s before the report */
+  messagesLastMinute: number;
+  sharded: boolean;
+  /** the last connect, close or publish the room saw */
+  lastActivity: number;
+  /** when the room sent this report */
+  reportedAt: number;
+}
+
+/** `GET /rooms` answer: rooms sorted by name; `next` is the `after` of the next page, null on the last. */
+export interface RoomsPage {
+  rooms: RoomEntry[];
+  next: string | null;
+}
+
 /** `GET /rooms/:room/messages` answer. */
 export interface HistoryPage<T = unknown> {
   room: string;

@@ -1,8 +1,8 @@
 // `GET /rooms`: the live room directory, paged. Every directory object is asked for the page after
 // `after` and the pages are merged by name; a token lists only the rooms its `admin` patterns cover.
 import type { RoomDirectory } from "../room/directory/room-directory.ts";
-import { DIRECTORY_OBJECTS, directoryObject, type RoomEntry } from "../server/directory.ts";
-import { ROOM_NAME } from "../shared/protocol.ts";
+import { DIRECTORY_OBJECTS, directoryObject } from "../server/directory.ts";
+import { ROOM_NAME, type RoomsPage } from "../shared/protocol.ts";
 import { gateAny } from "./auth/gate.ts";
 import { HttpError } from "./http-error.ts";
 import type { AppContext } from "./options.ts";
@@ -10,12 +10,6 @@ import type { AppContext } from "./options.ts";
 export const DEFAULT_ROOMS_PAGE = 100;
 export const MAX_ROOMS_PAGE = 500;
 const PREFIX = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** The answer of `GET /rooms`. `next`: pass it as `after` for the next page; null on the last one. */
-export interface RoomsPage {
-  rooms: RoomEntry[];
-  next: string | null;
-}
 
 interface RoomsQuery {
   limit: number;

@@ -1,7 +1,7 @@
 // GET /rooms: who may list what (admin patterns), paging, parameters, and rooms appearing with their
 // first socket and leaving with their last (plain and sharded), through the real directory objects.
 import { describe, it } from "vitest";
-import type { RoomsPage } from "../../src/worker/directory-routes.ts";
+import type { RoomsPage } from "../../src/shared/protocol.ts";
 import { call, errorOf, join, token } from "../helpers/runtime.ts";
 
 /** A prefix of this test's own, so rooms of other tests never show up in its pages. */

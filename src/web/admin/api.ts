@@ -2,19 +2,10 @@
 // with valibot, every refusal or network failure turned into one AdminError the page can explain.
 import * as v from "valibot";
 import { errorMessage, readErrorBody } from "../../shared/errors.ts";
-import type { KickResult, RoomInfo } from "../../shared/protocol.ts";
+import type { KickResult, RoomEntry, RoomInfo, RoomsPage } from "../../shared/protocol.ts";
 
-/** One live room as `GET /rooms` lists it. */
-export interface DirectoryRoom {
-  room: string;
-  sockets: number;
-  users: number;
-  seq: number;
-  messagesLastMinute: number;
-  sharded: boolean;
-  lastActivity: number;
-  reportedAt: number;
-}
+/** One live room as `GET /rooms` lists it (the contract's `RoomEntry`). */
+export type DirectoryRoom = RoomEntry;
 
 /** Rooms asked for per page; the page follows `next` for more. */
 export const PAGE_LIMIT = 500;
@@ -32,7 +23,10 @@ const DirectoryRoomSchema = v.object({
   lastActivity: v.number(),
   reportedAt: v.number(),
 }) satisfies v.GenericSchema<unknown, DirectoryRoom>;
-const DirectoryPage = v.object({ rooms: v.array(DirectoryRoomSchema), next: v.nullable(v.string()) });
+const DirectoryPage = v.object({
+  rooms: v.array(DirectoryRoomSchema),
+  next: v.nullable(v.string()),
+}) satisfies v.GenericSchema<unknown, RoomsPage>;
 const Member = v.object({
   id: v.string(),
   name: v.nullable(v.string()),
