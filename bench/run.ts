@@ -260,7 +260,7 @@ try {
             const w = await fanoutWindow(f, { perClient: c.perClient, seconds, drainMs: 3000 });
             const what = `fanout ${c.rooms}×${c.clients}@${c.perClient} ${f.target.name}`;
             if (w.replaced.length > 0) {
-              // Not measured again: the restart closed this fleet's sockets.
+              // Not measured again: the fleet was connected to the old runtime.
               discarded.push(what);
               log(`${what}: ${w.replaced.join(", ")} restarted during the window: figure discarded`);
               continue;

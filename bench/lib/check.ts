@@ -132,17 +132,18 @@ export function checkRatios(rec: BenchRecord): CheckRatios {
     ),
     fanout: ratios(rec).fanout,
   };
-  // Fan-out: roomcast must have delivered in every case; the bare DO may have delivered nothing (∞).
-  const fan = rec.fanout.filter((f) => f.target === "roomcast");
-  if (fan.length === 0) invalid.fanout = "no roomcast fan-out case (failed, skipped or discarded)";
-  for (const rc of fan) {
-    const name = `${rc.case.rooms}×${rc.case.clients}`;
-    const bare = rec.fanout.find(
-      (f) => f.target === "bare" && JSON.stringify(f.case) === JSON.stringify(rc.case),
-    );
+  // Fan-out: in every case that ran for either server, roomcast must have delivered; the bare DO may
+  // have delivered nothing (∞). A case with one side missing (discarded) is not compared silently.
+  const cases = [...new Set(rec.fanout.map((f) => JSON.stringify(f.case)))];
+  if (cases.length === 0) invalid.fanout = "no fan-out case (failed, skipped or discarded)";
+  for (const key of cases) {
+    const of = (t: TargetName) =>
+      rec.fanout.find((f) => f.target === t && JSON.stringify(f.case) === key)?.median.deliveriesPerSecond;
+    const c = JSON.parse(key) as { rooms: number; clients: number };
+    const name = `${c.rooms}×${c.clients}`;
     const why =
-      badFigure(`roomcast ${name} deliveries/s`, rc.median.deliveriesPerSecond) ??
-      badFigure(`bare ${name} deliveries/s`, bare?.median.deliveriesPerSecond, true);
+      badFigure(`roomcast ${name} deliveries/s`, of("roomcast")) ??
+      badFigure(`bare ${name} deliveries/s`, of("bare"), true);
     if (why !== undefined && invalid.fanout === undefined) invalid.fanout = why;
   }
   if (invalid.fanout !== undefined) result.fanout = Number.NaN;

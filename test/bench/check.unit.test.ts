@@ -186,9 +186,15 @@ describe("checkRatios", () => {
 
   it("fails when no fan-out case ran", ({ expect }) => {
     const r = checkRatios({ ...record, fanout: [] });
-    expect(r.invalid?.fanout).toBe("no roomcast fan-out case (failed, skipped or discarded)");
+    expect(r.invalid?.fanout).toBe("no fan-out case (failed, skipped or discarded)");
     expect(decide(r).failures).toContain(
-      "fanout not measured: no roomcast fan-out case (failed, skipped or discarded)",
+      "fanout not measured: no fan-out case (failed, skipped or discarded)",
     );
+  });
+
+  it("does not compare the other case alone when one server's case was discarded", ({ expect }) => {
+    const r = checkRatios({ ...record, fanout: record.fanout.filter((_, i) => i !== 2) });
+    expect(r.fanout).toBeNaN();
+    expect(r.invalid?.fanout).toBe("no roomcast 10×20 deliveries/s (failed, skipped or discarded)");
   });
 });
