@@ -1,30 +1,23 @@
 // Fan-out benchmark: R rooms × C subscribers against `wrangler dev`; one publisher per room offers
 // messages at a fixed rate. Prints delivered messages/s and end-to-end latency percentiles.
-// Bounded: N messages per room and a hard deadline. Run: `npm run bench -- [rooms] [clients] [rate] [count]`.
+// Bounded: N messages per room and a hard deadline.
+// Run: `npm run bench:fanout -- [rooms] [clients] [rate] [count] [--protocol 1]`: sockets ask for
+// protocol 2 (`?v=2`) as the client library does; `--protocol 1` for comparison.
 import { cpus } from "node:os";
-import WebSocket from "ws";
+import { parseArgs } from "node:util";
+import type WebSocket from "ws";
 import { mintToken } from "../src/cli/tokens/mint.ts";
 import { startDevServer, TEST_SECRET } from "../test/support/dev-server.ts";
-import { answeringMarks } from "./lib/fleet.ts";
+import { joinRoomcast } from "./lib/fleet.ts";
+import { parseProtocol, versionParam } from "./lib/targets.ts";
 
-const [rooms = 2, clients = 50, rate = 100, count = 500] = process.argv.slice(2).map(Number);
+const { values: flags, positionals } = parseArgs({
+  options: { protocol: { type: "string" } },
+  allowPositionals: true,
+});
+const protocol = parseProtocol(flags.protocol);
+const [rooms = 2, clients = 50, rate = 100, count = 500] = positionals.map(Number);
 const DEADLINE_MS = 120_000;
-
-/** Opens a socket and resolves once `synced` arrived (the listener is attached before the frames can). */
-function join(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = answeringMarks(new WebSocket(url, { perMessageDeflate: false }));
-    const timer = setTimeout(() => reject(new Error(`no synced from ${url} within 30 s`)), 30_000);
-    const on = (d: WebSocket.RawData) => {
-      if (!d.toString().startsWith('{"type":"synced"')) return;
-      ws.off("message", on);
-      clearTimeout(timer);
-      resolve(ws);
-    };
-    ws.on("message", on);
-    ws.once("error", reject);
-  });
-}
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -51,8 +44,7 @@ try {
         rooms: { "*": ["read", "write"] },
         ttlSeconds: 3600,
       });
-      const ws = await join(`${base}/rooms/bench-${r}/ws?token=${token}`);
-      ws.send("ping");
+      const ws = await joinRoomcast(`${base}/rooms/bench-${r}/ws?token=${token}${versionParam(protocol)}`);
       if (c > 0) {
         ws.on("message", (d) => {
           const text = d.toString();
@@ -87,7 +79,7 @@ try {
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}, wrangler dev (local workerd)`,
   );
   console.log(
-    `rooms ${rooms} × clients ${clients} (fan-out ${clients - 1}), offered ${rate} msg/s per room, ${count} msgs per room`,
+    `protocol ${protocol}, rooms ${rooms} × clients ${clients} (fan-out ${clients - 1}), offered ${rate} msg/s per room, ${count} msgs per room`,
   );
   console.log(
     `delivered ${delivered}/${expected} in ${seconds.toFixed(2)} s = ${Math.round(delivered / seconds)} deliveries/s`,

@@ -78,7 +78,7 @@ try {
     await closeAll(opened.sockets);
     const closed = performance.now() - t0;
     // The room goes on working after the clients saw their closes: wait until the runtime is quiet.
-    const waited = await waitQuiet(target.procs.runtime);
+    const waited = await waitQuiet(() => target.procs.runtime);
     console.log(
       `close: clients done in ${(closed / 1000).toFixed(1)} s, runtime quiet ${waited} s after that, runtime CPU ${(cpuSeconds(target.procs.runtime) - cpu0).toFixed(1)} s`,
     );

@@ -31,7 +31,7 @@ import {
   storm,
   type WindowResult,
 } from "./lib/scenarios.ts";
-import { startBare, startPartyserver, startRoomcast, type Target } from "./lib/targets.ts";
+import { parseProtocol, startBare, startPartyserver, startRoomcast, type Target } from "./lib/targets.ts";
 
 const started = performance.now();
 const { values: args } = parseArgs({
@@ -78,8 +78,7 @@ const logLevel =
   /^LOG_LEVEL\s*=\s*"(\w+)"/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))?.[1] ??
   "info";
 const batch = !args["no-batch"];
-const protocol = args.protocol === "1" ? "1" : "2";
-if (args.protocol !== protocol) throw new Error(`--protocol wants 1 or 2, got '${args.protocol}'`);
+const protocol = parseProtocol(args.protocol);
 const withPartyserver = !check && (args.partyserver || (!quick && !args["no-partyserver"]));
 const vars = Object.fromEntries(
   (args.var ?? []).map((kv) => {
@@ -118,6 +117,28 @@ function want(scenario: string): boolean {
   skipped.push(scenario);
   log(`skipping ${scenario}: past the ${budgetSeconds} s budget (a busy machine?)`);
   return false;
+}
+/** Figures thrown away because a server restarted while they were measured, e.g. "storm roomcast". */
+const discarded: string[] = [];
+/**
+ * Runs a measurement, and once more if a server process was replaced meanwhile (`wrangler dev` restarts
+ * its runtime when a watched file changes, e.g. dist/web, which bare+assets serves): a figure across
+ * that restart reads the old process's CPU and memory. Null, said in the log, if it happened twice.
+ */
+async function measured<T extends { replaced: string[] }>(
+  what: string,
+  run: () => Promise<T>,
+): Promise<T | null> {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const r = await run();
+    if (r.replaced.length === 0) return r;
+    discarded.push(what);
+    log(
+      `${what}: ${r.replaced.join(", ")} restarted (a new pid) during the measurement: figure discarded` +
+        (attempt === 1 ? ", measuring again" : ""),
+    );
+  }
+  return null;
 }
 const stopAll = () => Promise.all([...targets, ...references].map((t) => t.server.dispose()));
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
@@ -185,14 +206,19 @@ try {
     if (only.has("storm") || only.has("idle")) references.push(await startBare({ assets: true }));
   }
   for (const t of targets)
-    log(`${t.name} on ${t.server.url}: runtime pid ${t.procs.runtime}, proxy pid ${t.procs.proxy}`);
+    log(
+      `${t.name} on ${t.server.url}: runtime pid ${t.procs.runtime}, proxy pid ${t.procs.proxy} (found again per measurement)`,
+    );
 
   if (want("idle")) {
     for (const t of connectTargets()) {
       const later = Number(args["idle-later"] ?? (quick ? 0 : 15)) * 1000;
-      const result = await idleMemory(t, 10, idleSockets / 10, quick ? 1000 : 2000, later);
+      const result = await measured(`idle ${t.name}`, () =>
+        idleMemory(t, 10, idleSockets / 10, quick ? 1000 : 2000, later),
+      );
+      log(`idle ${t.name}: runtime quiet ${await waitQuiet(() => t.procs.runtime)} s after the close`);
+      if (result === null) continue;
       record.idle.push({ target: t.name, result });
-      log(`idle ${t.name}: runtime quiet ${await waitQuiet(t.procs.runtime)} s after the close`);
       log(
         `idle ${t.name}: ${Math.round(result.runtimeBytesPerConn / 1024)} KB/conn in the runtime (${result.sockets} sockets, ${result.failures} failed)`,
       );
@@ -204,17 +230,20 @@ try {
     const all = connectTargets();
     for (let i = 0; i < stormReps; i++) {
       for (const t of i % 2 ? [...all].reverse() : all) {
-        const s = await storm(t, 10, stormSockets / 10);
-        runs.set(t.name, [...(runs.get(t.name) ?? []), s]);
-        const quiet = await waitQuiet(t.procs.runtime);
-        log(
-          `storm ${t.name}: ${s.connPerSecond} conn/s, ${s.failures} failed; runtime quiet ${quiet} s after the close`,
-        );
+        const s = await measured(`storm ${t.name}`, async () => {
+          const r = await storm(t, 10, stormSockets / 10);
+          const quiet = await waitQuiet(() => t.procs.runtime);
+          log(
+            `storm ${t.name}: ${r.connPerSecond} conn/s, ${r.runtimeMsPerConn} ms runtime CPU/conn, ${r.failures} failed; runtime quiet ${quiet} s after the close`,
+          );
+          return r;
+        });
+        if (s !== null) runs.set(t.name, [...(runs.get(t.name) ?? []), s]);
       }
     }
     for (const t of all) {
       const r = runs.get(t.name) ?? [];
-      record.storm.push({ target: t.name, runs: r, median: median(r) });
+      if (r.length > 0) record.storm.push({ target: t.name, runs: r, median: median(r) });
     }
   }
 
@@ -229,19 +258,24 @@ try {
         for (let i = 0; i < reps; i++) {
           for (const f of i % 2 ? [...fleets].reverse() : fleets) {
             const w = await fanoutWindow(f, { perClient: c.perClient, seconds, drainMs: 3000 });
+            const what = `fanout ${c.rooms}×${c.clients}@${c.perClient} ${f.target.name}`;
+            if (w.replaced.length > 0) {
+              // Not measured again: the fleet was connected to the old runtime.
+              discarded.push(what);
+              log(`${what}: ${w.replaced.join(", ")} restarted during the window: figure discarded`);
+              continue;
+            }
             runs.set(f.target.name, [...(runs.get(f.target.name) ?? []), w]);
-            log(
-              `fanout ${c.rooms}×${c.clients}@${c.perClient} ${f.target.name}: ${w.deliveriesPerSecond}/s, p99 ${w.p99.toFixed(1)} ms, lost ${w.drops}`,
-            );
+            log(`${what}: ${w.deliveriesPerSecond}/s, p99 ${w.p99.toFixed(1)} ms, lost ${w.drops}`);
           }
         }
       } finally {
         for (const f of fleets) await closeAll(f.rooms.flat());
-        for (const t of targets) await waitQuiet(t.procs.runtime);
+        for (const t of targets) await waitQuiet(() => t.procs.runtime);
       }
       for (const t of targets) {
         const r = runs.get(t.name) ?? [];
-        record.fanout.push({ case: c, target: t.name, runs: r, median: median(r) });
+        if (r.length > 0) record.fanout.push({ case: c, target: t.name, runs: r, median: median(r) });
       }
     }
   }
@@ -256,6 +290,11 @@ try {
           maxSteps: quick ? 4 : 14,
           seconds: quick ? 2 : 5,
         });
+        if (result.replaced.length > 0) {
+          discarded.push(`saturation 1×${clients} ${t.name}`);
+          log(`saturation 1×${clients} ${t.name}: ${result.replaced.join(", ")} restarted: ramp discarded`);
+          continue;
+        }
         record.saturation.push({ target: t.name, result });
         log(`saturation 1×${clients} ${t.name}: sustained ${result.sustained} deliveries/s`);
       }
@@ -276,6 +315,7 @@ try {
 
 record.meta.seconds = Math.round((performance.now() - started) / 1000);
 if (skipped.length > 0) record.meta.skipped = skipped.join(", ");
+if (discarded.length > 0) record.meta.discardedAfterRestart = discarded.join(", ");
 const dir = join(ROOT, "bench/results");
 mkdirSync(dir, { recursive: true });
 const stem = join(dir, `${String(record.meta.date).replace(/[:.]/g, "-")}-${record.meta.mode}`);

@@ -7,15 +7,23 @@
 //   2. fan-out: C receivers and one publisher offering R msg/s for M messages; deliveries/s, deliveries
 //      per shard and end-to-end latency percentiles.
 // Run: `npm run bench:sharded -- [clients] [rate] [count] [shard counts…]`, e.g. `-- 200 50 300 0 2 8 32`
-// (0 = unsharded). Bounded: every phase has a deadline.
+// (0 = unsharded). Sockets ask for protocol 2 (`?v=2`) as the client library does; `--protocol 1` for
+// comparison. Bounded: every phase has a deadline.
 import { cpus } from "node:os";
-import WebSocket from "ws";
+import { parseArgs } from "node:util";
+import type WebSocket from "ws";
 import { mintToken } from "../src/cli/tokens/mint.ts";
 import { shardOf } from "../src/server/sharding.ts";
 import { type DevServer, startDevServer, TEST_SECRET } from "../test/support/dev-server.ts";
-import { answeringMarks } from "./lib/fleet.ts";
+import { joinRoomcast } from "./lib/fleet.ts";
+import { parseProtocol, versionParam } from "./lib/targets.ts";
 
-const args = process.argv.slice(2).map(Number);
+const { values: flags, positionals } = parseArgs({
+  options: { protocol: { type: "string" } },
+  allowPositionals: true,
+});
+const protocol = parseProtocol(flags.protocol);
+const args = positionals.map(Number);
 const [clients = 200, rate = 50, count = 300] = args;
 const shardCounts = args.length > 3 ? args.slice(3) : [0, 2, 8, 32];
 const PIPELINE = 50;
@@ -26,20 +34,9 @@ function token(user: string): Promise<string> {
   return mintToken({ secret: TEST_SECRET, user, rooms: { "*": ["read", "write"] }, ttlSeconds: 3600 });
 }
 
-function join(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = answeringMarks(new WebSocket(url, { perMessageDeflate: false }));
-    const timer = setTimeout(() => reject(new Error(`no synced from ${url} within 30 s`)), 30_000);
-    const on = (d: WebSocket.RawData) => {
-      if (!d.toString().startsWith('{"type":"synced"')) return;
-      ws.off("message", on);
-      clearTimeout(timer);
-      ws.send("ping");
-      resolve(ws);
-    };
-    ws.on("message", on);
-    ws.once("error", reject);
-  });
+/** A live socket of `user` in `room`, asking for the protocol version chosen. */
+async function join(base: string, room: string, user: string): Promise<WebSocket> {
+  return joinRoomcast(`${base}/rooms/${room}/ws?token=${await token(user)}${versionParam(protocol)}`);
 }
 
 function pct(sorted: number[], p: number): number {
@@ -57,7 +54,7 @@ function withDeadline<T>(p: Promise<T>, what: string): Promise<T> {
 
 /** Phase 1: ms per acked publish with nobody listening, PIPELINE publishes in flight. */
 async function sequencerCost(base: string, room: string): Promise<number> {
-  const ws = await join(`${base}/rooms/${room}/ws?token=${await token("solo")}`);
+  const ws = await join(base, room, "solo");
   let acked = 0;
   let sent = 0;
   const started = performance.now();
@@ -97,7 +94,7 @@ async function fanOut(base: string, room: string, shards: number): Promise<FanOu
   for (let c = 0; c < clients; c++) {
     const user = `viewer-${c}`;
     const shard = shards > 0 ? shardOf(user, shards) : 0;
-    const ws = await join(`${base}/rooms/${room}/ws?token=${await token(user)}`);
+    const ws = await join(base, room, user);
     ws.on("message", (d) => {
       const text = d.toString();
       if (!text.startsWith('{"type":"message"')) return;
@@ -107,7 +104,7 @@ async function fanOut(base: string, room: string, shards: number): Promise<FanOu
     });
     sockets.push(ws);
   }
-  const publisher = await join(`${base}/rooms/${room}/ws?token=${await token("publisher")}`);
+  const publisher = await join(base, room, "publisher");
   const started = performance.now();
   let sent = 0;
   const timer = setInterval(() => {
@@ -132,7 +129,9 @@ async function fanOut(base: string, room: string, shards: number): Promise<FanOu
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}, wrangler dev (local workerd)`,
 );
-console.log(`fan-out load: ${clients} receivers, 1 publisher offering ${rate} msg/s, ${count} messages`);
+console.log(
+  `protocol ${protocol}; fan-out load: ${clients} receivers, 1 publisher offering ${rate} msg/s, ${count} messages`,
+);
 console.log(
   "| shards | ms per publish (no receivers) | deliveries/s | per shard (min–max) | p50 ms | p95 ms | p99 ms |",
 );

@@ -11,6 +11,7 @@ import WebSocket from "ws";
 import { mintToken } from "../src/cli/tokens/mint.ts";
 import type { Capability } from "../src/shared/protocol.ts";
 import { TEST_SECRET } from "../test/support/dev-server.ts";
+import { isSyncedFrame } from "./lib/fleet.ts";
 import { rssBytes } from "./lib/procs.ts";
 import { startRoomcast } from "./lib/targets.ts";
 
@@ -28,7 +29,7 @@ const mb = (b: number) => (b / 2 ** 20).toFixed(0);
 const token = (user: string, caps: Capability[]) =>
   mintToken({ secret: TEST_SECRET, user, rooms: { "*": caps }, ttlSeconds: 3600 });
 
-/** Opens a socket and waits for `synced`; a stuck one then stops reading its TCP stream. */
+/** Opens a socket and waits until it is live; a stuck one then stops reading its TCP stream. */
 async function open(url: string, stuck: boolean): Promise<{ ws: WebSocket; got: () => number }> {
   const ws = new WebSocket(url);
   let messages = 0;
@@ -36,7 +37,7 @@ async function open(url: string, stuck: boolean): Promise<{ ws: WebSocket; got: 
     const timer = setTimeout(() => reject(new Error("no synced within 10 s")), 10_000);
     ws.on("message", (data) => {
       const text = data.toString();
-      if (text.startsWith('{"type":"synced"')) {
+      if (isSyncedFrame(text)) {
         clearTimeout(timer);
         ws.send("ping");
         resolve();
@@ -53,15 +54,19 @@ async function open(url: string, stuck: boolean): Promise<{ ws: WebSocket; got: 
 async function run(budget: string, stuckCount = STUCK): Promise<string> {
   const target = await startRoomcast({ logLevel: "warn", batch: false, vars: { MAX_UNREAD_BYTES: budget } });
   try {
-    const { runtime, proxy } = target.procs;
+    /** Both processes' memory, found again now: a runtime restart brings a new pid. */
+    const rss = () => {
+      const { runtime, proxy } = target.procs;
+      return { runtime: rssBytes(runtime), proxy: rssBytes(proxy), pid: runtime };
+    };
     const room = `slow-${Date.now()}`;
     const base = target.server.url.replace(/^http/, "ws");
     const socketUrl = async (user: string) =>
-      `${base}/rooms/${room}/ws?token=${await token(user, ["read", "write"])}`;
+      `${base}/rooms/${room}/ws?token=${await token(user, ["read", "write"])}&v=2`;
     const reader = await open(await socketUrl("reader"), false);
     const stuck = [];
     for (let i = 0; i < stuckCount; i++) stuck.push(await open(await socketUrl(`stuck${i}`), true));
-    const before = { runtime: rssBytes(runtime), proxy: rssBytes(proxy) };
+    const before = rss();
     const admin = `Bearer ${await token("ops", ["admin"])}`;
     for (let i = 0; i < PUBLISHES; i++) {
       const res = await fetch(`${target.server.url}/rooms/${room}/messages`, {
@@ -73,7 +78,9 @@ async function run(budget: string, stuckCount = STUCK): Promise<string> {
     }
     const deadline = Date.now() + 30_000;
     while (reader.got() < PUBLISHES && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const after = { runtime: rssBytes(runtime), proxy: rssBytes(proxy) };
+    const after = rss();
+    if (after.pid !== before.pid)
+      throw new Error("the runtime restarted (a new pid) during the run: rerun it");
     const info = (await (
       await fetch(`${target.server.url}/rooms/${room}`, { headers: { authorization: admin } })
     ).json()) as { connections: number };

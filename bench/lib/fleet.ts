@@ -97,6 +97,11 @@ function isSyncedWelcome(text: string): boolean {
   return text.startsWith('{"type":"welcome"') && text.includes(',"synced":{"seq":');
 }
 
+/** True for the frame after which a roomcast socket is live: `synced`, or a v2 `welcome` carrying it. */
+export function isSyncedFrame(text: string): boolean {
+  return text.startsWith('{"type":"synced"') || isSyncedWelcome(text);
+}
+
 /**
  * Answers roomcast's send-budget `mark` frames as the client library does (docs/protocol.md, "Slow
  * readers"); a load generator that did not would be closed 4413 after MAX_UNREAD_BYTES. True when
@@ -135,7 +140,7 @@ function openOne(target: Target, url: string, rec: Recorder | null, timeoutMs: n
       const text = d.toString();
       if (answerMark(ws, text)) return;
       if (!synced) {
-        if (text.startsWith('{"type":"synced"') || isSyncedWelcome(text)) {
+        if (isSyncedFrame(text)) {
           synced = true;
           ready();
         }
@@ -152,6 +157,32 @@ function openOne(target: Target, url: string, rec: Recorder | null, timeoutMs: n
       clearTimeout(timer);
       reject(new Error(`HTTP ${res.statusCode}`));
       ws.terminate();
+    });
+  });
+}
+
+/**
+ * Opens one roomcast socket at `url` (any protocol version), answers its marks, and resolves once it is
+ * live, after sending the first `ping`; for scripts that read frames their own way.
+ */
+export function joinRoomcast(url: string, timeoutMs = 30_000): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = answeringMarks(new WebSocket(url, { perMessageDeflate: false }));
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`no synced from ${url} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const on = (d: WebSocket.RawData, binary: boolean) => {
+      if (binary || !isSyncedFrame(d.toString())) return;
+      ws.off("message", on);
+      clearTimeout(timer);
+      ws.send("ping");
+      resolve(ws);
+    };
+    ws.on("message", on);
+    ws.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
     });
   });
 }

@@ -5,7 +5,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../test/support/dev-server.ts";
-import { idleMemory } from "./scenarios.ts";
+import { type IdleResult, idleMemory } from "./scenarios.ts";
 import { type RoomcastOptions, startBare, startRoomcast } from "./targets.ts";
 
 export interface MemoryProbe {
@@ -18,6 +18,9 @@ const VARIANTS = [
   { variant: "bare, one frame sent on accept", assets: false, query: "?hello=1" },
   { variant: "bare behind the [assets] router", assets: true, query: "" },
 ];
+
+/** The figure, or NaN ("–" in the report) when the runtime restarted while it was measured. */
+const figure = (r: IdleResult) => (r.replaced.length > 0 ? Number.NaN : r.runtimeBytesPerConn);
 
 /** roomcast's own wrangler.toml without the [assets] table, written beside it for one run. */
 function withoutAssets(): string {
@@ -42,7 +45,7 @@ export async function memoryProbes(sockets: number, logLevel: string): Promise<M
       const t = await startRoomcast({ logLevel, batch: true, ...o });
       try {
         const r = await idleMemory(t, 10, sockets / 10, 1000);
-        out.push({ variant, runtimeBytesPerConn: r.runtimeBytesPerConn });
+        out.push({ variant, runtimeBytesPerConn: figure(r) });
       } finally {
         await t.server.dispose();
       }
@@ -54,7 +57,7 @@ export async function memoryProbes(sockets: number, logLevel: string): Promise<M
     const t = await startBare({ assets: v.assets, query: v.query });
     try {
       const r = await idleMemory(t, 10, sockets / 10, 1000);
-      out.push({ variant: v.variant, runtimeBytesPerConn: r.runtimeBytesPerConn });
+      out.push({ variant: v.variant, runtimeBytesPerConn: figure(r) });
     } finally {
       await t.server.dispose();
     }

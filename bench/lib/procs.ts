@@ -1,4 +1,6 @@
 // The processes behind one `wrangler dev` (found by its port in /proc) and their CPU time and memory.
+// Resolved again for every measurement: `wrangler dev` replaces its runtime workerd (a new pid) when a
+// watched file changes, and a figure taken across that swap is not a measurement.
 import { readdirSync, readFileSync } from "node:fs";
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
@@ -40,14 +42,30 @@ export function devProcesses(port: number): DevProcesses {
   return { runtime, proxy, wrangler };
 }
 
-/** User + system CPU seconds used so far by one process (0 once it is gone). */
+/**
+ * The same, waiting (bounded) while the server is between two runtimes: during a restart the proxy
+ * briefly has no runtime beside it.
+ */
+export async function settledProcesses(port: number, timeoutMs = 15_000): Promise<DevProcesses> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      return devProcesses(port);
+    } catch (err) {
+      if (performance.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** User + system CPU seconds used so far by one process (NaN once it is gone: never a silent 0). */
 export function cpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(f[11]) + Number(f[12])) / HZ;
   } catch {
-    return 0;
+    return Number.NaN;
   }
 }
 
@@ -60,24 +78,36 @@ export function rssBytes(pid: number): number {
 export type CpuShare = Record<string, number>;
 
 export interface CpuUse {
-  /** each process's share of one core over the window (1 = 100%) */
+  /** each process's share of one core over the window (1 = 100%); NaN for a replaced process */
   share: CpuShare;
-  /** CPU seconds each process used in the window */
+  /** CPU seconds each process used in the window; NaN for a replaced process */
   seconds: CpuShare;
+  /** the processes that exited or were replaced (a new pid) during the window, e.g. ["runtime"] */
+  replaced: string[];
 }
 
-/** Starts a CPU window over named processes. */
-export function cpuWindow(pids: Record<string, number>): { stop(): CpuUse } {
+/**
+ * Starts a CPU window over named processes; `resolve` names their pids now, and is asked again when the
+ * window stops: a name whose pid changed (or that can no longer be resolved) is reported as replaced.
+ */
+export function cpuWindow(resolve: () => Record<string, number>): { stop(): CpuUse } {
+  const pids = resolve();
   const t0 = performance.now();
   const before = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p)]));
   return {
     stop() {
       const wall = (performance.now() - t0) / 1000;
-      const seconds = Object.fromEntries(
-        Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p) - (before[k] ?? 0)]),
-      );
+      const used = Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p) - (before[k] ?? 0)] as const);
+      let now: Record<string, number> = {};
+      try {
+        now = resolve();
+      } catch {
+        // between two runtimes: every process not found again counts as replaced
+      }
+      const replaced = used.filter(([k, s]) => now[k] !== pids[k] || Number.isNaN(s)).map(([k]) => k);
+      const seconds = Object.fromEntries(used.map(([k, s]) => [k, replaced.includes(k) ? Number.NaN : s]));
       const share = Object.fromEntries(Object.entries(seconds).map(([k, s]) => [k, wall > 0 ? s / wall : 0]));
-      return { share, seconds };
+      return { share, seconds, replaced };
     },
   };
 }
@@ -88,13 +118,24 @@ export function cpuWindow(pids: Record<string, number>): { stop(): CpuUse } {
  * their close frames (the bare DO's 2,000 closes in one room: about two minutes), which would leak
  * into the next scenario's figures.
  */
-export async function waitQuiet(pid: number, maxMs = 120_000): Promise<number> {
+export async function waitQuiet(pid: () => number, maxMs = 120_000): Promise<number> {
   const t0 = performance.now();
-  let last = cpuSeconds(pid);
+  /** the pid now, -1 between two runtimes (it is re-resolved each time: a restart brings a new one) */
+  const current = () => {
+    try {
+      return pid();
+    } catch {
+      return -1;
+    }
+  };
+  let was = current();
+  let last = cpuSeconds(was);
   while (performance.now() - t0 < maxMs) {
     await new Promise((r) => setTimeout(r, 500));
-    const now = cpuSeconds(pid);
-    if (now - last < 0.05) break;
+    const p = current();
+    const now = cpuSeconds(p);
+    if (p === was && now - last < 0.05) break;
+    was = p;
     last = now;
   }
   return Number(((performance.now() - t0) / 1000).toFixed(1));

@@ -2,7 +2,7 @@
 // connection, and the saturation ramp. Each is bounded in sockets and time.
 import type WebSocket from "ws";
 import { closeAll, openSockets, payload, Recorder, spread } from "./fleet.ts";
-import { type CpuShare, cpuWindow, rssBytes } from "./procs.ts";
+import { type CpuShare, cpuWindow, type DevProcesses, rssBytes, settledProcesses } from "./procs.ts";
 import type { Target } from "./targets.ts";
 
 let windows = 0;
@@ -13,9 +13,21 @@ export function freshPrefix(what: string): string {
   return `${what}-${process.pid}-${++runs}`;
 }
 
-/** The processes whose CPU a window reports: the runtime, wrangler's proxy, wrangler, the load generator. */
-function watched(t: Target): Record<string, number> {
-  return { runtime: t.procs.runtime, proxy: t.procs.proxy, wrangler: t.procs.wrangler, loadgen: process.pid };
+/**
+ * The processes whose CPU a window reports (the runtime, wrangler's proxy, wrangler, the load generator),
+ * resolved each time it is called; waits first while the server is between two runtimes.
+ */
+async function watched(t: Target): Promise<() => Record<string, number>> {
+  await settledProcesses(t.server.port);
+  return () => {
+    const p = t.procs;
+    return { runtime: p.runtime, proxy: p.proxy, wrangler: p.wrangler, loadgen: process.pid };
+  };
+}
+
+/** The server processes whose pid differs between two readings (a restart in between). */
+function replacedBetween(a: DevProcesses, b: DevProcesses): string[] {
+  return (["runtime", "proxy", "wrangler"] as const).filter((k) => a[k] !== b[k]);
 }
 
 export interface WindowResult {
@@ -33,6 +45,8 @@ export interface WindowResult {
   cpu: CpuShare;
   /** runtime CPU per publish (its fan-out included), µs: steadier than rates on a busy machine */
   runtimeUsPerPublish: number;
+  /** server processes restarted during the window (then its figures are not measurements): [] */
+  replaced: string[];
 }
 
 /** Connected rooms of one target, with the recorder their sockets report to. */
@@ -69,8 +83,9 @@ export async function fanoutWindow(
   const all = f.rooms.flatMap((sockets) => sockets.map((ws) => ({ ws, others: sockets.length - 1 })));
   const rate = all.length * o.perClient;
   const total = Math.max(1, Math.round(rate * o.seconds));
+  const pids = await watched(f.target);
   f.recorder.begin(window);
-  const cpu = cpuWindow(watched(f.target));
+  const cpu = cpuWindow(pids);
   const t0 = performance.now();
   let sent = 0;
   let expected = 0;
@@ -105,6 +120,7 @@ export async function fanoutWindow(
     ...r.percentiles(),
     cpu: use.share,
     runtimeUsPerPublish: Math.round(((use.seconds.runtime ?? 0) / Math.max(1, sent)) * 1e6),
+    replaced: use.replaced.filter((k) => k !== "loadgen"),
   };
 }
 
@@ -119,6 +135,8 @@ export interface StormResult {
   /** CPU ms per ready connection in the runtime and in the proxy */
   runtimeMsPerConn: number;
   proxyMsPerConn: number;
+  /** server processes restarted during the storm (then its figures are not measurements): [] */
+  replaced: string[];
 }
 
 /**
@@ -139,7 +157,7 @@ export async function storm(
     const w = await openSockets(target, first, { concurrency: rooms, timeoutMs: 30_000, recorder: null });
     await closeAll(w.sockets);
   }
-  const cpu = cpuWindow(watched(target));
+  const cpu = cpuWindow(await watched(target));
   const opened = await openSockets(target, specs, { concurrency: 256, timeoutMs: 60_000, recorder: null });
   const use = cpu.stop();
   await closeAll(opened.sockets);
@@ -154,6 +172,7 @@ export async function storm(
     cpu: use.share,
     runtimeMsPerConn: Number((((use.seconds.runtime ?? 0) / ok) * 1000).toFixed(2)),
     proxyMsPerConn: Number((((use.seconds.proxy ?? 0) / ok) * 1000).toFixed(2)),
+    replaced: use.replaced.filter((k) => k !== "loadgen"),
   };
 }
 
@@ -168,6 +187,8 @@ export interface IdleResult {
   /** per connection again after `hibernateMs` of quiet (the rooms hibernated); null when not measured */
   runtimeBytesPerConnLater: number | null;
   laterSeconds: number;
+  /** server processes restarted between the before and after readings (then the figures are not measurements): [] */
+  replaced: string[];
 }
 
 /** Resident memory of the runtime (and proxy) per open, idle connection: RSS after minus before. */
@@ -185,17 +206,23 @@ export async function idleMemory(
     recorder: null,
   });
   await closeAll(warm.sockets);
-  const before = { runtime: rssBytes(target.procs.runtime), proxy: rssBytes(target.procs.proxy) };
+  const at0 = await settledProcesses(target.server.port);
+  const before = { runtime: rssBytes(at0.runtime), proxy: rssBytes(at0.proxy) };
   const specs = spread(freshPrefix("idle"), rooms, perRoom);
   const opened = await openSockets(target, specs, { concurrency: 64, timeoutMs: 60_000, recorder: null });
   await new Promise((r) => setTimeout(r, settleMs)); // let the last presence frames and pongs go out
-  const after = { runtime: rssBytes(target.procs.runtime), proxy: rssBytes(target.procs.proxy) };
+  const at1 = await settledProcesses(target.server.port);
+  const after = { runtime: rssBytes(at1.runtime), proxy: rssBytes(at1.proxy) };
+  const replaced = replacedBetween(at0, at1);
   const n = Math.max(1, opened.sockets.length);
   let later: number | null = null;
   if (hibernateMs > 0) {
     // Quiet long enough for the runtime to evict the rooms (about 10 s) and collect their garbage.
     await new Promise((r) => setTimeout(r, hibernateMs));
-    later = Math.round((rssBytes(target.procs.runtime) - before.runtime) / n);
+    const at2 = await settledProcesses(target.server.port);
+    const lost = replacedBetween(at0, at2);
+    later = lost.length ? Number.NaN : Math.round((rssBytes(at2.runtime) - before.runtime) / n);
+    for (const k of lost) if (!replaced.includes(k)) replaced.push(k);
   }
   await closeAll(opened.sockets);
   return {
@@ -208,6 +235,7 @@ export async function idleMemory(
     runtimeRssAfter: after.runtime,
     runtimeBytesPerConnLater: later,
     laterSeconds: hibernateMs / 1000,
+    replaced,
   };
 }
 
@@ -221,6 +249,8 @@ export interface RampResult {
   /** highest deliveries/s of a passing step (p99 ≤ 250 ms, nothing lost), 0 if none passed */
   sustained: number;
   steps: RampStep[];
+  /** server processes restarted during a step (the ramp stopped there; not a measurement): [] */
+  replaced: string[];
 }
 
 export const RAMP_P99_MS = 250;
@@ -237,12 +267,15 @@ export async function saturationRamp(
   const fleet = await connectFleet(target, 1, clients);
   const steps: RampStep[] = [];
   let sustained = 0;
+  let replaced: string[] = [];
   try {
     let rate = o.start;
     for (let i = 0; i < o.maxSteps; i++) {
       const w = await fanoutWindow(fleet, { perClient: rate / clients, seconds: o.seconds, drainMs: 2000 });
       const pass = w.drops === 0 && w.p99 <= RAMP_P99_MS;
       steps.push({ ...w, publishesPerSecond: Math.round(rate), pass });
+      replaced = w.replaced;
+      if (replaced.length > 0) break;
       if (!pass) break;
       sustained = Math.max(sustained, w.deliveriesPerSecond);
       rate *= o.factor;
@@ -250,5 +283,5 @@ export async function saturationRamp(
   } finally {
     await closeAll(fleet.rooms.flat());
   }
-  return { clients, sustained, steps };
+  return { clients, sustained, steps, replaced };
 }

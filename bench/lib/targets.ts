@@ -10,7 +10,11 @@ export type TargetName = "roomcast" | "bare" | "bare+assets" | "partyserver";
 export interface Target {
   name: TargetName;
   server: DevServer;
-  procs: DevProcesses;
+  /**
+   * Its processes as they are now, found again on every read: `wrangler dev` replaces the runtime (a new
+   * pid) when a watched file changes. Throws while the server is between two runtimes.
+   */
+  readonly procs: DevProcesses;
   /** The socket URL for user number `user` in `room`. */
   socketUrl(room: string, user: number): Promise<string>;
   /**
@@ -22,12 +26,27 @@ export interface Target {
   publishFrame(payload: string): string;
 }
 
+/** The wire protocol version a load generator asks roomcast for: "2" (the client library's) or "1". */
+export type Protocol = "1" | "2";
+
+/** A `--protocol` flag's value: 1 or 2, 2 when not given. */
+export function parseProtocol(flag: string | undefined): Protocol {
+  if (flag === undefined || flag === "2") return "2";
+  if (flag === "1") return "1";
+  throw new Error(`--protocol wants 1 or 2, got '${flag}'`);
+}
+
+/** The query parameter (to append after others) that asks for `protocol`: none for 1, as old clients. */
+export function versionParam(protocol: Protocol): string {
+  return protocol === "1" ? "" : "&v=2";
+}
+
 export interface RoomcastOptions {
   logLevel: string;
   /** connect with `?batch=1` (coalesced delivery) */
   batch: boolean;
   /** the wire protocol version asked for with `?v=`: "2" (the client library's, the default) or "1" */
-  protocol?: "1" | "2";
+  protocol?: Protocol;
   /** another wrangler config (relative to the project root) instead of wrangler.toml */
   config?: string;
   /** more [vars] for this server (e.g. PRESENCE_LIMIT) */
@@ -66,10 +85,12 @@ export async function startRoomcast(o: RoomcastOptions): Promise<Target> {
   return {
     name: "roomcast",
     server,
-    procs: devProcesses(server.port),
+    get procs() {
+      return devProcesses(server.port);
+    },
     readyOn: "synced",
     socketUrl: async (room, user) =>
-      `${base}/rooms/${room}/ws?token=${await tokenFor(user)}${o.batch ? "&batch=1" : ""}${o.protocol === "1" ? "" : "&v=2"}`,
+      `${base}/rooms/${room}/ws?token=${await tokenFor(user)}${o.batch ? "&batch=1" : ""}${versionParam(o.protocol ?? "2")}`,
     publishFrame: (payload) => `{"type":"publish","data":${payload}}`,
   };
 }
@@ -92,7 +113,9 @@ export async function startPlain(o: {
   return {
     name: o.name,
     server,
-    procs: devProcesses(server.port),
+    get procs() {
+      return devProcesses(server.port);
+    },
     readyOn: "open",
     socketUrl: async (room) => `${base}${o.path(room)}`,
     publishFrame: (payload) => payload,

@@ -54,6 +54,34 @@ describe("decide", () => {
     expect(v.line).toContain("fanout=∞");
   });
 
+  it("prints storm-cpu as information, without a threshold", ({ expect }) => {
+    const v = decide({ ...today, stormCpu: 3.5 });
+    expect(v.pass).toBe(true);
+    expect(v.line).toBe(
+      "bench check: storm=0.78× (≥ 0.55×) idle=1.16× (≤ 1.40×) vs bare+assets; fanout=1.63× (≥ 1.00×) vs bare; storm-cpu=3.50× (information): pass",
+    );
+  });
+
+  it("fails a ratio whose figures were garbage, saying which figure", ({ expect }) => {
+    const v = decide({
+      ...today,
+      stormCpu: Number.NaN,
+      invalid: { stormCpu: "bare+assets runtime CPU ms/conn is -0.4" },
+    });
+    expect(v.failures).toEqual(["storm-cpu not measured: bare+assets runtime CPU ms/conn is -0.4"]);
+    expect(v.line).toContain("storm-cpu=n/a (information): FAIL (storm-cpu not measured: bare+assets");
+  });
+
+  it("fails zero, negative and infinite ratios instead of comparing them", ({ expect }) => {
+    const v = decide({ storm: Number.POSITIVE_INFINITY, idle: 0, fanout: -1, stormCpu: -0.5 });
+    expect(v.failures).toEqual([
+      "storm ∞ is not a measurement",
+      "idle 0.00× is not a measurement",
+      "fanout -1.00× is not a measurement",
+      "storm-cpu -0.50× is not a measurement",
+    ]);
+  });
+
   it("takes other thresholds", ({ expect }) => {
     expect(decide(today, { stormMin: 0.9, idleMax: 1.1, fanoutMin: 2 }).failures).toHaveLength(3);
   });
@@ -62,7 +90,8 @@ describe("decide", () => {
 describe("checkRatios", () => {
   const window = (deliveriesPerSecond: number) =>
     ({ deliveriesPerSecond, p99: 10 }) as BenchRecord["fanout"][0]["median"];
-  const storm = (connPerSecond: number) => ({ connPerSecond }) as BenchRecord["storm"][0]["median"];
+  const storm = (connPerSecond: number, runtimeMsPerConn: number) =>
+    ({ connPerSecond, runtimeMsPerConn }) as BenchRecord["storm"][0]["median"];
   const idle = (runtimeBytesPerConn: number) => ({ runtimeBytesPerConn }) as BenchRecord["idle"][0]["result"];
   const c1 = { rooms: 1, clients: 50, perClient: 10 };
   const c2 = { rooms: 10, clients: 20, perClient: 10 };
@@ -75,8 +104,8 @@ describe("checkRatios", () => {
       { case: c2, target: "bare", runs: [], median: window(20_000) },
     ],
     storm: [
-      { target: "roomcast", runs: [], median: storm(300) },
-      { target: "bare+assets", runs: [], median: storm(400) },
+      { target: "roomcast", runs: [], median: storm(300, 5) },
+      { target: "bare+assets", runs: [], median: storm(400, 4) },
     ],
     idle: [
       { target: "roomcast", result: idle(300_000) },
@@ -88,10 +117,84 @@ describe("checkRatios", () => {
   it("compares storm and idle with bare+assets and takes the worst fan-out case against bare", ({
     expect,
   }) => {
-    expect(checkRatios(record)).toEqual({ storm: 0.75, idle: 1.2, fanout: 1.5 });
+    expect(checkRatios(record)).toEqual({ storm: 0.75, idle: 1.2, fanout: 1.5, stormCpu: 1.25 });
+    expect(decide(checkRatios(record)).line).toContain("storm-cpu=1.25× (information): pass");
   });
 
-  it("gives NaN for a scenario that did not run", ({ expect }) => {
-    expect(checkRatios({ ...record, storm: [] }).storm).toBeNaN();
+  it("gives NaN for a scenario that did not run, and says so", ({ expect }) => {
+    const r = checkRatios({ ...record, storm: [] });
+    expect(r.storm).toBeNaN();
+    expect(r.stormCpu).toBeNaN();
+    expect(r.invalid?.storm).toBe("no roomcast storm conn/s (failed, skipped or discarded)");
+    expect(decide(r).pass).toBe(false);
+  });
+
+  it("flags the negative runtime CPU of a storm across a runtime restart instead of taking its ratio", ({
+    expect,
+  }) => {
+    // Both figures negative: their ratio (a plausible 1.25×) must not pass for a measurement.
+    const broken = {
+      ...record,
+      storm: [
+        { target: "roomcast" as const, runs: [], median: storm(300, -5) },
+        { target: "bare+assets" as const, runs: [], median: storm(400, -4) },
+      ],
+    };
+    const r = checkRatios(broken);
+    expect(r.stormCpu).toBeNaN();
+    expect(r.invalid).toEqual({ stormCpu: "roomcast runtime CPU ms/conn is -5" });
+    const v = decide(r);
+    expect(v.pass).toBe(false);
+    expect(v.failures).toEqual(["storm-cpu not measured: roomcast runtime CPU ms/conn is -5"]);
+  });
+
+  it("flags zero conn/s and zero idle memory", ({ expect }) => {
+    const r = checkRatios({
+      ...record,
+      storm: [
+        { target: "roomcast", runs: [], median: storm(300, 5) },
+        { target: "bare+assets", runs: [], median: storm(0, 4) },
+      ],
+      idle: [
+        { target: "roomcast", result: idle(0) },
+        { target: "bare+assets", result: idle(250_000) },
+      ],
+    });
+    expect(r.invalid).toEqual({
+      storm: "bare+assets storm conn/s is 0",
+      idle: "roomcast runtime bytes/conn is 0",
+    });
+    expect(decide(r).failures).toHaveLength(2);
+  });
+
+  it("accepts a bare DO that delivered nothing but not a roomcast that did not", ({ expect }) => {
+    const bareZero = {
+      ...record,
+      fanout: record.fanout.map((f, i) => (i === 3 ? { ...f, median: window(0) } : f)),
+    };
+    const ok = checkRatios(bareZero);
+    expect(ok.invalid).toBeUndefined();
+    expect(ok.fanout).toBe(2);
+    const rcZero = {
+      ...record,
+      fanout: record.fanout.map((f, i) => (i === 2 ? { ...f, median: window(0) } : f)),
+    };
+    const bad = checkRatios(rcZero);
+    expect(bad.fanout).toBeNaN();
+    expect(bad.invalid).toEqual({ fanout: "roomcast 10×20 deliveries/s is 0" });
+  });
+
+  it("fails when no fan-out case ran", ({ expect }) => {
+    const r = checkRatios({ ...record, fanout: [] });
+    expect(r.invalid?.fanout).toBe("no fan-out case (failed, skipped or discarded)");
+    expect(decide(r).failures).toContain(
+      "fanout not measured: no fan-out case (failed, skipped or discarded)",
+    );
+  });
+
+  it("does not compare the other case alone when one server's case was discarded", ({ expect }) => {
+    const r = checkRatios({ ...record, fanout: record.fanout.filter((_, i) => i !== 2) });
+    expect(r.fanout).toBeNaN();
+    expect(r.invalid?.fanout).toBe("no roomcast 10×20 deliveries/s (failed, skipped or discarded)");
   });
 });
