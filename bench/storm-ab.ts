@@ -99,7 +99,7 @@ try {
   const cpu = new Map<string, number[]>(variants.map((v) => [v, []]));
   for (let r = 0; r < reps; r++) {
     for (const { variant, t } of r % 2 ? [...servers].reverse() : servers) {
-      for (const s of servers) await waitQuiet(runtimeOf(s.t));
+      for (const s of servers) await waitQuiet(() => runtimeOf(s.t));
       const pid = runtimeOf(t);
       const before = cpuSeconds(pid);
       const opened = await openSockets(t, spread(`ab-${process.pid}-${r}`, rooms, perRoom), {
