@@ -1,3 +1,4 @@
+import type { Identity } from "../server/identity.ts";
 import type { HistoryAnswer, HistoryQuery, HttpPublishResult, RoomBackend } from "../server/room-rpc.ts";
 import type { RoomcastVars } from "../server/settings.ts";
 import { errorResponse } from "../shared/errors.ts";
@@ -136,10 +137,15 @@ export class Room extends SocketObject<RoomcastVars & DirectoryVars> implements 
   // ---- what the host asks of a plain room ----
 
   #owner(): HostOwner {
+    const refusal = (who: Identity) => {
+      const banned = this.#messages.banned(who.room, who.id);
+      return banned === null ? null : errorResponse(403, "banned", banned);
+    };
     return {
+      refusal,
       plan: (who, resume) => {
-        const banned = this.#messages.banned(who.room, who.id);
-        if (banned !== null) return errorResponse(403, "banned", banned);
+        const refused = refusal(who);
+        if (refused !== null) return refused;
         const { replayAfter, gap } = this.#messages.plan(resume);
         return {
           epoch: this.#messages.epoch,

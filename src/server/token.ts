@@ -2,6 +2,7 @@
 // worker at the door and by the room for in-band refresh, so both accept exactly the same tokens.
 import { verify } from "hono/jwt";
 import * as v from "valibot";
+import { hmacKey } from "../shared/hmac-key.ts";
 import { CAPABILITIES, type Capability, MAX_USER_ID_LENGTH } from "../shared/protocol.ts";
 import type { RoomGrants } from "./capabilities.ts";
 
@@ -65,30 +66,6 @@ const REASONS: Record<string, string> = {
   JwtHeaderInvalid: "token header is malformed",
   JwtTokenInvalid: "token is malformed",
 };
-
-/**
- * The HMAC key of each secret, imported once per isolate (hono imports the secret again for every
- * token: about a tenth of the JavaScript of a connect). Secrets come from the environment, so there are
- * only ever one or two.
- */
-const keys = new Map<string, Promise<CryptoKey>>();
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (key === undefined) {
-    const imported = crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(secret),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["verify"],
-    );
-    imported.catch(() => keys.delete(secret)); // not remembered: the next token tries again
-    keys.set(secret, imported);
-    key = imported;
-  }
-  return key;
-}
 
 /** Verifies signature, algorithm and time claims, then the claim shapes. Throws TokenError. */
 export async function verifyToken(token: string, secret: string): Promise<VerifiedToken> {

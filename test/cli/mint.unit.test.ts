@@ -2,6 +2,7 @@
 import { verify } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { mintToken, parseRoomSpec, parseTtl } from "../../src/cli/tokens/mint.ts";
+import { verifyToken } from "../../src/server/token.ts";
 
 describe("parseRoomSpec", () => {
   it("reads letters, words and bare patterns", () => {
@@ -66,4 +67,14 @@ describe("mintToken", () => {
       mintToken({ secret: "s-0123456789abcdef0123456789abcdef", user: "", rooms: {}, ttlSeconds: 5 }),
     ).rejects.toThrow(/1-64/);
   });
+
+  it.each(["my-PRIVATE-secret-0123456789abcdef0123", "my-PUBLIC-secret-0123456789abcdef01234"])(
+    "signs with %s as an HMAC secret, as the server verifies it",
+    async (secret) => {
+      const token = await mintToken({ secret, user: "carol", rooms: { lobby: ["read"] }, ttlSeconds: 60 });
+      const v = await verifyToken(token, secret);
+      expect(v.sub).toBe("carol");
+      expect([...v.rooms]).toEqual([["lobby", ["read"]]]);
+    },
+  );
 });

@@ -28,6 +28,8 @@ export const TEST_HOOKS: RoomHooks = {
   async onJoin(user, ctx) {
     if (user.id === "mallory") return { reject: "mallory is not welcome here" };
     if (user.id === "broken") throw new Error("join hook bug");
+    // Users named noted-… leave a trace in the log, so a test can tell which joins reached the hook.
+    if (user.id.startsWith("noted-")) await ctx.publish({ joinSeen: user.id });
     await ctx.send(user.id, { greeting: `hello ${user.id}` });
     return undefined;
   },

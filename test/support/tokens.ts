@@ -2,6 +2,7 @@
 // contract's claims, and deliberately broken ones. Runtime-neutral: no Node or Workers-only APIs.
 import { sign } from "hono/jwt";
 import type { SignatureAlgorithm } from "hono/utils/jwt/jwa";
+import { hmacKey } from "../../src/shared/hmac-key.ts";
 
 /** The secret the e2e, browser and CLI suites give `wrangler dev`. */
 export const TEST_SECRET = "e2e-test-secret-0123456789abcdef0123456789abcdef";
@@ -13,12 +14,17 @@ export type Claims = Record<string, unknown>;
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
-/** Signs arbitrary claims (default HS256 with the dev server's secret). */
-export function signClaims(
+/**
+ * Signs arbitrary claims (default HS256 with the dev server's secret). HS256 signs with the server's
+ * own key import: hono would take a secret containing "PRIVATE" for a PEM key.
+ */
+export async function signClaims(
   claims: Claims,
   o: { secret?: string | undefined; alg?: SignatureAlgorithm } = {},
 ): Promise<string> {
-  return sign(claims, o.secret ?? TEST_SECRET, o.alg ?? "HS256");
+  const secret = o.secret ?? TEST_SECRET;
+  const alg = o.alg ?? "HS256";
+  return sign(claims, alg === "HS256" ? await hmacKey(secret) : secret, alg);
 }
 
 export interface TokenOptions {

@@ -1,5 +1,5 @@
 // The HMAC key of a secret is imported once and reused: tokens keep verifying, and only with their own
-// secret; a secret is never mistaken for a PEM key.
+// secret; a secret is never mistaken for a PEM key, when signing (the test helper) or verifying.
 import { describe, it } from "vitest";
 import { TokenError, verifyToken } from "../../src/server/token.ts";
 import { nowSeconds, signClaims } from "../support/tokens.ts";
@@ -19,9 +19,11 @@ describe("verifyToken's key", () => {
     expect((refused as TokenError).message).toBe("token signature does not match");
   });
 
-  it("uses a secret containing PUBLIC as an HMAC secret, not as a PEM key", async ({ expect }) => {
-    const secret = "PUBLIC-looking-secret-0123456789abcdef0123";
-    const v = await verifyToken(await signClaims(claims(), { secret }), secret);
-    expect(v.sub).toBe("ann");
-  });
+  it.for(["PUBLIC-looking-secret-0123456789abcdef0123", "my-PRIVATE-secret-0123456789abcdef0123"])(
+    "uses a secret like %s as an HMAC secret, not as a PEM key",
+    async (secret, { expect }) => {
+      const v = await verifyToken(await signClaims(claims(), { secret }), secret);
+      expect(v.sub).toBe("ann");
+    },
+  );
 });

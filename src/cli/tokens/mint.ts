@@ -1,4 +1,5 @@
 // Token minting for the CLI and the dev script: capability specs like "lobby:rw" → a signed HS256 JWT.
+import { hmacKey } from "../../shared/hmac-key.ts";
 import { type Capability, MAX_USER_ID_LENGTH } from "../../shared/protocol.ts";
 import { isRoomPattern, isUserId } from "../../shared/rules.ts";
 
@@ -60,7 +61,8 @@ export async function mintToken(o: MintOptions): Promise<string> {
 }
 
 // WebCrypto instead of hono/jwt, so the CLI does not make every installer of the package pull in hono
-// (a server-side dependency, ~4 MB). Node 20 has globalThis.crypto.subtle.
+// (a server-side dependency, ~4 MB, an optional peer). The key is the server's own import (hmacKey),
+// so a secret signs here exactly as the server verifies it, PEM-looking ones included.
 const utf8 = new TextEncoder();
 
 function base64url(bytes: Uint8Array): string {
@@ -71,13 +73,6 @@ function base64url(bytes: Uint8Array): string {
 async function signHs256(payload: object, secret: string): Promise<string> {
   const head = base64url(utf8.encode(JSON.stringify({ alg: "HS256", typ: "JWT" })));
   const body = base64url(utf8.encode(JSON.stringify(payload)));
-  const key = await crypto.subtle.importKey(
-    "raw",
-    utf8.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, utf8.encode(`${head}.${body}`));
+  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), utf8.encode(`${head}.${body}`));
   return `${head}.${body}.${base64url(new Uint8Array(mac))}`;
 }

@@ -48,7 +48,10 @@ export type HookResult<V> = V | void | Promise<V | void>;
 export interface RoomHooks<E = unknown> {
   /** Before a publish is stored; at most once per message, never for duplicates or `ping`. */
   onPublish?(message: PublishedMessage, ctx: RoomContext<E>): HookResult<PublishVerdict>;
-  /** Before a connection is accepted; `ctx.send` to the joiner arrives right after its `synced`. */
+  /**
+   * Before a connection is accepted, once it passed the ban check and the caps (only admitted joins);
+   * `ctx.send` to the joiner arrives right after its `synced`.
+   */
   onJoin?(user: JoiningUser, ctx: RoomContext<E>): HookResult<JoinVerdict>;
   /** After a user's last socket in the room closed. */
   onLeave?(user: UserRef, ctx: RoomContext<E>): void | Promise<void>;

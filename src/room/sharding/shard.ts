@@ -130,6 +130,11 @@ export class RoomShard extends SocketObject<ShardedVars> {
     };
     const sequencer = () => this.placed(this.env.SEQUENCERS, addr().room, addr().room);
     return {
+      // One more call to the sequencer (which keeps the bans), made only for a room with an onJoin.
+      refusal: async (who) => {
+        const banned = await sequencer().banned(addr().room, who.id);
+        return banned === null ? null : errorResponse(403, "banned", banned);
+      },
       plan: async (who, resume, empty): Promise<JoinPlan | Response> => {
         const join = await this.#cursor.join(who.id, resume, empty, this.settings.maxReplayBytes);
         if ("banned" in join) return errorResponse(403, "banned", join.banned);

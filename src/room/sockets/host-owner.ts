@@ -23,6 +23,11 @@ export interface JoinPlan {
 
 /** What differs between a Room and a RoomShard. */
 export interface HostOwner {
+  /**
+   * Why `who` may not join (`403 banned`), or null. Asked before the room's `onJoin`, and only when
+   * there is one: the plan asks again, for a ban that lands while the hook runs.
+   */
+  refusal(who: Identity): Response | null | Promise<Response | null>;
   /** A joining socket's plan, or a refusal (e.g. `403 banned`). `empty`: this host has no socket yet. */
   plan(
     who: Identity,

@@ -13,7 +13,7 @@ import type { Log } from "../../server/logger.ts";
 import type { Settings } from "../../server/settings.ts";
 import { errorMessage, errorResponse } from "../../shared/errors.ts";
 import { CloseCode, SYNCED_IN_WELCOME, type SyncedFrame, type UserRef } from "../../shared/protocol.ts";
-import { joinVerdict, runLeave } from "../hooks/join-leave.ts";
+import { type DeferredSends, joinVerdict, runLeave } from "../hooks/join-leave.ts";
 import { resumeRequestOf } from "../log/resume.ts";
 import { capped, newSocketState, welcomeFrame } from "./admission.ts";
 import { AlarmClock } from "./alarm-clock.ts";
@@ -21,7 +21,7 @@ import { dueForClose, type Liveness, nextDeadline } from "./deadlines.ts";
 import { BATCH_TAG, batchRequested, deliverCommit, type Outgoing, sendReplay } from "./fanout.ts";
 import { FrameHandler, type FrameHost } from "./frame-handler.ts";
 import { reciprocalCode } from "./frames/close-codes.ts";
-import type { HostOptions, HostOwner, JoinPlan } from "./host-owner.ts";
+import type { HostHooks, HostOptions, HostOwner, JoinPlan } from "./host-owner.ts";
 import { SendBudget } from "./send-budget.ts";
 import { SocketIndex } from "./socket-index.ts";
 import { isOpen, trySend } from "./socket-io.ts";
@@ -39,7 +39,7 @@ export class SocketHost {
   #indexed: SocketIndex | null = null;
   readonly #alarm: AlarmClock;
   readonly #budget: SendBudget;
-  /** upgrades waiting for their owner's plan: the host is not empty while one is */
+  /** upgrades waiting for their onJoin or their owner's plan: the host is not empty while one is */
   #joining = 0;
   /** kicks so far, and per user the number of their last kick (while joins are in flight) */
   #kicks = 0;
@@ -107,25 +107,23 @@ export class SocketHost {
     const batch = batchRequested(url);
     const refused = capped(this.index, who, this.#settings, this.#options.where(who.room));
     if (refused !== null) return refused;
-    const firstHere = this.index.connectionsOf(who.id) === 0;
-    const greeted = await joinVerdict(
-      this.#options.hooks(),
-      who,
-      firstHere,
-      this.#options.hookTimeoutMs,
-      this.#log,
-    );
-    if (greeted instanceof Response) return greeted;
+    let greeted: DeferredSends = [];
     let plan: JoinPlan | Response;
     let kicked = false;
     const kicksBefore = this.#kicks;
     this.#joining++;
     try {
+      const hooks = this.#options.hooks();
+      if (hooks?.onJoin !== undefined) {
+        const verdict = await this.#joinHook(hooks, who);
+        if (verdict instanceof Response) return verdict;
+        greeted = verdict;
+      }
       const pending = this.#owner.plan(who, resume, this.index.size === 0);
       plan = pending instanceof Promise ? await pending : pending;
       if (this.holdJoins) await this.holdJoins;
-      // A kick of this user while the plan was asked (its ban check already passed) closed nothing
-      // here yet: the join must not slip in after it.
+      // A kick of this user while the hook ran or the plan was asked (its ban check already passed)
+      // closed nothing here yet: the join must not slip in after it.
       kicked = (this.#kickedAt.get(who.id) ?? -1) > kicksBefore;
     } finally {
       if (--this.#joining === 0) this.#kickedAt.clear();
@@ -334,6 +332,20 @@ export class SocketHost {
     const room = this.name ?? "";
     this.#options.events.add({ room, type: "leave", user, ts: Date.now() });
     runLeave(this.#options.hooks(), room, user, this.#options.hookTimeoutMs, this.#log);
+  }
+
+  /**
+   * The room's `onJoin`, told only of a join the room would admit: the ban check and the caps first
+   * (the caps again, as other upgrades may have been admitted while the ban was asked). Its refusal or
+   * failure as a response, else the sends it made, for once the socket is open.
+   */
+  async #joinHook(hooks: HostHooks, who: Identity): Promise<Response | DeferredSends> {
+    const banned = await this.#owner.refusal(who);
+    if (banned !== null) return banned;
+    const refused = capped(this.index, who, this.#settings, this.#options.where(who.room));
+    if (refused !== null) return refused;
+    const first = this.index.connectionsOf(who.id) === 0;
+    return joinVerdict(hooks, who, first, this.#options.hookTimeoutMs, this.#log);
   }
 
   /** Last activity: frames we handled, or pings the runtime answered while the object slept. */

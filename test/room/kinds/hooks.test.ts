@@ -1,6 +1,7 @@
 // Room hooks (test/support/hooked-worker.ts: TEST_HOOKS, in rooms named hook-…) on both kinds of room:
 // onPublish transforms, refuses, fails or overruns without storing anything, keeps arrival order and
-// runs once per message; onJoin refuses or greets; onLeave publishes as the server.
+// runs once per message; onJoin refuses or greets, and sees only joins the room admits; onLeave publishes
+// as the server.
 import { describe, it } from "vitest";
 import { call, errorOf, join, open, type TestSocket, token } from "../../helpers/runtime.ts";
 import { KINDS, nextOf } from "./kinds.ts";
@@ -140,6 +141,41 @@ describe.each(KINDS)("$kind room: onJoin and onLeave", (k) => {
       from: { id: "@server" },
       data: { left: "bob" },
     });
+    ann.socket.close();
+  });
+
+  it("is not told of a join the room refuses: a banned user, or one over the per-user cap", async ({
+    expect,
+  }) => {
+    const room = k.room(true);
+    const ann = await greeted(room, "ann");
+    const admin = await token({ sub: "ops", rooms: { "*": ["admin"] } });
+    const ban = await call(`/rooms/${room}/kick`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ user: "noted-eve", banSeconds: 3600 }),
+    });
+    expect(ban.status).toBe(200);
+    const banned = await open(room, { token: await token({ sub: "noted-eve" }) });
+    if (banned instanceof Response)
+      expect(await errorOf(banned)).toMatchObject({ status: 403, code: "banned" });
+    else expect.unreachable("a banned user must not be admitted");
+
+    // Five sockets are the per-user cap in the test config: each reaches onJoin, the sixth does not.
+    const joe: TestSocket[] = [];
+    for (let i = 0; i < 5; i++) joe.push((await greeted(room, "noted-joe")).socket);
+    const over = await open(room, { token: await token({ sub: "noted-joe" }) });
+    if (over instanceof Response)
+      expect(await errorOf(over)).toMatchObject({ status: 429, code: "too_many_connections" });
+    else expect.unreachable("a sixth socket of one user must be refused");
+
+    // onJoin publishes one message per join it saw: five for joe, none for eve or joe's sixth socket.
+    ann.socket.send({ type: "publish", data: "marker", id: "m" });
+    const annSaw = await until(ann.socket, "ack");
+    expect(annSaw.at(-1)).toMatchObject({ id: "m", seq: 6 });
+    const seen = annSaw.filter((f) => f.type === "message").map((f) => f.data);
+    expect(seen).toEqual(Array.from({ length: 5 }, () => ({ joinSeen: "noted-joe" })));
+    for (const s of joe) s.close();
     ann.socket.close();
   });
 });
