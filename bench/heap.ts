@@ -2,7 +2,8 @@
 // Opens idle sockets (as `npm run bench -- --only idle` does), reads the runtime's RSS and V8 heap, has
 // V8 collect its garbage over the inspector, and reads them again. roomcast's storm leaves more garbage
 // than the bare DO's; a collection returns it, but the idle figure of `npm run bench` is read before
-// any. `npm run bench:heap -- [--target roomcast|bare+assets] [--rooms 10] [--per-room 50]`.
+// any. `npm run bench:heap -- [--target roomcast|bare|bare+assets|bare+assets+core] [--rooms 10]
+// [--per-room 50]` (bare+assets+core: see bench/storm-ab.ts).
 // Prints figures; not a test.
 import { parseArgs } from "node:util";
 import { freePort } from "../test/support/dev-server.ts";
@@ -16,6 +17,8 @@ const { values: args } = parseArgs({
     target: { type: "string", default: "roomcast" },
     rooms: { type: "string", default: "10" },
     "per-room": { type: "string", default: "50" },
+    /** for the bare targets: a query for the bare DO, e.g. `?hello=1` (bench/baseline/worker.ts) */
+    query: { type: "string" },
   },
 });
 interface HeapUsage {
@@ -27,7 +30,12 @@ const inspectorPort = await freePort();
 const target =
   args.target === "roomcast"
     ? await startRoomcast({ logLevel: "warn", batch: true, inspectorPort })
-    : await startBare({ assets: args.target === "bare+assets", inspectorPort });
+    : await startBare({
+        assets: args.target !== "bare",
+        inspectorPort,
+        ...(args.target === "bare+assets+core" ? { query: "?core=1" } : {}),
+        ...(args.query ? { query: args.query } : {}),
+      });
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.on(sig, () => void target.server.stop().then(() => process.exit(1)));
 }
