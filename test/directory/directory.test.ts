@@ -1,10 +1,11 @@
 // The directory's timing with DIRECTORY_REPORT_SECONDS=1 (R): reports throttled to one per R and sent
-// by the room's alarm when changes stop, entries expiring 7R after their last report (and deleted by
-// the directory's alarm), a room whose sockets vanished reported gone by its alarm, and a sharded
+// by the room's alarm when changes stop, entries expiring 7R after their last report (and swept out
+// of the directory's memory), a room whose sockets vanished reported gone by its alarm, and a sharded
 // room's sequencer keeping its own heartbeat alarm only while the room has sockets.
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, it } from "vitest";
+import type { RoomDirectory } from "../../src/room/directory/room-directory.ts";
 import { directoryName, type RoomEntry } from "../../src/server/directory.ts";
 import { call, join, roomStub, token, uniqueRoom } from "../helpers/runtime.ts";
 
@@ -57,7 +58,7 @@ describe("directory timing", () => {
     await until(room, (e) => e === undefined);
   });
 
-  it("expires an entry 7R after its last report, never lists it after, and deletes it by alarm", async ({
+  it("expires an entry 7R after its last report, never lists it after, and sweeps it out", async ({
     expect,
   }) => {
     const room = uniqueRoom("ttl");
@@ -77,11 +78,15 @@ describe("directory timing", () => {
     expect(await entry(room)).toMatchObject({ sockets: 4, users: 2, seq: 9 });
     await until(room, (e) => e === undefined, { ms: 12_000 });
     expect(Date.now() - now).toBeGreaterThanOrEqual(6_900);
-    await runDurableObjectAlarm(stub);
-    const rows = await runInDurableObject(stub, (_, s) =>
-      s.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM rooms WHERE room = ?`, room).one(),
+    const held = await runInDurableObject(stub, (directory: RoomDirectory) => directory.held());
+    expect(held).toBe(0);
+    // Nothing is stored: the directory keeps no rows (it held them in SQLite before).
+    const tables = await runInDurableObject(stub, (_, state) =>
+      state.storage.sql
+        .exec<{ n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'rooms'`)
+        .one(),
     );
-    expect(rows.n).toBe(0);
+    expect(tables.n).toBe(0);
   });
 
   it("keeps a removal over a late report that was sent before it", async ({ expect }) => {
@@ -91,6 +96,21 @@ describe("directory timing", () => {
     await stub.report({ ...base, sockets: 0, reportedAt: Date.now() });
     await stub.report({ ...base, sockets: 1, reportedAt: Date.now() - 500 });
     expect(await entry(room)).toBeUndefined();
+  });
+
+  it("a directory object that restarts alone lists its rooms again with their next heartbeat", async ({
+    expect,
+  }) => {
+    const room = uniqueRoom("restart");
+    await join(room);
+    await until(room, (e) => e?.sockets === 1);
+    await evictDurableObject(directoryStub(room));
+    expect(await entry(room)).toBeUndefined(); // entries are held in memory only
+    const back = await until(room, (e) => e?.sockets === 1, {
+      ms: 10_000,
+      step: () => runDurableObjectAlarm(roomStub(room)),
+    });
+    expect(back).toMatchObject({ room, sockets: 1, users: 1 });
   });
 
   it("a room whose sockets vanished without a close leaves at its next alarm", async () => {

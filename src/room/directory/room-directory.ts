@@ -4,7 +4,12 @@
 //
 // An entry lives TTL (7 × DIRECTORY_REPORT_SECONDS) after its last report on this object's clock; a
 // report with no socket leaves a tombstone for a TTL, so a live report overtaken by the room's removal
-// cannot bring the room back. Expired rows are never listed and the alarm deletes them.
+// cannot bring the room back. Expired entries are never listed and are swept out as reports come.
+//
+// Entries live in memory only: they are a live view that every room refreshes within 6R, so storing
+// them would buy little and cost a billed row write per report (at 100,000 live rooms, thousands per
+// second). If a directory object restarts alone, its rooms reappear with their next report (at most 6R;
+// after a deploy every room reconnects and reports at once).
 import { DurableObject } from "cloudflare:workers";
 import { capabilitiesFor, type RoomGrants } from "../../server/capabilities.ts";
 import { directoryTiming, type RoomEntry } from "../../server/directory.ts";
@@ -21,97 +26,73 @@ export interface DirectoryQuery {
   grants: RoomGrants;
 }
 
-type Row = {
-  room: string;
-  sockets: number;
-  users: number;
-  seq: number;
-  minute: number;
-  sharded: number;
-  last_activity: number;
-  reported_at: number;
-};
+/** An entry as held: what the room last reported, and when it expires on this object's clock. */
+interface Held {
+  entry: RoomEntry;
+  expiresAt: number;
+}
 
 export class RoomDirectory extends DurableObject<RoomcastVars> {
-  readonly #sql: SqlStorage;
   readonly #ttlMs: number;
-  /** the armed alarm (ms), null for none, undefined until read in this wake */
-  #alarmAt: number | null | undefined;
+  /** room → its entry or its tombstone (sockets 0), in memory only */
+  readonly #rooms = new Map<string, Held>();
+  /** when expired entries are next swept out (at most once per TTL) */
+  #sweepAt = 0;
 
   constructor(ctx: DurableObjectState, env: RoomcastVars) {
     super(ctx, env);
-    this.#sql = ctx.storage.sql;
     this.#ttlMs = directoryTiming(parseSettings(env).directoryReportSeconds).ttlMs;
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS rooms (
-      room TEXT PRIMARY KEY, sockets INTEGER NOT NULL, users INTEGER NOT NULL, seq INTEGER NOT NULL,
-      minute INTEGER NOT NULL, sharded INTEGER NOT NULL, last_activity INTEGER NOT NULL,
-      reported_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`);
-    this.#sql.exec(`CREATE INDEX IF NOT EXISTS rooms_expiry ON rooms (expires_at)`);
   }
 
-  /** A room's report: replaces its entry unless a later report is already here; refreshes its TTL. */
-  async report(e: RoomEntry): Promise<void> {
-    const expires = Date.now() + this.#ttlMs;
-    this.#sql.exec(
-      `INSERT INTO rooms VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (room) DO UPDATE SET sockets = excluded.sockets, users = excluded.users,
-         seq = excluded.seq, minute = excluded.minute, sharded = excluded.sharded,
-         last_activity = excluded.last_activity, reported_at = excluded.reported_at,
-         expires_at = excluded.expires_at
-       WHERE excluded.reported_at >= rooms.reported_at`,
-      e.room,
-      e.sockets,
-      e.users,
-      e.seq,
-      e.messagesLastMinute,
-      e.sharded ? 1 : 0,
-      e.lastActivity,
-      e.reportedAt,
-      expires,
-    );
-    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
-    if (this.#alarmAt === null) {
-      this.#alarmAt = expires;
-      await this.ctx.storage.setAlarm(expires);
+  /** A room's report: replaces its entry (and its TTL) unless a later report is already here. */
+  report(e: RoomEntry): void {
+    const now = Date.now();
+    const held = this.#rooms.get(e.room);
+    // A report overtaken on the way by a later one changes nothing (and refreshes nothing).
+    if (held === undefined || e.reportedAt >= held.entry.reportedAt) {
+      this.#rooms.set(e.room, { entry: { ...e }, expiresAt: now + this.#ttlMs });
     }
+    this.#sweep(now);
   }
 
   /** Live rooms (sockets, not expired) in name order, at most `limit`, that the grants cover with admin. */
   list(q: DirectoryQuery): RoomEntry[] {
     const now = Date.now();
-    const rows = this.#sql.exec<Row>(
-      `SELECT * FROM rooms WHERE room > ? AND sockets > 0 AND expires_at > ?
-       AND (? IS NULL OR substr(room, 1, length(?)) = ?) ORDER BY room`,
-      q.after ?? "",
-      now,
-      q.prefix,
-      q.prefix,
-      q.prefix,
-    );
+    this.#sweep(now);
+    const after = q.after ?? "";
+    const names: string[] = [];
+    for (const [room, held] of this.#rooms) {
+      if (room <= after || held.entry.sockets === 0 || held.expiresAt <= now) continue;
+      if (q.prefix !== null && !room.startsWith(q.prefix)) continue;
+      names.push(room);
+    }
+    names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const out: RoomEntry[] = [];
-    for (const r of rows) {
-      if (!capabilitiesFor(q.grants, r.room).includes("admin")) continue;
-      out.push({
-        room: r.room,
-        sockets: r.sockets,
-        users: r.users,
-        seq: r.seq,
-        messagesLastMinute: r.minute,
-        sharded: r.sharded === 1,
-        lastActivity: r.last_activity,
-        reportedAt: r.reported_at,
-      });
+    for (const room of names) {
+      if (!capabilitiesFor(q.grants, room).includes("admin")) continue;
+      out.push({ ...(this.#rooms.get(room) as Held).entry });
       if (out.length >= q.limit) break;
     }
     return out;
   }
 
-  /** Deletes expired entries and tombstones; wakes again for the next expiry while rows remain. */
-  override async alarm(): Promise<void> {
-    const now = Date.now();
-    this.#sql.exec(`DELETE FROM rooms WHERE expires_at <= ?`, now);
-    const next = this.#sql.exec<{ at: number | null }>(`SELECT min(expires_at) AS at FROM rooms`).one().at;
-    this.#alarmAt = next;
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+  /** @internal Sweeps now, then says how many entries and tombstones are held (tests). */
+  held(): number {
+    this.#sweepAt = 0;
+    this.#sweep(Date.now());
+    return this.#rooms.size;
+  }
+
+  /**
+   * A directory object's earlier versions kept entries in SQLite and deleted expired rows by alarm;
+   * an alarm they armed may still fire once. Nothing is stored any more: nothing to do.
+   */
+  override alarm(): void {}
+
+  /** Drops expired entries and tombstones, at most once per TTL (they are never listed meanwhile). */
+  #sweep(now: number): void {
+    if (now < this.#sweepAt) return;
+    this.#sweepAt = now + this.#ttlMs;
+    for (const [room, held] of this.#rooms) if (held.expiresAt <= now) this.#rooms.delete(room);
   }
 }
