@@ -31,15 +31,17 @@ type Expected = Record<string, { sockets: number; users: number }>;
 
 /** Polls GET /rooms until it lists exactly `want` (names and counts); fails with the last listing. */
 async function until(want: Expected, timeoutMs = 25_000): Promise<RoomEntry[]> {
-  const deadline = Date.now() + timeoutMs;
   let last: RoomEntry[] = [];
-  for (;;) {
-    last = await listing();
-    const got = Object.fromEntries(last.map((r) => [r.room, { sockets: r.sockets, users: r.users }]));
-    if (JSON.stringify(got) === JSON.stringify(want)) return last;
-    if (Date.now() > deadline) expect(got).toEqual(want);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await expect
+    .poll(
+      async () => {
+        last = await listing();
+        return Object.fromEntries(last.map((r) => [r.room, { sockets: r.sockets, users: r.users }]));
+      },
+      { timeout: timeoutMs, interval: 250 },
+    )
+    .toEqual(want);
+  return last;
 }
 
 async function open(room: string, users: string[]): Promise<Joined[]> {
@@ -94,11 +96,13 @@ describe("the room directory under wrangler dev", () => {
 
     const top = startCli(["top", server.url, "--prefix", P, "--interval", "0.3", ...AUTH]);
     try {
-      const deadline = Date.now() + 20_000;
-      while ((top.stdout().match(/roomcast top - /g) ?? []).length < 2) {
-        if (Date.now() > deadline) throw new Error(`top printed no second screen: ${top.stderr()}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await expect
+        .poll(() => (top.stdout().match(/roomcast top - /g) ?? []).length, {
+          message: "top printed a second screen",
+          timeout: 20_000,
+          interval: 100,
+        })
+        .toBeGreaterThanOrEqual(2);
       top.child.kill("SIGTERM");
       expect((await top.exited).code).toBe(0);
       expect(top.stdout()).not.toContain("\x1b[");
