@@ -14,7 +14,7 @@ import { Throttle } from "./throttle.ts";
 
 export const PRESENCE_DIFF_INTERVAL_MS = 500;
 
-interface Change {
+export interface Change {
   /** 1, 2, 3…: the room's presence version after this change */
   v: number;
   event: "join" | "leave";
@@ -65,14 +65,16 @@ export class PresenceDiffs {
     const first = (changes[0] as Change).v;
     const members = this.#targets.members();
     // Sockets that were there before the first change all get the same text; a socket that joined
-    // part-way gets the changes after its welcome.
+    // part-way gets the changes after its welcome. In a storm nearly every socket starts somewhere
+    // else, so the texts share one pass over the changes (each user serialised once).
+    const net = new NetChanges(changes, members);
     const texts = new Map<number, string | null>();
     for (const ws of this.#targets.sockets()) {
       const from = Math.max(0, (this.#since.get(ws) ?? 0) - first + 1);
       if (from >= changes.length) continue;
       let text = texts.get(from);
       if (text === undefined) {
-        text = diffText(from === 0 ? changes : changes.slice(from), members);
+        text = net.textFrom(from);
         texts.set(from, text);
       }
       if (text !== null) this.#targets.send(ws, text);
@@ -85,7 +87,55 @@ export class PresenceDiffs {
   }
 }
 
-/** The net change per user over `changes`, or null when nothing changed for anyone. */
+/**
+ * The net change per user over a tail of `changes` (from some index to the end), as the `diff` frame's
+ * text: exactly `diffText` of that tail (a user whose first and last event in it differ is back where
+ * they started; the others are listed as their last event says, in the order of their first event).
+ */
+class NetChanges {
+  readonly #changes: readonly Change[];
+  readonly #members: number;
+  /** per change: the index of the same user's previous change, or -1 */
+  readonly #previous: Int32Array;
+  /** per change: the index of the same user's last change */
+  readonly #last: Int32Array;
+  readonly #json: (string | undefined)[] = [];
+
+  constructor(changes: readonly Change[], members: number) {
+    this.#changes = changes;
+    this.#members = members;
+    const n = changes.length;
+    this.#previous = new Int32Array(n);
+    this.#last = new Int32Array(n);
+    const lastOf = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const id = (changes[i] as Change).user.id;
+      this.#previous[i] = lastOf.get(id) ?? -1;
+      lastOf.set(id, i);
+    }
+    for (let i = 0; i < n; i++) this.#last[i] = lastOf.get((changes[i] as Change).user.id) as number;
+  }
+
+  /** The `diff` frame for the changes from index `from` on, or null when nobody changed over them. */
+  textFrom(from: number): string | null {
+    const joins: string[] = [];
+    const leaves: string[] = [];
+    for (let i = from; i < this.#changes.length; i++) {
+      // A user is looked at once, at their first change in this tail.
+      if ((this.#previous[i] as number) >= from) continue;
+      const last = this.#last[i] as number;
+      const event = (this.#changes[last] as Change).event;
+      if ((this.#changes[i] as Change).event !== event) continue; // back where they started
+      const json = this.#json[last] ?? JSON.stringify((this.#changes[last] as Change).user);
+      this.#json[last] = json;
+      (event === "join" ? joins : leaves).push(json);
+    }
+    if (joins.length === 0 && leaves.length === 0) return null;
+    return `{"type":"presence","event":"diff","joins":[${joins.join(",")}],"leaves":[${leaves.join(",")}],"members":${this.#members}}`;
+  }
+}
+
+/** The net change per user over `changes`, or null when nothing changed for anyone (the plain form). */
 export function diffText(changes: readonly Change[], members: number): string | null {
   // A user's events alternate join/leave, so the first and the last one give the net change.
   const byUser = new Map<string, { first: Change; last: Change }>();
@@ -103,4 +153,9 @@ export function diffText(changes: readonly Change[], members: number): string | 
   if (joins.length === 0 && leaves.length === 0) return null;
   const frame: PresenceDiffFrame = { type: "presence", event: "diff", joins, leaves, members };
   return JSON.stringify(frame);
+}
+
+/** @internal For tests: the tail texts of one flush, from `NetChanges`. */
+export function netDiffText(changes: readonly Change[], members: number, from: number): string | null {
+  return new NetChanges(changes, members).textFrom(from);
 }

@@ -19,6 +19,7 @@ export function checkState(data: unknown): StateCheck {
 
 /** Stores a user's state on each of the user's sockets here (attachments included). */
 export function storeOnSockets(index: SocketIndex, userId: string, value: unknown, chars: number): void {
+  index.presenceChanged();
   for (const ws of index.socketsOf(userId)) {
     const st = index.get(ws);
     if (st === undefined) continue;

@@ -15,7 +15,7 @@ import { errorMessage, errorResponse } from "../../shared/errors.ts";
 import { CloseCode, SYNCED_IN_WELCOME, type SyncedFrame, type UserRef } from "../../shared/protocol.ts";
 import { type DeferredSends, joinVerdict, runLeave } from "../hooks/join-leave.ts";
 import { resumeRequestOf } from "../log/resume.ts";
-import { capped, newSocketState, welcomeFrame } from "./admission.ts";
+import { capped, limitsJson, newSocketState, welcomeText } from "./admission.ts";
 import { AlarmClock } from "./alarm-clock.ts";
 import { dueForClose, type Liveness, nextDeadline } from "./deadlines.ts";
 import { BATCH_TAG, batchRequested, deliverCommit, type Outgoing, sendReplay } from "./fanout.ts";
@@ -39,6 +39,8 @@ export class SocketHost {
   #indexed: SocketIndex | null = null;
   readonly #alarm: AlarmClock;
   readonly #budget: SendBudget;
+  /** every welcome's `limits`, serialised once */
+  readonly #limits: string;
   /** upgrades waiting for their onJoin or their owner's plan: the host is not empty while one is */
   #joining = 0;
   /** kicks so far, and per user the number of their last kick (while joins are in flight) */
@@ -54,6 +56,7 @@ export class SocketHost {
     this.#owner = owner;
     this.#options = options;
     this.#alarm = new AlarmClock(ctx.storage, log);
+    this.#limits = limitsJson(settings);
     this.#budget = new SendBudget(settings.maxUnreadBytes, (ws, state, reason) => {
       if (this.index.get(ws) === state) this.close(ws, state, CloseCode.TOO_FAR_BEHIND, reason);
     });
@@ -153,20 +156,25 @@ export class SocketHost {
     writeState(server, state);
     this.#budget.track(server, state);
     const first = index.add(server, state, batch);
-    const room = { epoch: plan.epoch, seq: plan.seq, members: index.members(this.#options.listed) };
-    const membersTotal = plan.elsewhere + index.userCount;
-    const welcome = welcomeFrame(who, state, { ...room, membersTotal }, s);
+    const room = {
+      epoch: plan.epoch,
+      seq: plan.seq,
+      membersJson: index.membersJson(this.#options.listed),
+      membersTotal: plan.elsewhere + index.userCount,
+    };
     // Protocol 2 and nothing to replay: one frame says both (a frame less per connect in a storm).
     const inline = plan.replay === null && url.searchParams.get("v") === SYNCED_IN_WELCOME;
-    if (inline) welcome.synced = { seq: plan.seq, gap: plan.gap, replayed: 0, more: false };
+    const synced = inline ? { seq: plan.seq, gap: plan.gap, replayed: 0, more: false } : undefined;
     // Counted against the send budget like every frame (its floor leaves room for a whole replay).
-    trySend(server, JSON.stringify(welcome));
+    trySend(server, welcomeText(who, state, room, this.#limits, synced));
     const replayed = plan.replay?.((frames) => sendReplay(server, frames, batch)) ?? {
       replayed: 0,
       more: false,
     };
-    const synced: SyncedFrame = { type: "synced", seq: plan.seq, gap: plan.gap, ...replayed };
-    if (!inline) trySend(server, JSON.stringify(synced));
+    if (!inline) {
+      const frame: SyncedFrame = { type: "synced", seq: plan.seq, gap: plan.gap, ...replayed };
+      trySend(server, JSON.stringify(frame));
+    }
     // Its welcome listed the members as of now: it gets only the presence changes after this.
     this.#owner.connected(server, state, first, batch);
     if (first)
@@ -179,16 +187,19 @@ export class SocketHost {
     for (const send of greeted) void send();
     const owned = this.#owner.alarmAt?.() ?? Number.POSITIVE_INFINITY;
     await this.#alarm.arm(Math.min(nextDeadline(this.#liveness(server, state), this.#idleMs), owned));
-    this.#log("info", {
-      event: "connect",
-      room: who.room,
-      ...this.#options.logFields?.(),
-      conn: state.connectionId,
-      user: who.id,
-      resumed: resume !== null && "since" in resume,
-      replayed: replayed.replayed,
-      more: replayed.more,
-    });
+    // Built only when it is written: LOG_LEVEL=warn (the default) drops "info" events.
+    if (s.logLevel === "info") {
+      this.#log("info", {
+        event: "connect",
+        room: who.room,
+        ...this.#options.logFields?.(),
+        conn: state.connectionId,
+        user: who.id,
+        resumed: resume !== null && "since" in resume,
+        replayed: replayed.replayed,
+        more: replayed.more,
+      });
+    }
     return new Response(null, { status: 101, webSocket: client });
   }
 

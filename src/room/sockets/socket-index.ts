@@ -13,6 +13,14 @@ interface UserEntry {
   sockets: Set<WebSocket>;
 }
 
+/** The member list as a welcome carries it, serialised: the JSON array without its brackets. */
+interface ListedJson {
+  limit: number;
+  json: string;
+  /** members listed in `json` */
+  count: number;
+}
+
 export class SocketIndex {
   readonly #sockets = new Map<WebSocket, SocketState>();
   /** In join order (a Map keeps insertion order), so a capped member list is stable as the room grows. */
@@ -21,6 +29,12 @@ export class SocketIndex {
   readonly #batch = new Set<WebSocket>();
   /** Open sockets by connection id (a sharded room's publisher is named by its connection). */
   readonly #byConnection = new Map<string, WebSocket>();
+  /**
+   * The welcome's member list, serialised, kept while only new users without state join (a connect
+   * storm appends to it) and dropped on any other change: without it each welcome rebuilt and
+   * serialised the whole list, O(n) objects per connect and O(n²) for a storm into one room.
+   */
+  #listed: ListedJson | null = null;
 
   /**
    * Builds the index from the sockets the runtime lists (open, with a state, not closed by us), each
@@ -40,9 +54,11 @@ export class SocketIndex {
     const user = this.#users.get(state.userId);
     if (user) {
       user.sockets.add(ws);
+      this.#listed = null; // its `connections` changed
       return false;
     }
     this.#users.set(state.userId, { name: state.name, sockets: new Set([ws]) });
+    this.#appendListed(state);
     return true;
   }
 
@@ -55,6 +71,7 @@ export class SocketIndex {
     this.#batch.delete(ws);
     const user = this.#users.get(userId);
     if (!user) return false;
+    this.#listed = null;
     user.sockets.delete(ws);
     if (user.sockets.size > 0) return false;
     this.#users.delete(userId);
@@ -105,13 +122,46 @@ export class SocketIndex {
     return this.#batch;
   }
 
-  /** The sockets that did not. */
+  /** The sockets that did not (none without a scan when every socket did, as the client library's do). */
   *plain(): Iterable<WebSocket> {
+    if (this.#batch.size === this.#sockets.size) return;
     for (const ws of this.#sockets.keys()) if (!this.#batch.has(ws)) yield ws;
   }
 
   entries(): Iterable<[WebSocket, SocketState]> {
     return this.#sockets.entries();
+  }
+
+  /** A user's presence state changed: the serialised member list is stale. */
+  presenceChanged(): void {
+    this.#listed = null;
+  }
+
+  /** `members(limit)` as JSON, from the kept serialisation while it is current. */
+  membersJson(limit: number): string {
+    let listed = this.#listed;
+    if (listed === null || listed.limit !== limit) {
+      const members = this.members(limit);
+      const json = JSON.stringify(members);
+      listed = { limit, json: json.slice(1, -1), count: members.length };
+      this.#listed = listed;
+    }
+    return `[${listed.json}]`;
+  }
+
+  /** A new user joined: listed last (in join order) while there is room, with no state yet. */
+  #appendListed(state: SocketState): void {
+    const listed = this.#listed;
+    if (listed === null) return;
+    if (state.presence !== undefined && state.presence !== null) {
+      this.#listed = null;
+      return;
+    }
+    if (listed.count >= listed.limit) return;
+    const member: Member = { id: state.userId, name: state.name, connections: 1, state: null };
+    const json = JSON.stringify(member);
+    listed.json = listed.count === 0 ? json : `${listed.json},${json}`;
+    listed.count++;
   }
 
   /**
