@@ -15,6 +15,10 @@
 //   roomcast-again       the same build on a second server: the A/A pair
 //   roomcast-floor       roomcast without its per-connect extras: no signature check (bench/floor),
 //                        no Rate Limiting bindings, no directory, no metrics, PRESENCE_LIMIT=0
+//   roomcast-no-limits   roomcast without one extra each, to weigh it alone: without the Rate
+//   roomcast-no-directory  Limiting bindings, the directory binding, the Analytics Engine binding,
+//   roomcast-no-metrics  or with PRESENCE_LIMIT=0
+//   roomcast-no-presence
 // Prints figures; not a test.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -37,15 +41,24 @@ const rooms = Number(args.rooms);
 const perRoom = Number(args["per-room"]);
 const variants = positionals.length ? positionals : ["bare+assets", "roomcast", "roomcast-again"];
 
-/** wrangler.toml without the per-connect extras, the floor Worker as main; written beside it for one run. */
-function floorConfig(): string {
-  const file = "wrangler.bench-floor.toml";
-  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
-    .replace(/^main = .*$/m, 'main = "bench/floor/worker.ts"')
-    .replace(/\[\[ratelimits\]\][^[]*/g, "")
-    .replace(/\[\[analytics_engine_datasets\]\][^[]*/g, "")
-    .replace(/\[\[durable_objects\.bindings\]\]\nname = "DIRECTORY"\nclass_name = "RoomDirectory"\n/, "");
+type Extra = "main" | "limits" | "metrics" | "directory";
+const written: string[] = [];
+
+/** wrangler.toml without some per-connect extras (`main`: the floor Worker); written beside it for one run. */
+function configWithout(name: string, drop: readonly Extra[]): string {
+  const file = `wrangler.bench-${name}.toml`;
+  let toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  if (drop.includes("main")) toml = toml.replace(/^main = .*$/m, 'main = "bench/floor/worker.ts"');
+  if (drop.includes("limits")) toml = toml.replace(/\[\[ratelimits\]\][^[]*/g, "");
+  if (drop.includes("metrics")) toml = toml.replace(/\[\[analytics_engine_datasets\]\][^[]*/g, "");
+  if (drop.includes("directory")) {
+    toml = toml.replace(
+      /\[\[durable_objects\.bindings\]\]\nname = "DIRECTORY"\nclass_name = "RoomDirectory"\n/,
+      "",
+    );
+  }
   writeFileSync(join(ROOT, file), toml);
+  written.push(file);
   return file;
 }
 
@@ -62,9 +75,25 @@ function start(variant: string): Promise<Target> {
       return startRoomcast({
         logLevel: "warn",
         batch: true,
-        config: floorConfig(),
+        config: configWithout("floor", ["main", "limits", "metrics", "directory"]),
         vars: { PRESENCE_LIMIT: "0" },
       });
+    case "roomcast-no-limits":
+      return startRoomcast({ logLevel: "warn", batch: true, config: configWithout("no-limits", ["limits"]) });
+    case "roomcast-no-directory":
+      return startRoomcast({
+        logLevel: "warn",
+        batch: true,
+        config: configWithout("no-directory", ["directory"]),
+      });
+    case "roomcast-no-metrics":
+      return startRoomcast({
+        logLevel: "warn",
+        batch: true,
+        config: configWithout("no-metrics", ["metrics"]),
+      });
+    case "roomcast-no-presence":
+      return startRoomcast({ logLevel: "warn", batch: true, vars: { PRESENCE_LIMIT: "0" } });
     default:
       throw new Error(`unknown variant ${variant}`);
   }
@@ -127,5 +156,5 @@ try {
   }
 } finally {
   await stopAll();
-  rmSync(join(ROOT, "wrangler.bench-floor.toml"), { force: true });
+  for (const file of written) rmSync(join(ROOT, file), { force: true });
 }
