@@ -25,7 +25,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "../test/support/dev-server.ts";
 import { closeAll, openSockets, spread } from "./lib/fleet.ts";
-import { cpuSeconds, devProcesses, waitQuiet } from "./lib/procs.ts";
+import { cpuSeconds, devProcesses, threadCpuSeconds, waitQuiet } from "./lib/procs.ts";
 import { startBare, startRoomcast, type Target } from "./lib/targets.ts";
 
 const { values: args, positionals } = parseArgs({
@@ -126,17 +126,21 @@ try {
     await closeAll(warm.sockets);
   }
   const cpu = new Map<string, number[]>(variants.map((v) => [v, []]));
+  /** per variant, per thread kind: CPU ms per connect of each storm */
+  const byThread = new Map<string, Map<string, number[]>>();
   for (let r = 0; r < reps; r++) {
     for (const { variant, t } of r % 2 ? [...servers].reverse() : servers) {
       for (const s of servers) await waitQuiet(() => runtimeOf(s.t));
       const pid = runtimeOf(t);
       const before = cpuSeconds(pid);
+      const threadsBefore = threadCpuSeconds(pid);
       const opened = await openSockets(t, spread(`ab-${process.pid}-${r}`, rooms, perRoom), {
         concurrency: 256,
         timeoutMs: 60_000,
         recorder: null,
       });
       const after = cpuSeconds(pid);
+      const threadsAfter = threadCpuSeconds(pid);
       await closeAll(opened.sockets);
       if (opened.failures > 0 || runtimeOf(t) !== pid) {
         console.log(
@@ -145,6 +149,12 @@ try {
         continue;
       }
       cpu.get(variant)?.push(((after - before) * 1000) / opened.sockets.length);
+      const kinds = byThread.get(variant) ?? new Map<string, number[]>();
+      byThread.set(variant, kinds);
+      for (const [kind, seconds] of threadsAfter) {
+        const ms = ((seconds - (threadsBefore.get(kind) ?? 0)) * 1000) / opened.sockets.length;
+        kinds.set(kind, [...(kinds.get(kind) ?? []), ms]);
+      }
     }
   }
   const base = median(cpu.get(variants[0] as string) ?? []);
@@ -153,6 +163,11 @@ try {
     console.log(
       `${variant.padEnd(18)} ${median(xs).toFixed(2)}  ${(median(xs) / base).toFixed(2)}×  [${xs.map((x) => x.toFixed(2)).join(" ")}]`,
     );
+  }
+  console.log("the same by thread (medians, ms per connect):");
+  for (const [variant, kinds] of byThread) {
+    const parts = [...kinds].map(([kind, xs]) => `${kind}=${median(xs).toFixed(2)}`);
+    console.log(`${variant.padEnd(18)} ${parts.join("  ")}`);
   }
 } finally {
   await stopAll();

@@ -69,6 +69,35 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * CPU seconds per thread kind of a process: `main` (the thread that runs the isolate's JavaScript and
+ * the runtime's I/O), and the others by name without their number (e.g. `V8 DefaultWorke`: V8's
+ * garbage collection and compilation helpers). Threads that exit in between are not counted.
+ */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const byKind = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byKind;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const kind =
+        Number(tid) === pid
+          ? "main"
+          : readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim().replace(/\d+$/, "");
+      byKind.set(kind, (byKind.get(kind) ?? 0) + (Number(f[11]) + Number(f[12])) / HZ);
+    } catch {
+      // the thread exited
+    }
+  }
+  return byKind;
+}
+
 /** Resident memory in bytes (VmRSS). */
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
