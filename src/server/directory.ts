@@ -6,9 +6,14 @@ import { hashUserId } from "./sharding.ts";
 /**
  * Directory objects the rooms are split over by `hash(room) mod DIRECTORY_OBJECTS`. Fixed: changing
  * it moves rooms between objects (they reappear within one heartbeat, the old entries expire).
- * At 100,000 rooms that is about 1,560 rooms and at most ~160 reports/s per object (docs/protocol.md).
+ * A `GET /rooms` page calls every one of them, so it must stay within the Workers Free plan's 50
+ * subrequests per request (64 did not). At 100,000 rooms that is about 3,100 rooms and at most ~310
+ * reports/s per object (docs/protocol.md).
  */
-export const DIRECTORY_OBJECTS = 64;
+export const DIRECTORY_OBJECTS = 32;
+
+/** Subrequests one Worker request may make on the Workers Free plan (Paid: 10,000). */
+export const FREE_PLAN_SUBREQUESTS = 50;
 
 /** Default of DIRECTORY_REPORT_SECONDS: a changing room reports at most this often. */
 export const DEFAULT_REPORT_SECONDS = 10;

@@ -1,6 +1,7 @@
 // GET /rooms: who may list what (admin patterns), paging, parameters, and rooms appearing with their
 // first socket and leaving with their last (plain and sharded), through the real directory objects.
 import { describe, it } from "vitest";
+import { DIRECTORY_OBJECTS, directoryName, FREE_PLAN_SUBREQUESTS } from "../../src/server/directory.ts";
 import type { RoomsPage } from "../../src/shared/protocol.ts";
 import { call, errorOf, join, token } from "../helpers/runtime.ts";
 
@@ -58,6 +59,26 @@ describe("GET /rooms", () => {
     for (const s of [a, b]) s.socket.close();
     await Promise.all([a.socket.waitClose(), b.socket.waitClose()]);
     await until(`shard-${p}`, (x) => x.rooms.length === 0);
+  });
+
+  it("asks every directory object, and no more than a Workers Free request may call", async ({ expect }) => {
+    // A page calls each directory object once; the gate's two Rate Limiting calls come on top.
+    expect(DIRECTORY_OBJECTS + 2).toBeLessThanOrEqual(FREE_PLAN_SUBREQUESTS);
+    // One room in each object: all of them are listed.
+    const p = prefix();
+    const byObject = new Map<string, string>();
+    for (let i = 0; byObject.size < DIRECTORY_OBJECTS && i < 10_000; i++) {
+      const room = `${p}-${i}`;
+      if (!byObject.has(directoryName(room))) byObject.set(directoryName(room), room);
+    }
+    expect(byObject.size).toBe(DIRECTORY_OBJECTS);
+    const sockets = await Promise.all(
+      [...byObject.values()].map(async (room) => join(room, { token: await token({ sub: "ann" }) })),
+    );
+    const listed = await until(p, (r) => r.rooms.length === DIRECTORY_OBJECTS);
+    expect(listed.rooms.map((r) => r.room).sort()).toEqual([...byObject.values()].sort());
+    for (const s of sockets) s.socket.close();
+    await Promise.all(sockets.map((s) => s.socket.waitClose()));
   });
 
   it("pages in name order with limit and after, and filters by prefix", async ({ expect }) => {
