@@ -354,7 +354,10 @@ export class Client implements RoomClient {
         return;
       }
       case "ack":
-        if (frame.id !== null && this.#queue.ack(frame.id, frame.seq)) this.#stream.ownAck(frame.seq);
+        if (frame.id !== null && this.#queue.ack(frame.id, frame.seq)) {
+          this.#stream.ownAck(frame.seq);
+          this.#events.emit("ack", frame);
+        }
         return;
       case "direct":
         this.#events.emit("direct", frame);

@@ -1,5 +1,6 @@
 // Public types of the roomcast client library: options, connection states, events and errors.
 import type {
+  AckFrame,
   DirectFrame,
   FrameErrorCode,
   HistoryPage,
@@ -109,6 +110,11 @@ export interface ClientEvents<TMessage = unknown, TDirect = unknown, TState = un
   refreshed: RefreshedFrame;
   /** The member list after every welcome and presence change. */
   members: Member<TState>[];
+  /**
+   * A publish of this client was stored: its `id` and `seq`, and `data` when the room's `onPublish`
+   * hook changed it (what everyone else received). Emitted before `publish()` resolves.
+   */
+  ack: AckFrame;
   binary: ArrayBuffer;
   /** An `error` frame not tied to a pending publish, or a client-side failure. */
   error: RoomcastError;

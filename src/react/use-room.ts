@@ -20,7 +20,8 @@ export interface UseRoomOptions<TMessage = unknown, TDirect = unknown>
   /**
    * Add this user's own publishes (made with this hook's `publish`) to `messages`, in seq order, once
    * the room acknowledged them; `onMessage` gets them too. Default `true`, as Ably echoes by default.
-   * Their `ts` is the client's clock at the ack (history pages carry the server's).
+   * Their `ts` is the client's clock at the ack (history pages carry the server's); their `data` is
+   * what the room stored (changed, when its `onPublish` hook changed it).
    */
   echo?: boolean;
   /** Called for every message, including ones beyond `maxMessages`. The latest function is used. */
@@ -117,9 +118,20 @@ export function useRoom<TMessage = unknown, TDirect = unknown, TState = unknown>
       if (!client) throw new RoomcastError("closed", "not connected: useRoom is disabled or unmounted");
       // The id is chosen here so the echoed message carries the same id as the stored one.
       const id = o?.id ?? newId();
-      const seq = await client.publish(data, { id });
+      // The room's onPublish hook may have changed the data: the echo shows what the others got.
+      let changed: unknown;
+      const off = client.on("ack", (ack) => {
+        if (ack.id === id) changed = ack.data;
+      });
+      let seq: number;
+      try {
+        seq = await client.publish(data, { id });
+      } finally {
+        off();
+      }
       if (latest.current.echo !== false) {
-        const m = store.echo(client, data, seq, id);
+        const shown = changed === undefined ? data : (changed as TMessage);
+        const m = store.echo(client, shown, seq, id);
         if (m) latest.current.onMessage?.(m);
       }
       return seq;

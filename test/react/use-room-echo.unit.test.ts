@@ -54,6 +54,22 @@ describe("useRoom echo", () => {
     s.hook.unmount();
   });
 
+  it("echoes the data as the room stored it when its onPublish hook changed it (ack.data)", async ({
+    expect,
+  }) => {
+    const seen: string[] = [];
+    const s = setup({ onMessage: (m) => seen.push(m.data.text) });
+    await opened(s);
+    const published = s.hook.result.current.publish({ text: "darn" });
+    await waitFor(() => expect(s.sockets.last().publishes()).toHaveLength(1));
+    const sent = s.sockets.last().publishes()[0];
+    act(() => s.sockets.last().receive({ type: "ack", id: sent?.id, seq: 1, data: { text: "d**n" } }));
+    await act(() => published);
+    expect(s.hook.result.current.messages.map((m) => m.data.text)).toEqual(["d**n"]);
+    expect(seen).toEqual(["d**n"]);
+    s.hook.unmount();
+  });
+
   it("echo: false leaves own publishes out", async ({ expect }) => {
     const s = setup({ echo: false });
     await opened(s);

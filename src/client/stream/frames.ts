@@ -59,6 +59,8 @@ const Ack = v.object({
   id: v.optional(v.nullable(v.string()), null),
   seq: Seq,
   duplicate: v.optional(v.literal(true)),
+  /** the data as stored, when the room's onPublish hook changed it */
+  data: v.optional(v.unknown()),
 }) satisfies v.GenericSchema<unknown, AckFrame>;
 
 const Message = v.object({
