@@ -7,22 +7,13 @@ import { type Change, diffText, netDiffText } from "../../src/room/presence/pres
 import { storeOnSockets } from "../../src/room/presence/user-state.ts";
 import { limitsJson, welcomeText } from "../../src/room/sockets/admission.ts";
 import { SocketIndex } from "../../src/room/sockets/socket-index.ts";
-import type { SocketState } from "../../src/room/sockets/socket-state.ts";
 import { parseSettings } from "../../src/server/settings.ts";
+import { socketState } from "../helpers/socket-state.ts";
 import { fuzz } from "../worker/fuzz/fuzz.ts";
 
-const state = (userId: string): SocketState => ({
-  connectionId: crypto.randomUUID(),
-  room: "r",
-  userId,
-  name: userId === "u0" ? null : `N"${userId}`,
-  capabilities: ["read"],
-  exp: 0,
-  seen: 0,
-  tokens: 0,
-  refilledAt: 0,
-  refused: 0,
-});
+/** Named with a quote, to be escaped in the JSON (and one user with no name at all). */
+const state = (userId: string) =>
+  socketState(userId, { room: "r", name: userId === "u0" ? null : `N"${userId}` });
 
 type Op =
   | { op: "add"; user: number }

@@ -4,21 +4,10 @@ import { describe, it, vi } from "vitest";
 import { GroupCommit, Overloaded } from "../../src/room/log/group-commit.ts";
 import { CountThrottle, presenceMode } from "../../src/room/presence/presence-count.ts";
 import { SocketIndex } from "../../src/room/sockets/socket-index.ts";
-import type { SocketState } from "../../src/room/sockets/socket-state.ts";
 import { MAX_LISTED_STATE_CHARS } from "../../src/shared/protocol.ts";
+import { socketState } from "../helpers/socket-state.ts";
 
-const state = (userId: string, extra: Partial<SocketState> = {}): SocketState => ({
-  connectionId: crypto.randomUUID(),
-  userId,
-  name: userId.toUpperCase(),
-  capabilities: ["read"],
-  exp: 0,
-  seen: 0,
-  tokens: 0,
-  refilledAt: 0,
-  refused: 0,
-  ...extra,
-});
+const state = socketState;
 const sock = () => ({}) as WebSocket;
 
 describe("SocketIndex", () => {
