@@ -113,6 +113,8 @@ export class SocketHost {
     let greeted: DeferredSends = [];
     let plan: JoinPlan | Response;
     let kicked = false;
+    /** onJoin admitted this user's first socket: a refusal from here on owes the app its onLeave */
+    let joinedFirst = false;
     const kicksBefore = this.#kicks;
     this.#joining++;
     try {
@@ -120,7 +122,8 @@ export class SocketHost {
       if (hooks?.onJoin !== undefined) {
         const verdict = await this.#joinHook(hooks, who);
         if (verdict instanceof Response) return verdict;
-        greeted = verdict;
+        greeted = verdict.sends;
+        joinedFirst = verdict.first;
       }
       const pending = this.#owner.plan(who, resume, this.index.size === 0);
       plan = pending instanceof Promise ? await pending : pending;
@@ -128,20 +131,21 @@ export class SocketHost {
       // A kick of this user while the hook ran or the plan was asked (its ban check already passed)
       // closed nothing here yet: the join must not slip in after it.
       kicked = (this.#kickedAt.get(who.id) ?? -1) > kicksBefore;
+    } catch (err) {
+      this.#refusedAfterJoin(who, joinedFirst, null);
+      throw err;
     } finally {
       if (--this.#joining === 0) this.#kickedAt.clear();
     }
-    if (plan instanceof Response) return plan;
+    // From here a refusal of a join onJoin admitted owes the app its onLeave (#refusedAfterJoin).
+    if (plan instanceof Response) return this.#refusedAfterJoin(who, joinedFirst, plan);
     if (kicked) {
-      return errorResponse(
-        403,
-        "forbidden",
-        `user '${who.id}' was removed from room '${who.room}' while joining`,
-      );
+      const removed = `user '${who.id}' was removed from room '${who.room}' while joining`;
+      return this.#refusedAfterJoin(who, joinedFirst, errorResponse(403, "forbidden", removed));
     }
     // The caps again: other upgrades may have been admitted while an async plan was asked.
     const late = capped(this.index, who, this.#settings, this.#options.where(who.room));
-    if (late !== null) return late;
+    if (late !== null) return this.#refusedAfterJoin(who, joinedFirst, late);
 
     const index = this.index;
     const s = this.#settings;
@@ -348,15 +352,33 @@ export class SocketHost {
   /**
    * The room's `onJoin`, told only of a join the room would admit: the ban check and the caps first
    * (the caps again, as other upgrades may have been admitted while the ban was asked). Its refusal or
-   * failure as a response, else the sends it made, for once the socket is open.
+   * failure as a response, else the sends it made (for once the socket is open) and whether it was
+   * told of the user's first socket here.
    */
-  async #joinHook(hooks: HostHooks, who: Identity): Promise<Response | DeferredSends> {
+  async #joinHook(
+    hooks: HostHooks,
+    who: Identity,
+  ): Promise<Response | { sends: DeferredSends; first: boolean }> {
     const banned = await this.#owner.refusal(who);
     if (banned !== null) return banned;
     const refused = capped(this.index, who, this.#settings, this.#options.where(who.room));
     if (refused !== null) return refused;
     const first = this.index.connectionsOf(who.id) === 0;
-    return joinVerdict(hooks, who, first, this.#options.hookTimeoutMs, this.#log);
+    const verdict = await joinVerdict(hooks, who, first, this.#options.hookTimeoutMs, this.#log);
+    return verdict instanceof Response ? verdict : { sends: verdict, first };
+  }
+
+  /**
+   * A join was refused (or failed) after all: when `onJoin` had admitted it as the user's first socket
+   * (a ban or kick, a full room, a failed plan while the hook ran), `onLeave` pairs it, unless another
+   * socket of the user got in meanwhile (its own close will). No leave event: no join event went out.
+   */
+  #refusedAfterJoin<R extends Response | null>(who: Identity, joinedFirst: boolean, refusal: R): R {
+    if (joinedFirst && this.index.connectionsOf(who.id) === 0) {
+      const user = { id: who.id, name: who.name };
+      runLeave(this.#options.hooks(), who.room, user, this.#options.hookTimeoutMs, this.#log);
+    }
+    return refusal;
   }
 
   /** Last activity: frames we handled, or pings the runtime answered while the object slept. */

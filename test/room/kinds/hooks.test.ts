@@ -2,7 +2,10 @@
 // onPublish transforms, refuses, fails or overruns without storing anything, keeps arrival order and
 // runs once per message; onJoin refuses or greets, and sees only joins the room admits; onLeave publishes
 // as the server.
+import { runInDurableObject } from "cloudflare:test";
 import { describe, it } from "vitest";
+import type { SocketObject } from "../../../src/room/sockets/socket-object.ts";
+import type { RoomcastVars } from "../../../src/server/settings.ts";
 import { call, errorOf, join, open, type TestSocket, token } from "../../helpers/runtime.ts";
 import { KINDS, nextOf } from "./kinds.ts";
 
@@ -140,6 +143,41 @@ describe.each(KINDS)("$kind room: onJoin and onLeave", (k) => {
     expect(await nextOf(ann.socket, "message")).toMatchObject({
       from: { id: "@server" },
       data: { left: "bob" },
+    });
+    ann.socket.close();
+  });
+
+  it("runs onLeave for a join its onJoin admitted that a kick then refused", async ({ expect }) => {
+    const room = k.room(true);
+    const ann = await greeted(room, "ann");
+    // Joins of dan wait after onJoin and the plan (the test seam), so a kick lands in between.
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const host = k.host(room, "dan");
+    await runInDurableObject(host, (o: SocketObject<RoomcastVars>) => o.holdJoins(gate));
+    const pending = open(room, { token: await token({ sub: "dan" }) });
+    await expect
+      .poll(() => runInDurableObject(host, (o: SocketObject<RoomcastVars>) => o.joining()), { timeout: 3000 })
+      .toBe(1);
+    const admin = await token({ sub: "ops", rooms: { "*": ["admin"] } });
+    const kick = await call(`/rooms/${room}/kick`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ user: "dan" }),
+    });
+    expect(kick.status).toBe(200);
+    await runInDurableObject(host, (o: SocketObject<RoomcastVars>) => o.holdJoins(null));
+    release();
+    const refused = await pending;
+    if (refused instanceof Response)
+      expect(await errorOf(refused)).toMatchObject({ status: 403, code: "forbidden" });
+    else expect.unreachable("a join kicked while in flight must be refused");
+    // onJoin told the app dan joined; onLeave tells it dan is gone, as for any other departure.
+    expect(await nextOf(ann.socket, "message")).toMatchObject({
+      from: { id: "@server" },
+      data: { left: "dan" },
     });
     ann.socket.close();
   });
