@@ -12,6 +12,12 @@ export interface CheckRatios {
   idle: number;
   /** the lowest deliveries/s ratio over the fan-out cases, roomcast / bare (higher is better) */
   fanout: number;
+  /**
+   * the lowest share of the offered deliveries roomcast made over the fan-out cases (0–1): when the
+   * bare DO keeps up with the offered load as well, the ratio is about 1 and only this says roomcast
+   * did not fall behind
+   */
+  fanoutShare?: number;
   /** runtime CPU per storm connect, roomcast / bare+assets (lower is better): no threshold, but checked */
   stormCpu?: number;
   /**
@@ -36,15 +42,22 @@ export interface Thresholds {
   stormMin: number;
   /** fail when idle is above this */
   idleMax: number;
-  /** fail when fanout is below this */
+  /** fail when fanout is below this, unless roomcast delivered at least `fanoutKeptUp` of the offered load */
   fanoutMin: number;
+  /** the share of the offered deliveries (0–1) that counts as keeping up */
+  fanoutKeptUp: number;
 }
 
 /**
  * Gross regressions only. On 2026-12-03 (2 shared vCPUs, four runs) the check measured storm
  * 0.76–1.07×, idle 1.14–1.17×, fan-out 1.65–2.98×: bench/RESULTS.md ("The CI guard") says why these.
  */
-export const THRESHOLDS = { stormMin: 0.55, idleMax: 1.4, fanoutMin: 1 } as const satisfies Thresholds;
+export const THRESHOLDS = {
+  stormMin: 0.55,
+  idleMax: 1.4,
+  fanoutMin: 1,
+  fanoutKeptUp: 0.9,
+} as const satisfies Thresholds;
 
 export interface Verdict {
   pass: boolean;
@@ -55,6 +68,7 @@ export interface Verdict {
 }
 
 const x2 = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : Number.isNaN(v) ? "n/a" : "∞");
+const pct = (v: number) => `${Math.round(v * 100)}%`;
 
 /**
  * Decides the guard. A ratio that was not measured (NaN: a scenario failed, was skipped or discarded)
@@ -78,17 +92,32 @@ export function decide(r: CheckRatios, t: Thresholds = THRESHOLDS): Verdict {
   if (sane("storm", r.storm) && r.storm < t.stormMin)
     failures.push(`storm ${x2(r.storm)} < ${x2(t.stormMin)}`);
   if (sane("idle", r.idle) && r.idle > t.idleMax) failures.push(`idle ${x2(r.idle)} > ${x2(t.idleMax)}`);
-  if (sane("fanout", r.fanout, true) && r.fanout < t.fanoutMin)
-    failures.push(`fanout ${x2(r.fanout)} < ${x2(t.fanoutMin)}`);
+  const share = r.fanoutShare;
+  if (sane("fanout", r.fanout, true) && r.fanout < t.fanoutMin) {
+    if (share === undefined) failures.push(`fanout ${x2(r.fanout)} < ${x2(t.fanoutMin)}`);
+    else if (share < t.fanoutKeptUp)
+      failures.push(
+        `fanout ${x2(r.fanout)} < ${x2(t.fanoutMin)} and ${pct(share)} delivered < ${pct(t.fanoutKeptUp)}`,
+      );
+  }
   if (r.stormCpu !== undefined || r.invalid?.stormCpu !== undefined)
     sane("stormCpu", r.stormCpu ?? Number.NaN);
   const pass = failures.length === 0;
   const line =
     `bench check: storm=${x2(r.storm)} (≥ ${x2(t.stormMin)}) idle=${x2(r.idle)} (≤ ${x2(t.idleMax)}) ` +
-    `vs bare+assets; fanout=${x2(r.fanout)} (≥ ${x2(t.fanoutMin)}) vs bare` +
+    `vs bare+assets; fanout=${x2(r.fanout)} (≥ ${x2(t.fanoutMin)}` +
+    (share === undefined ? "" : `, or ≥ ${pct(t.fanoutKeptUp)} delivered: ${pct(share)}`) +
+    `) vs bare` +
     (r.stormCpu === undefined ? "" : `; storm-cpu=${x2(r.stormCpu)} (information)`) +
     `: ${pass ? "pass" : `FAIL (${failures.join("; ")})`}`;
   return { pass, failures, line };
+}
+
+/** roomcast's lowest delivered share of the offered load over the fan-out cases, when every case has one. */
+function fanoutShareOf(rec: BenchRecord): { fanoutShare?: number } {
+  const shares = rec.fanout.filter((f) => f.target === "roomcast").map((f) => f.median.share);
+  if (shares.length === 0 || !shares.every((x) => typeof x === "number" && Number.isFinite(x))) return {};
+  return { fanoutShare: Math.min(...shares) };
 }
 
 /** Why `v` is not a figure the guard can use (missing, NaN, zero or below, infinite), or undefined. */
@@ -131,6 +160,7 @@ export function checkRatios(rec: BenchRecord): CheckRatios {
       ["bare+assets runtime bytes/conn", idle("bare+assets")],
     ),
     fanout: ratios(rec).fanout,
+    ...fanoutShareOf(rec),
   };
   // Fan-out: in every case that ran for either server, roomcast must have delivered; the bare DO may
   // have delivered nothing (∞). A case with one side missing (discarded) is not compared silently.
