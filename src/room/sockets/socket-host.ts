@@ -1,7 +1,8 @@
 // The socket host of a room: every hibernatable socket of a Room or of a sharded room's RoomShard lives
 // here, so what a socket sees does not depend on how the room is deployed.
 //
-// It owns the socket index (members, batch flag), admission (caps, accept, welcome, replay, synced),
+// It owns the socket index (members, batch flag), admission (accept, welcome, replay, synced, after
+// joins.ts has checked the caps and run onJoin and the owner's plan),
 // client frames (through frame-handler.ts: the gate, then publish, direct, signal, state, refresh),
 // close and departure (with the close reply and the logs), the alarm (its armed time cached per wake)
 // and kick. What differs between deployments is asked of the owner (`HostOwner`): where a
@@ -13,15 +14,16 @@ import type { Log } from "../../server/logger.ts";
 import type { Settings } from "../../server/settings.ts";
 import { errorMessage, errorResponse } from "../../shared/errors.ts";
 import { CloseCode, SYNCED_IN_WELCOME, type SyncedFrame, type UserRef } from "../../shared/protocol.ts";
-import { type DeferredSends, joinVerdict, runLeave } from "../hooks/join-leave.ts";
+import { runLeave } from "../hooks/join-leave.ts";
 import { resumeRequestOf } from "../log/resume.ts";
-import { capped, limitsJson, newSocketState, welcomeText } from "./admission.ts";
+import { limitsJson, newSocketState, welcomeText } from "./admission.ts";
 import { AlarmClock } from "./alarm-clock.ts";
 import { dueForClose, type Liveness, nextDeadline } from "./deadlines.ts";
 import { BATCH_TAG, batchRequested, deliverCommit, type Outgoing, sendReplay } from "./fanout.ts";
 import { FrameHandler, type FrameHost } from "./frame-handler.ts";
 import { reciprocalCode } from "./frames/close-codes.ts";
-import type { HostHooks, HostOptions, HostOwner, JoinPlan } from "./host-owner.ts";
+import type { HostOptions, HostOwner } from "./host-owner.ts";
+import { Joins } from "./joins.ts";
 import { SendBudget } from "./send-budget.ts";
 import { SocketIndex } from "./socket-index.ts";
 import { isOpen, trySend } from "./socket-io.ts";
@@ -41,13 +43,8 @@ export class SocketHost {
   readonly #budget: SendBudget;
   /** every welcome's `limits`, serialised once */
   readonly #limits: string;
-  /** upgrades waiting for their onJoin or their owner's plan: the host is not empty while one is */
-  #joining = 0;
-  /** kicks so far, and per user the number of their last kick (while joins are in flight) */
-  #kicks = 0;
-  readonly #kickedAt = new Map<string, number>();
-  /** @internal Test seam: while set, each upgrade waits for it after its plan (a window for a kick). */
-  holdJoins: Promise<void> | null = null;
+  /** joins before their socket exists: caps, onJoin, the owner's plan, kicks meanwhile */
+  readonly #joins: Joins;
 
   constructor(ctx: DurableObjectState, settings: Settings, log: Log, owner: HostOwner, options: HostOptions) {
     this.#ctx = ctx;
@@ -69,6 +66,7 @@ export class SocketHost {
       budget: () => this.#budget,
     };
     this.#frames = new FrameHandler(host, owner, settings, log, options.secret);
+    this.#joins = new Joins(() => this.index, settings, log, owner, options);
     this.name = ctx.id.name;
   }
 
@@ -88,7 +86,12 @@ export class SocketHost {
 
   /** Upgrades still waiting for their plan. */
   get joining(): number {
-    return this.#joining;
+    return this.#joins.inFlight;
+  }
+
+  /** @internal Test seam: while set, each upgrade waits for it after its plan (a window for a kick). */
+  set holdJoins(gate: Promise<void> | null) {
+    this.#joins.hold = gate;
   }
 
   // ---- the platform's entry points ----
@@ -108,44 +111,12 @@ export class SocketHost {
     const url = new URL(req.url);
     const resume = resumeRequestOf(url);
     const batch = batchRequested(url);
-    const refused = capped(this.index, who, this.#settings, this.#options.where(who.room));
-    if (refused !== null) return refused;
-    let greeted: DeferredSends = [];
-    let plan: JoinPlan | Response;
-    let kicked = false;
-    /** onJoin admitted this user's first socket: a refusal from here on owes the app its onLeave */
-    let joinedFirst = false;
-    const kicksBefore = this.#kicks;
-    this.#joining++;
-    try {
-      const hooks = this.#options.hooks();
-      if (hooks?.onJoin !== undefined) {
-        const verdict = await this.#joinHook(hooks, who);
-        if (verdict instanceof Response) return verdict;
-        greeted = verdict.sends;
-        joinedFirst = verdict.first;
-      }
-      const pending = this.#owner.plan(who, resume, this.index.size === 0);
-      plan = pending instanceof Promise ? await pending : pending;
-      if (this.holdJoins) await this.holdJoins;
-      // A kick of this user while the hook ran or the plan was asked (its ban check already passed)
-      // closed nothing here yet: the join must not slip in after it.
-      kicked = (this.#kickedAt.get(who.id) ?? -1) > kicksBefore;
-    } catch (err) {
-      this.#refusedAfterJoin(who, joinedFirst, null);
-      throw err;
-    } finally {
-      if (--this.#joining === 0) this.#kickedAt.clear();
-    }
-    // From here a refusal of a join onJoin admitted owes the app its onLeave (#refusedAfterJoin).
-    if (plan instanceof Response) return this.#refusedAfterJoin(who, joinedFirst, plan);
-    if (kicked) {
-      const removed = `user '${who.id}' was removed from room '${who.room}' while joining`;
-      return this.#refusedAfterJoin(who, joinedFirst, errorResponse(403, "forbidden", removed));
-    }
-    // The caps again: other upgrades may have been admitted while an async plan was asked.
-    const late = capped(this.index, who, this.#settings, this.#options.where(who.room));
-    if (late !== null) return this.#refusedAfterJoin(who, joinedFirst, late);
+    const admitted = await this.#joins.admit(who, resume);
+    if (admitted instanceof Response) return admitted;
+    // From here to the accept, one turn: no other join can take the place the caps saw free.
+    const late = this.#joins.recheck(who, admitted);
+    if (late !== null) return late;
+    const { plan, greeted } = admitted;
 
     const index = this.index;
     const s = this.#settings;
@@ -264,7 +235,7 @@ export class SocketHost {
 
   /** Closes every socket of one user with 4403 (and refuses their joins in flight); returns how many. */
   kick(user: string, reason: string): number {
-    if (this.#joining > 0) this.#kickedAt.set(user, ++this.#kicks);
+    this.#joins.kicked(user);
     let closed = 0;
     for (const ws of [...this.index.socketsOf(user)]) {
       const state = this.index.get(ws);
@@ -337,7 +308,7 @@ export class SocketHost {
     this.#options.metrics.closed(code);
     this.#owner.disconnected(ws, state, last);
     if (last) this.#left({ id: state.userId, name: state.name });
-    if (index.size === 0 && this.#joining === 0) {
+    if (index.size === 0 && this.#joins.inFlight === 0) {
       this.#alarm.clear({ room: this.name, conn: state.connectionId, code });
     }
   }
@@ -347,38 +318,6 @@ export class SocketHost {
     const room = this.name ?? "";
     this.#options.events.add({ room, type: "leave", user, ts: Date.now() });
     runLeave(this.#options.hooks(), room, user, this.#options.hookTimeoutMs, this.#log);
-  }
-
-  /**
-   * The room's `onJoin`, told only of a join the room would admit: the ban check and the caps first
-   * (the caps again, as other upgrades may have been admitted while the ban was asked). Its refusal or
-   * failure as a response, else the sends it made (for once the socket is open) and whether it was
-   * told of the user's first socket here.
-   */
-  async #joinHook(
-    hooks: HostHooks,
-    who: Identity,
-  ): Promise<Response | { sends: DeferredSends; first: boolean }> {
-    const banned = await this.#owner.refusal(who);
-    if (banned !== null) return banned;
-    const refused = capped(this.index, who, this.#settings, this.#options.where(who.room));
-    if (refused !== null) return refused;
-    const first = this.index.connectionsOf(who.id) === 0;
-    const verdict = await joinVerdict(hooks, who, first, this.#options.hookTimeoutMs, this.#log);
-    return verdict instanceof Response ? verdict : { sends: verdict, first };
-  }
-
-  /**
-   * A join was refused (or failed) after all: when `onJoin` had admitted it as the user's first socket
-   * (a ban or kick, a full room, a failed plan while the hook ran), `onLeave` pairs it, unless another
-   * socket of the user got in meanwhile (its own close will). No leave event: no join event went out.
-   */
-  #refusedAfterJoin<R extends Response | null>(who: Identity, joinedFirst: boolean, refusal: R): R {
-    if (joinedFirst && this.index.connectionsOf(who.id) === 0) {
-      const user = { id: who.id, name: who.name };
-      runLeave(this.#options.hooks(), who.room, user, this.#options.hookTimeoutMs, this.#log);
-    }
-    return refusal;
   }
 
   /** Last activity: frames we handled, or pings the runtime answered while the object slept. */
