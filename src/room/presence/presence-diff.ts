@@ -8,7 +8,7 @@
 //
 // Each batch socket gets only the changes after its `welcome` (whose member list already has the
 // earlier ones): `seen(ws)` marks where it starts.
-import type { PresenceDiffFrame, UserRef } from "../../shared/protocol.ts";
+import type { UserRef } from "../../shared/protocol.ts";
 import type { CountClock } from "./presence-count.ts";
 import { Throttle } from "./throttle.ts";
 
@@ -89,8 +89,8 @@ export class PresenceDiffs {
 
 /**
  * The net change per user over a tail of `changes` (from some index to the end), as the `diff` frame's
- * text: exactly `diffText` of that tail (a user whose first and last event in it differ is back where
- * they started; the others are listed as their last event says, in the order of their first event).
+ * text. A user whose first and last event in the tail differ is back where they started; the others
+ * are listed as their last event says, in the order of their first event.
  */
 class NetChanges {
   readonly #changes: readonly Change[];
@@ -135,27 +135,10 @@ class NetChanges {
   }
 }
 
-/** The net change per user over `changes`, or null when nothing changed for anyone (the plain form). */
-export function diffText(changes: readonly Change[], members: number): string | null {
-  // A user's events alternate join/leave, so the first and the last one give the net change.
-  const byUser = new Map<string, { first: Change; last: Change }>();
-  for (const c of changes) {
-    const seen = byUser.get(c.user.id);
-    if (seen) seen.last = c;
-    else byUser.set(c.user.id, { first: c, last: c });
-  }
-  const joins: UserRef[] = [];
-  const leaves: UserRef[] = [];
-  for (const { first, last } of byUser.values()) {
-    if (first.event !== last.event) continue; // back where it started
-    (last.event === "join" ? joins : leaves).push(last.user);
-  }
-  if (joins.length === 0 && leaves.length === 0) return null;
-  const frame: PresenceDiffFrame = { type: "presence", event: "diff", joins, leaves, members };
-  return JSON.stringify(frame);
-}
-
-/** @internal For tests: the tail texts of one flush, from `NetChanges`. */
-export function netDiffText(changes: readonly Change[], members: number, from: number): string | null {
+/**
+ * The `diff` frame for `changes` from index `from` on, or null when nobody changed over them (a flush
+ * builds all its tails from one NetChanges instead).
+ */
+export function diffText(changes: readonly Change[], members: number, from = 0): string | null {
   return new NetChanges(changes, members).textFrom(from);
 }
