@@ -21,6 +21,16 @@ async function until(s: TestSocket, type: string, ms = 5000) {
   }
 }
 
+/** `POST /rooms/:room/kick` as an admin. */
+async function kick(room: string, body: { user: string; banSeconds?: number }): Promise<Response> {
+  const admin = await token({ sub: "ops", rooms: { "*": ["admin"] } });
+  return call(`/rooms/${room}/kick`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
 /** Joins a hooked room and takes the onJoin greeting. */
 async function greeted(room: string, sub: string) {
   const j = await join(room, { token: await token({ sub }) });
@@ -161,13 +171,7 @@ describe.each(KINDS)("$kind room: onJoin and onLeave", (k) => {
     await expect
       .poll(() => runInDurableObject(host, (o: SocketObject<RoomcastVars>) => o.joining()), { timeout: 3000 })
       .toBe(1);
-    const admin = await token({ sub: "ops", rooms: { "*": ["admin"] } });
-    const kick = await call(`/rooms/${room}/kick`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ user: "dan" }),
-    });
-    expect(kick.status).toBe(200);
+    expect((await kick(room, { user: "dan" })).status).toBe(200);
     await runInDurableObject(host, (o: SocketObject<RoomcastVars>) => o.holdJoins(null));
     release();
     const refused = await pending;
@@ -187,13 +191,7 @@ describe.each(KINDS)("$kind room: onJoin and onLeave", (k) => {
   }) => {
     const room = k.room(true);
     const ann = await greeted(room, "ann");
-    const admin = await token({ sub: "ops", rooms: { "*": ["admin"] } });
-    const ban = await call(`/rooms/${room}/kick`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ user: "noted-eve", banSeconds: 3600 }),
-    });
-    expect(ban.status).toBe(200);
+    expect((await kick(room, { user: "noted-eve", banSeconds: 3600 })).status).toBe(200);
     const banned = await open(room, { token: await token({ sub: "noted-eve" }) });
     if (banned instanceof Response)
       expect(await errorOf(banned)).toMatchObject({ status: 403, code: "banned" });
